@@ -1,0 +1,101 @@
+"""Core's ASGI application: ``create_app(settings)`` and its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from core.db.pool import Database
+from core.keys import KeyRegistry
+from core.routes import openai, service
+from core.settings import CoreSettings
+from core.state import CoreState
+from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
+from shared.http import RequestContextMiddleware, cors_middleware, exception_handlers
+from shared.metrics import HttpMetrics
+from shared.relay import Relay, RelayErrors, open_session
+
+__all__ = ["create_app"]
+
+_log = structlog.get_logger("aegis.core")
+
+UPSTREAM_ERRORS = RelayErrors(
+    unreachable=UpstreamUnreachableError,
+    timeout=UpstreamTimeoutError,
+    broken=UpstreamError,
+    hop="upstream",
+)
+
+
+def create_app(settings: CoreSettings) -> Starlette:
+    """Build the core app; connections open in the lifespan, not here."""
+    metrics = HttpMetrics("core")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, CoreState]]:
+        redis = aioredis.Redis.from_url(
+            settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
+        )
+        session = open_session(
+            max_connections=settings.upstream_max_connections,
+            connect_timeout_ms=settings.upstream_connect_timeout_ms,
+            read_timeout_ms=settings.upstream_read_timeout_ms,
+        )
+        database = Database(settings.database_url, max_size=settings.db_pool_max)
+        keys = KeyRegistry(
+            database, redis, settings.redis_prefix, settings.key_sync_interval_ms / 1000
+        )
+        tasks = [
+            asyncio.create_task(database.run(), name="database-connect"),
+            asyncio.create_task(keys.run(), name="keys-sync"),
+        ]
+        upstream_headers: dict[str, str] = {}
+        if settings.upstream_api_key:
+            upstream_headers["authorization"] = "Bearer " + settings.upstream_api_key.get()
+        state = CoreState(
+            settings=settings,
+            database=database,
+            keys=keys,
+            upstream=Relay(session, UPSTREAM_ERRORS),
+            session=session,
+            redis=redis,
+            metrics=metrics,
+            upstream_headers=upstream_headers,
+        )
+        # Serve once keys are loaded, or after a short wait (readiness tells the rest).
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5.0):
+                await keys.wait_loaded()
+        _log.info("core_started", port=settings.port, keys_loaded=keys.loaded)
+        try:
+            yield {"core": state}
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await session.close()
+            await redis.aclose()
+            await database.close()
+            _log.info("core_stopped")
+
+    middleware = [
+        Middleware(
+            RequestContextMiddleware,
+            trusted_proxies=settings.trusted_proxies,
+            on_response=metrics.observe,
+        )
+    ]
+    if settings.cors_origins:
+        middleware.append(cors_middleware(settings.cors_origins))
+    return Starlette(
+        routes=[*openai.routes(), *service.routes(metrics)],
+        middleware=middleware,
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )

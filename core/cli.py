@@ -1,0 +1,163 @@
+"""The ``aegis`` command line: schema and API keys, talking to PostgreSQL directly.
+
+    aegis db migrate
+    aegis keys create --user U --workspace W --role developer|ai-developer|admin|auditor
+    aegis keys list [--all] [--json]
+    aegis keys revoke KEY_ID
+
+It reads ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does. Running cores learn of every
+key change at once (``NOTIFY``) and publish it to the edges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import orjson
+
+from core.db.migrate import apply_migrations
+from core.db.pool import DB_ERRORS
+from core.keystore import KeyStore
+from core.settings import CoreSettings
+from shared.config import ConfigError, EnvReader
+from shared.keyset import ROLES
+
+__all__ = ["main"]
+
+
+class CliError(Exception):
+    """A failure to report as one line and exit status 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aegis", description="Aegis administration.")
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    db = groups.add_parser("db", help="database schema").add_subparsers(
+        dest="command", required=True
+    )
+    db.add_parser("migrate", help="apply missing schema migrations")
+
+    keys = groups.add_parser("keys", help="API keys").add_subparsers(dest="command", required=True)
+    create = keys.add_parser("create", help="create a key (printed once, stored as a hash)")
+    create.add_argument("--user", required=True)
+    create.add_argument("--workspace", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", help="a label for the key")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    listing = keys.add_parser("list", help="list keys (never the keys themselves)")
+    listing.add_argument("--all", action="store_true", help="include revoked keys")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    revoke = keys.add_parser("revoke", help="revoke a key; edges refuse it within seconds")
+    revoke.add_argument("key_id")
+    return parser
+
+
+def _database_url() -> str:
+    env = EnvReader()
+    url = env.url(
+        "DATABASE_URL",
+        "POSTGRES_URL",
+        default=CoreSettings().database_url,
+        schemes=("postgresql", "postgres"),
+    )
+    env.finish()
+    return url
+
+
+async def _run(args: argparse.Namespace, url: str) -> int:
+    where = urlsplit(url)
+    try:
+        connection = await asyncpg.connect(url, timeout=5)
+    except DB_ERRORS as exc:
+        raise CliError(
+            f"cannot reach PostgreSQL at {where.hostname}:{where.port or 5432} "
+            f"({type(exc).__name__}: {exc}); set DATABASE_URL"
+        ) from exc
+    try:
+        if args.group == "db":
+            applied = await apply_migrations(connection)
+            print("applied: " + ", ".join(applied) if applied else "schema is up to date")
+            return 0
+        store = KeyStore(connection)
+        if args.command == "create":
+            key = await store.create(
+                user=args.user, workspace=args.workspace, role=args.role, name=args.name
+            )
+            if args.json:
+                print(
+                    orjson.dumps(
+                        {
+                            "id": key.key_id,
+                            "key": key.key,
+                            "user": key.user,
+                            "workspace": key.workspace,
+                            "role": key.role,
+                        }
+                    ).decode()
+                )
+            else:
+                print(f"key id:    {key.key_id}")
+                print(f"user:      {key.user} ({key.role}) in workspace {key.workspace}")
+                print(f"key:       {key.key}")
+                print("Store the key now: it is not shown again (only its hash is kept).")
+            return 0
+        if args.command == "list":
+            rows = await store.list(include_revoked=args.all)
+            if args.json:
+                print(orjson.dumps([_row_json(row) for row in rows]).decode())
+            else:
+                for row in rows:
+                    state = "revoked" if row.revoked_at else "active"
+                    print(
+                        f"{row.key_id}  {row.prefix}…  {row.user:<16} {row.workspace:<16} "
+                        f"{row.role:<12} {state}  {row.name or ''}".rstrip()
+                    )
+            return 0
+        if await store.revoke(args.key_id):
+            print(f"revoked {args.key_id}")
+            return 0
+        raise CliError(f"no active key with id {args.key_id}")
+    except asyncpg.UndefinedTableError as exc:
+        raise CliError("the schema is missing; run 'aegis db migrate' first") from exc
+    finally:
+        await connection.close()
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.key_id,
+        "prefix": row.prefix,
+        "name": row.name,
+        "user": row.user,
+        "workspace": row.workspace,
+        "role": row.role,
+        "created_at": row.created_at.isoformat(),
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return asyncio.run(_run(args, _database_url()))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"aegis: {problem}", file=sys.stderr)
+        return 2
+    except (CliError, ValueError) as exc:
+        print(f"aegis: {exc}", file=sys.stderr)
+        return 1
+    except DB_ERRORS as exc:
+        print(f"aegis: database error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

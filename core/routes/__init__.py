@@ -1,0 +1,1 @@
+"""Core's HTTP routes: the OpenAI-compatible API and the service endpoints."""

@@ -1,0 +1,92 @@
+"""The OpenAI-compatible API on core: authenticate, parse, call the model server.
+
+This is the seam where the input and output pipelines plug in: a parsed
+:class:`shared.wire.ApiRequest` goes in before the upstream call, the upstream's answer
+comes out after it.
+"""
+
+from __future__ import annotations
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.state import CoreState, core_state
+from shared import wire
+from shared.http import read_json_body, request_info
+from shared.keyset import KeyIdentity
+from shared.wire import ApiKind, parse_api_request
+
+__all__ = ["routes"]
+
+_LLM_CALL = "llm:call"
+
+
+def _authenticate(state: CoreState, request: Request) -> KeyIdentity:
+    identity = state.keys.authenticate(request.headers.get("authorization"))
+    info = request_info(request)
+    info.key_id = identity.key_id
+    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
+    info.log.update(user=identity.user, workspace=identity.workspace)
+    state.keys.authorize(identity, _LLM_CALL)
+    return identity
+
+
+def _upstream_headers(state: CoreState, request_id: str, *, json_body: bool) -> dict[str, str]:
+    headers = dict(state.upstream_headers)
+    headers[wire.HEADER_REQUEST_ID] = request_id
+    # vLLM uses X-Request-Id as its own request id: one id across all hops' logs.
+    headers["x-request-id"] = request_id
+    if json_body:
+        headers["content-type"] = "application/json"
+    return headers
+
+
+async def _call(request: Request, kind: ApiKind, path: str) -> Response:
+    state = core_state(request)
+    _authenticate(state, request)
+    info = request_info(request)
+    raw = await read_json_body(request, state.settings.max_request_bytes)
+    api = parse_api_request(kind, raw)
+    info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
+    return await state.upstream.send(
+        "POST",
+        state.settings.upstream_url + path,
+        headers=_upstream_headers(state, info.request_id, json_body=True),
+        body=api.raw,
+        stream=api.stream,
+        receive=request.receive,
+    )
+
+
+async def chat_completions(request: Request) -> Response:
+    return await _call(request, "chat", "/v1/chat/completions")
+
+
+async def completions(request: Request) -> Response:
+    return await _call(request, "completion", "/v1/completions")
+
+
+async def embeddings(request: Request) -> Response:
+    return await _call(request, "embedding", "/v1/embeddings")
+
+
+async def models(request: Request) -> Response:
+    state = core_state(request)
+    _authenticate(state, request)
+    info = request_info(request)
+    return await state.upstream.send(
+        "GET",
+        state.settings.upstream_url + "/v1/models",
+        headers=_upstream_headers(state, info.request_id, json_body=False),
+    )
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/completions", completions, methods=["POST"]),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
+        Route("/v1/models", models, methods=["GET"]),
+    ]

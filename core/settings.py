@@ -1,0 +1,83 @@
+"""Core's settings, read once from the environment at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.config import EnvReader, IPNetwork, Secret
+from shared.keyset import DEFAULT_REDIS_PREFIX
+
+__all__ = ["CoreSettings"]
+
+DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CoreSettings:
+    """Everything core reads from its environment.
+
+    ``DATABASE_URL`` (or ``POSTGRES_URL``) names PostgreSQL; ``UPSTREAM_URL`` the model server
+    (vLLM's OpenAI API); ``TRUSTED_PROXIES`` the peers (edges) whose ``X-Aegis-Request-Id`` and
+    ``X-Aegis-Client-Ip`` are believed.
+    """
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/aegis"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = DEFAULT_REDIS_PREFIX
+    upstream_url: str = "http://127.0.0.1:8001"
+    upstream_api_key: Secret = field(default_factory=lambda: Secret(""))
+    host: str = "0.0.0.0"
+    port: int = 8081
+    log_level: str = "info"
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    key_sync_interval_ms: int = 5000
+    upstream_connect_timeout_ms: int = 2000
+    upstream_read_timeout_ms: int = 600_000
+    upstream_max_connections: int = 256
+    db_pool_max: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> CoreSettings:
+        """Read and check every variable; raise ``ConfigError`` listing all bad ones."""
+        env = EnvReader(environ)
+        d = cls()
+        settings = cls(
+            database_url=env.url(
+                "DATABASE_URL",
+                "POSTGRES_URL",
+                default=d.database_url,
+                schemes=("postgresql", "postgres"),
+            ),
+            redis_url=env.url(
+                "REDIS_URL", default=d.redis_url, schemes=("redis", "rediss", "unix")
+            ),
+            redis_prefix=env.string("REDIS_KEY_PREFIX", default=d.redis_prefix),
+            upstream_url=env.url("UPSTREAM_URL", default=d.upstream_url),
+            upstream_api_key=env.secret("UPSTREAM_API_KEY"),
+            host=env.string("HOST", default=d.host),
+            port=env.integer("PORT", d.port, minimum=1),
+            log_level=env.choice(
+                "LOG_LEVEL", d.log_level, ("debug", "info", "warning", "error", "critical")
+            ),
+            max_request_bytes=env.integer("MAX_REQUEST_BYTES", d.max_request_bytes, minimum=1024),
+            trusted_proxies=env.networks("TRUSTED_PROXIES", ("127.0.0.1", "::1")),
+            cors_origins=env.words("CORS_ORIGINS", d.cors_origins),
+            key_sync_interval_ms=env.integer(
+                "KEY_SYNC_INTERVAL_MS", d.key_sync_interval_ms, minimum=100
+            ),
+            upstream_connect_timeout_ms=env.integer(
+                "UPSTREAM_CONNECT_TIMEOUT_MS", d.upstream_connect_timeout_ms, minimum=1
+            ),
+            upstream_read_timeout_ms=env.integer(
+                "UPSTREAM_READ_TIMEOUT_MS", d.upstream_read_timeout_ms, minimum=1
+            ),
+            upstream_max_connections=env.integer(
+                "UPSTREAM_MAX_CONNECTIONS", d.upstream_max_connections, minimum=1
+            ),
+            db_pool_max=env.integer("DB_POOL_MAX", d.db_pool_max, minimum=1),
+        )
+        env.finish()
+        return settings

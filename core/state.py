@@ -1,0 +1,34 @@
+"""What core's lifespan opens, reached by handlers as ``request.state.core``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+import redis.asyncio as aioredis
+from starlette.requests import Request
+
+from core.db.pool import Database
+from core.keys import KeyRegistry
+from core.settings import CoreSettings
+from shared.metrics import HttpMetrics
+from shared.relay import Relay
+
+__all__ = ["CoreState", "core_state"]
+
+
+@dataclass(frozen=True, slots=True)
+class CoreState:
+    settings: CoreSettings
+    database: Database
+    keys: KeyRegistry
+    upstream: Relay
+    session: aiohttp.ClientSession
+    redis: aioredis.Redis
+    metrics: HttpMetrics
+    upstream_headers: dict[str, str]
+
+
+def core_state(request: Request) -> CoreState:
+    state: CoreState = request.state.core
+    return state

@@ -1,0 +1,342 @@
+"""The development upstream's Starlette app (see the package docstring)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+__all__ = ["DEFAULT_MODEL", "UpstreamKnobs", "UpstreamStats", "create_app"]
+
+DEFAULT_MODEL = "aegis-dev-echo"
+EMBEDDING_DIMENSIONS = 16
+
+
+@dataclass
+class UpstreamKnobs:
+    """Server-wide defaults; a request's ``devupstream`` object overrides them."""
+
+    model: str = DEFAULT_MODEL
+    delay_ms: float = 0.0
+    chunks: int = 4
+    status: int = 200
+    drop_after: int | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> UpstreamKnobs:
+        drop = environ.get("DEVUPSTREAM_DROP_AFTER")
+        return cls(
+            model=environ.get("DEVUPSTREAM_MODEL", DEFAULT_MODEL),
+            delay_ms=float(environ.get("DEVUPSTREAM_DELAY_MS", "0")),
+            chunks=int(environ.get("DEVUPSTREAM_CHUNKS", "4")),
+            status=int(environ.get("DEVUPSTREAM_STATUS", "200")),
+            drop_after=int(drop) if drop else None,
+        )
+
+    def merged(self, override: object) -> UpstreamKnobs:
+        if not isinstance(override, dict):
+            return self
+        drop = override.get("drop_after", self.drop_after)
+        return UpstreamKnobs(
+            model=self.model,
+            delay_ms=float(override.get("delay_ms", self.delay_ms)),
+            chunks=max(1, int(override.get("chunks", self.chunks))),
+            status=int(override.get("status", self.status)),
+            drop_after=None if drop is None else int(drop),
+        )
+
+
+@dataclass
+class UpstreamStats:
+    """What the upstream saw; ``GET /devupstream/stats`` returns it."""
+
+    requests: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    active: int = 0
+    last_headers: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "completed": self.completed,
+            "cancelled": self.cancelled,
+            "active": self.active,
+            "last_headers": self.last_headers,
+        }
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status, media_type="application/json")
+
+
+def _error(status: int, message: str) -> Response:
+    kind = "invalid_request_error" if status < 500 else "server_error"
+    return _json(
+        {"error": {"message": message, "type": kind, "code": status, "param": None}}, status
+    )
+
+
+def _text_of(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            part.get("text", "")
+            for part in content
+            if isinstance(part, dict) and part.get("type") == "text"
+        )
+    return ""
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text.split()))
+
+
+def _split(text: str, parts: int) -> list[str]:
+    size = max(1, -(-len(text) // parts))
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
+    knobs = knobs or UpstreamKnobs()
+    stats = UpstreamStats()
+
+    async def read(request: Request) -> tuple[dict[str, Any], UpstreamKnobs] | Response:
+        stats.requests += 1
+        stats.last_headers = {
+            k: v for k, v in request.headers.items() if k.startswith("x-") or k == "authorization"
+        }
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return _error(400, "invalid JSON")
+        if not isinstance(body, dict):
+            return _error(400, "body must be an object")
+        return body, knobs.merged(body.get("devupstream"))
+
+    async def wait(request: Request, seconds: float) -> bool:
+        """Sleep, but return False early if the client disconnects."""
+        if seconds <= 0:
+            return True
+        sleeper = asyncio.ensure_future(asyncio.sleep(seconds))
+        watcher = asyncio.ensure_future(_disconnected(request))
+        done, _ = await asyncio.wait((sleeper, watcher), return_when=asyncio.FIRST_COMPLETED)
+        sleeper.cancel()
+        watcher.cancel()
+        return sleeper in done
+
+    async def generate(request: Request, kind: str) -> Response:
+        parsed = await read(request)
+        if isinstance(parsed, Response):
+            return parsed
+        body, k = parsed
+        if k.status != 200:
+            return _error(k.status, f"development upstream asked to fail with {k.status}")
+        if kind == "chat":
+            messages = body.get("messages") or []
+            users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+            prompt = _text_of(users[-1].get("content")) if users else ""
+        else:
+            raw = body.get("prompt", "")
+            prompt = raw if isinstance(raw, str) else " ".join(str(p) for p in raw)
+        reply = "echo: " + prompt
+        created = int(time.time())
+        ident = ("chatcmpl-" if kind == "chat" else "cmpl-") + hashlib.sha256(
+            f"{created}{stats.requests}".encode()
+        ).hexdigest()[:24]
+        usage = {
+            "prompt_tokens": _tokens(prompt),
+            "completion_tokens": _tokens(reply),
+            "total_tokens": _tokens(prompt) + _tokens(reply),
+        }
+        model = body.get("model", k.model)
+        stats.active += 1
+        if not body.get("stream"):
+            try:
+                if not await wait(request, k.delay_ms / 1000):
+                    stats.cancelled += 1
+                    return Response(status_code=499)
+            finally:
+                stats.active -= 1
+            stats.completed += 1
+            if kind == "chat":
+                choice: dict[str, Any] = {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply},
+                    "finish_reason": "stop",
+                }
+                obj = "chat.completion"
+            else:
+                choice = {"index": 0, "text": reply, "finish_reason": "stop", "logprobs": None}
+                obj = "text_completion"
+            return _json(
+                {
+                    "id": ident,
+                    "object": obj,
+                    "created": created,
+                    "model": model,
+                    "choices": [choice],
+                    "usage": usage,
+                }
+            )
+        return StreamingResponse(
+            _stream(kind, ident, created, model, reply, usage, k, stats, request),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache"},
+        )
+
+    async def chat(request: Request) -> Response:
+        return await generate(request, "chat")
+
+    async def completions(request: Request) -> Response:
+        return await generate(request, "completion")
+
+    async def embeddings(request: Request) -> Response:
+        parsed = await read(request)
+        if isinstance(parsed, Response):
+            return parsed
+        body, k = parsed
+        if k.status != 200:
+            return _error(k.status, f"development upstream asked to fail with {k.status}")
+        inputs = body.get("input")
+        items = inputs if isinstance(inputs, list) else [inputs]
+        data = []
+        for index, item in enumerate(items):
+            digest = hashlib.sha256(orjson.dumps(item)).digest()
+            vector = [(b - 128) / 128 for b in digest[:EMBEDDING_DIMENSIONS]]
+            data.append({"object": "embedding", "index": index, "embedding": vector})
+        stats.completed += 1
+        tokens = sum(_tokens(str(i)) for i in items)
+        return _json(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model", k.model),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        )
+
+    async def models(request: Request) -> Response:
+        stats.last_headers = {
+            k: v for k, v in request.headers.items() if k.startswith("x-") or k == "authorization"
+        }
+        return _json(
+            {
+                "object": "list",
+                "data": [
+                    {
+                        "id": knobs.model,
+                        "object": "model",
+                        "created": 0,
+                        "owned_by": "aegis-devupstream",
+                    }
+                ],
+            }
+        )
+
+    async def health(request: Request) -> Response:
+        return Response(status_code=200)
+
+    async def get_stats(request: Request) -> Response:
+        return _json(stats.as_dict())
+
+    app = Starlette(
+        routes=[
+            Route("/v1/chat/completions", chat, methods=["POST"]),
+            Route("/v1/completions", completions, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/models", models, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/devupstream/stats", get_stats, methods=["GET"]),
+        ]
+    )
+    app.state.stats = stats
+    app.state.knobs = knobs
+    return app
+
+
+async def _disconnected(request: Request) -> None:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _stream(
+    kind: str,
+    ident: str,
+    created: int,
+    model: str,
+    reply: str,
+    usage: dict[str, int],
+    knobs: UpstreamKnobs,
+    stats: UpstreamStats,
+    request: Request,
+) -> AsyncIterator[bytes]:
+    obj = "chat.completion.chunk" if kind == "chat" else "text_completion"
+    finished = False
+    try:
+        for index, piece in enumerate(_split(reply, knobs.chunks)):
+            if knobs.drop_after is not None and index >= knobs.drop_after:
+                # Simulate a crash: end the response without the final chunk or [DONE].
+                raise ConnectionAbortedError("development upstream dropped the stream")
+            if index and knobs.delay_ms:
+                await asyncio.sleep(knobs.delay_ms / 1000)
+            if kind == "chat":
+                delta: dict[str, Any] = {"content": piece}
+                if index == 0:
+                    delta["role"] = "assistant"
+                choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": None}
+            else:
+                choice = {"index": 0, "text": piece, "finish_reason": None, "logprobs": None}
+            yield (
+                b"data: "
+                + orjson.dumps(
+                    {
+                        "id": ident,
+                        "object": obj,
+                        "created": created,
+                        "model": model,
+                        "choices": [choice],
+                    }
+                )
+                + b"\n\n"
+            )
+        final: dict[str, Any] = (
+            {"index": 0, "delta": {}, "finish_reason": "stop"}
+            if kind == "chat"
+            else {"index": 0, "text": "", "finish_reason": "stop", "logprobs": None}
+        )
+        yield (
+            b"data: "
+            + orjson.dumps(
+                {
+                    "id": ident,
+                    "object": obj,
+                    "created": created,
+                    "model": model,
+                    "choices": [final],
+                    "usage": usage,
+                }
+            )
+            + b"\n\n"
+        )
+        yield b"data: [DONE]\n\n"
+        finished = True
+    finally:
+        stats.active -= 1
+        if finished:
+            stats.completed += 1
+        else:
+            stats.cancelled += 1

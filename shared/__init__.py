@@ -1,0 +1,1 @@
+"""Code shared by the Aegis edge and core: wire contract, errors, config, logging, hashing."""

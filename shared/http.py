@@ -1,0 +1,239 @@
+"""HTTP plumbing both processes share: request context, error rendering, body limits, JSON.
+
+:class:`RequestContextMiddleware` is a pure ASGI middleware (no ``BaseHTTPMiddleware``: it
+buffers and costs ~100 µs). Per request it fixes the request id (a trusted caller's, or a new
+one), resolves the client IP, binds both into structlog's context, adds
+``X-Aegis-Request-Id`` to the response, renders any escaped exception as an OpenAI-shaped 500
+without a stack trace, and logs exactly one access line.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import wire
+from shared.clientip import is_trusted, resolve_client_ip
+from shared.config import IPNetwork
+from shared.errors import (
+    AegisError,
+    ClientError,
+    MethodNotAllowedError,
+    NotFoundError,
+    RequestTooLargeError,
+    error_body,
+)
+
+__all__ = [
+    "RequestContextMiddleware",
+    "RequestInfo",
+    "cors_middleware",
+    "exception_handlers",
+    "json_response",
+    "read_json_body",
+    "request_info",
+]
+
+_log = structlog.get_logger("aegis.http")
+_REQUEST_ID_HEADER: Final = wire.HEADER_REQUEST_ID.encode()
+_CLIENT_IP_HEADER: Final = wire.HEADER_CLIENT_IP.encode()
+_JSON: Final = "application/json"
+
+
+@dataclass(slots=True)
+class RequestInfo:
+    """What the middleware learned about a request; handlers add to ``log``."""
+
+    request_id: str
+    client_ip: str
+    started: float
+    key_id: str | None = None
+    log: dict[str, Any] = field(default_factory=dict)
+
+
+def request_info(request: Request) -> RequestInfo:
+    info: RequestInfo = request.scope["aegis"]
+    return info
+
+
+def json_response(
+    content: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON response serialised with orjson."""
+    return Response(wire.dumps(content), status_code, headers, media_type=_JSON)
+
+
+class RequestContextMiddleware:
+    """Request id, client IP, structlog context, one access log line, last-resort 500."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        trusted_proxies: Sequence[IPNetwork] = (),
+        client_ip_header: str = "x-forwarded-for",
+        quiet_paths: frozenset[str] = frozenset({"/api/v1/health", "/metrics"}),
+        on_response: Callable[[str, int, float], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.trusted = tuple(trusted_proxies)
+        self.client_ip_header = client_ip_header.lower().encode()
+        self.quiet_paths = quiet_paths
+        self.on_response = on_response
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        peer = scope["client"][0] if scope.get("client") else None
+        trusted = is_trusted(peer, self.trusted)
+        offered_id = None
+        offered_ip = None
+        forwarded = None
+        for name, value in scope["headers"]:
+            if name == _REQUEST_ID_HEADER:
+                offered_id = value.decode("latin-1")
+            elif name == _CLIENT_IP_HEADER:
+                offered_ip = value.decode("latin-1")
+            elif name == self.client_ip_header:
+                forwarded = value.decode("latin-1")
+        if trusted and wire.valid_request_id(offered_id):
+            request_id = offered_id or wire.new_request_id()
+        else:
+            request_id = wire.new_request_id()
+        if trusted and offered_ip:
+            client_ip = offered_ip
+        else:
+            client_ip = resolve_client_ip(peer, forwarded, self.trusted)
+        info = RequestInfo(request_id=request_id, client_ip=client_ip, started=started)
+        scope["aegis"] = info
+
+        status = 0
+        sent_bytes = 0
+        id_header = (_REQUEST_ID_HEADER, request_id.encode())
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, sent_bytes
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
+            elif message["type"] == "http.response.body":
+                sent_bytes += len(message.get("body", b""))
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id, client_ip=client_ip):
+            try:
+                await self.app(scope, receive, send_wrapper)
+            except Exception:
+                _log.exception("request_failed", path=scope["path"])
+                if status == 0:
+                    body = error_body(
+                        "The gateway failed to handle the request.",
+                        "server_error",
+                        "internal_error",
+                        request_id=request_id,
+                    )
+                    await Response(wire.dumps(body), 500, media_type=_JSON)(
+                        scope, receive, send_wrapper
+                    )
+            finally:
+                elapsed = time.perf_counter() - started
+                path = scope["path"]
+                if self.on_response is not None:
+                    route = scope.get("route")
+                    self.on_response(getattr(route, "path", "unmatched"), status, elapsed)
+                if path not in self.quiet_paths:
+                    _log.info(
+                        "request",
+                        method=scope["method"],
+                        path=path,
+                        status=status,
+                        latency_ms=round(elapsed * 1000, 3),
+                        bytes_out=sent_bytes,
+                        key_id=info.key_id,
+                        **info.log,
+                    )
+
+
+async def read_json_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing more than ``limit`` bytes (413).
+
+    The content type is not checked: the body must parse as JSON whatever it claims (``curl
+    -d`` sends a form type), and browsers cannot send the Authorization header cross-site
+    without a CORS preflight, so a lax type opens no CSRF hole.
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            too_large = int(declared) > limit
+        except ValueError:
+            raise ClientError("Content-Length is not a number.") from None
+        if too_large:
+            raise RequestTooLargeError(
+                f"The request body is larger than this gateway accepts ({limit} bytes)."
+            )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLargeError(
+                f"The request body is larger than this gateway accepts ({limit} bytes)."
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _request_id(request: Request) -> str | None:
+    info = request.scope.get("aegis")
+    return info.request_id if info is not None else None
+
+
+async def _aegis_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, AegisError):
+        raise exc
+    info = request.scope.get("aegis")
+    if info is not None:
+        info.log["error_code"] = exc.code
+    return json_response(exc.body(_request_id(request)), exc.status, exc.headers or None)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):
+        raise exc
+    error: AegisError
+    if exc.status_code == 404:
+        error = NotFoundError(f"No route for {request.method} {request.url.path}.")
+    elif exc.status_code == 405:
+        error = MethodNotAllowedError(f"Method {request.method} is not allowed here.")
+    else:
+        error = ClientError(str(exc.detail))
+        return json_response(error.body(_request_id(request)), exc.status_code)
+    return json_response(error.body(_request_id(request)), error.status, dict(exc.headers or {}))
+
+
+def exception_handlers() -> dict[Any, Any]:
+    """Starlette exception handlers rendering every error in OpenAI's shape."""
+    return {AegisError: _aegis_error, HTTPException: _http_exception}
+
+
+def cors_middleware(origins: Sequence[str]) -> Middleware:
+    """CORS for browser clients of the OpenAI API, limited to ``origins``."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["authorization", "content-type", wire.HEADER_REQUEST_ID],
+        expose_headers=[wire.HEADER_REQUEST_ID, wire.HEADER_BYPASSED],
+    )

@@ -1,0 +1,104 @@
+"""structlog configuration: one JSON line per event, with prompt text and secrets removed.
+
+Every process calls :func:`configure_logging` once. Request handlers bind ``request_id``,
+``key_id`` and ``client_ip`` with ``structlog.contextvars.bound_contextvars`` so each line of
+the request carries them. :class:`RedactSensitive` drops fields that could hold prompt or
+response text or a credential, whatever a caller passes by mistake.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, MutableMapping
+from typing import Any, Final
+
+import orjson
+import structlog
+
+__all__ = ["SENSITIVE_KEYS", "RedactSensitive", "configure_logging"]
+
+SENSITIVE_KEYS: Final = frozenset(
+    {
+        "prompt",
+        "messages",
+        "content",
+        "text",
+        "input",
+        "response",
+        "body",
+        "authorization",
+        "api_key",
+        "key",
+        "password",
+        "secret",
+        "token",
+    }
+)
+
+
+class RedactSensitive:
+    """Replace the values of sensitive keys with ``"[redacted]"``.
+
+    Shaped like structlog's ``EventRenamer``: a small callable processor.
+
+    >>> RedactSensitive()(None, "info", {"event": "x", "prompt": "hello"})
+    {'event': 'x', 'prompt': '[redacted]'}
+    """
+
+    def __init__(self, keys: Iterable[str] = SENSITIVE_KEYS) -> None:
+        self._keys = frozenset(k.lower() for k in keys)
+
+    def __call__(
+        self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        for name in list(event_dict):
+            if name.lower() in self._keys:
+                event_dict[name] = "[redacted]"
+        return event_dict
+
+
+def _level_number(level: str) -> int:
+    return logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+
+
+def configure_logging(level: str = "info", *, service: str) -> None:
+    """Configure structlog for a process: JSON lines on stdout, ``service`` on every line."""
+
+    def add_service(
+        logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    shared_processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_service,
+        RedactSensitive(),
+        structlog.processors.format_exc_info,
+    ]
+    structlog.configure(
+        processors=[*shared_processors, structlog.processors.JSONRenderer(serializer=orjson.dumps)],
+        wrapper_class=structlog.make_filtering_bound_logger(_level_number(level)),
+        logger_factory=structlog.BytesLoggerFactory(sys.stdout.buffer),
+        cache_logger_on_first_use=True,
+    )
+
+    # Libraries (uvicorn, asyncio, aiohttp) log through the standard library: same JSON lines.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared_processors,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(_level_number(level), logging.INFO))
+    # uvicorn's access log would duplicate our own request line.
+    logging.getLogger("uvicorn.access").disabled = True

@@ -1,0 +1,39 @@
+"""Prometheus metrics: one registry per app, so several apps can share a process (tests)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+
+__all__ = ["HttpMetrics"]
+
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class HttpMetrics:
+    """Request counts and latency by route and status, plus the ``/metrics`` endpoint."""
+
+    def __init__(self, service: str) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            f"aegis_{service}_requests_total",
+            "HTTP requests handled, by route template and status.",
+            ("route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            f"aegis_{service}_request_seconds",
+            "Time from request start to the handler's return (streams: to the first byte).",
+            ("route",),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+
+    def observe(self, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(route, str(status)).inc()
+        self.latency.labels(route).observe(seconds)
+
+    async def endpoint(self, request: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
