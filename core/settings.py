@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from shared.config import EnvReader, IPNetwork, Secret
+from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
 
 __all__ = ["CoreSettings"]
@@ -31,7 +31,7 @@ class CoreSettings:
     port: int = 8081
     log_level: str = "info"
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
-    trusted_proxies: tuple[IPNetwork, ...] = ()
+    trusted_proxies: tuple[IPNetwork, ...] = LOOPBACK
     cors_origins: tuple[str, ...] = ()
     key_sync_interval_ms: int = 5000
     upstream_connect_timeout_ms: int = 2000
@@ -63,7 +63,7 @@ class CoreSettings:
                 "LOG_LEVEL", d.log_level, ("debug", "info", "warning", "error", "critical")
             ),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", d.max_request_bytes, minimum=1024),
-            trusted_proxies=env.networks("TRUSTED_PROXIES", ("127.0.0.1", "::1")),
+            trusted_proxies=env.networks("TRUSTED_PROXIES", d.trusted_proxies),
             cors_origins=env.words("CORS_ORIGINS", d.cors_origins),
             key_sync_interval_ms=env.integer(
                 "KEY_SYNC_INTERVAL_MS", d.key_sync_interval_ms, minimum=100

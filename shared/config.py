@@ -24,10 +24,14 @@ from collections.abc import Callable, Mapping
 from typing import Final, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["ConfigError", "EnvReader", "IPNetwork", "Secret"]
+__all__ = ["LOOPBACK", "ConfigError", "EnvReader", "IPNetwork", "Secret"]
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+LOOPBACK: Final[tuple[IPNetwork, ...]] = (
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("::1/128"),
+)
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 _FALSE: Final = frozenset({"0", "false", "no", "off", ""})
 _T = TypeVar("_T")
@@ -186,7 +190,7 @@ class EnvReader:
             "comma-separated list",
         )
 
-    def networks(self, name: str, default: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    def networks(self, name: str, default: tuple[IPNetwork, ...]) -> tuple[IPNetwork, ...]:
         """A comma-separated list of IP addresses or CIDR networks."""
 
         def convert(value: str) -> tuple[IPNetwork, ...]:
@@ -196,8 +200,7 @@ class EnvReader:
                 if item.strip()
             )
 
-        fallback = tuple(ipaddress.ip_network(item, strict=False) for item in default)
-        return self._convert((name,), fallback, convert, "comma-separated list of IPs/CIDRs")
+        return self._convert((name,), default, convert, "comma-separated list of IPs/CIDRs")
 
     def secret(self, name: str) -> Secret:
         found = self.raw(name)

@@ -47,6 +47,9 @@ def serve(service: str, load: Callable[[], _S], create_app: Callable[[_S], Starl
         loop="uvloop",
         http="httptools",
         lifespan="on",
+        # Client IPs are resolved by shared.clientip against TRUSTED_PROXIES; uvicorn's own
+        # rewriting would believe X-Forwarded-For from any local peer before we look.
+        proxy_headers=False,
         log_config=None,
         access_log=False,
         server_header=False,

@@ -1,0 +1,292 @@
+"""Fixtures: real Redis and PostgreSQL, and edge, core and the development upstream as real
+uvicorn servers on free ports.
+
+Redis and PostgreSQL are those named by ``REDIS_URL`` / ``DATABASE_URL``, or throwaway
+servers started for the session (``devstack.services``). Each session gets its own database;
+each test its own Redis key prefix, so tests never see each other's keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from core.app import create_app as create_core
+from core.keystore import KeyStore, NewKey
+from core.settings import CoreSettings
+from devupstream.app import UpstreamKnobs, UpstreamStats
+from devupstream.app import create_app as create_upstream
+from edge.app import create_app as create_edge
+from edge.settings import EdgeSettings
+from shared.logging import configure_logging
+
+configure_logging("info", service="tests")
+
+
+# --- Redis and PostgreSQL -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: ``REDIS_URL`` or a throwaway server for this session."""
+    given = os.environ.get("REDIS_URL")
+    if given:
+        yield given
+        return
+    from devstack.services import start_redis
+
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL server: ``DATABASE_URL`` or a throwaway one for this session."""
+    given = os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_URL")
+    if given:
+        yield given
+        return
+    from devstack.services import start_postgres
+
+    server = start_postgres(tmp_path_factory.mktemp("pg"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def run_sync(coro_factory: Callable[[], Any]) -> Any:
+    """Run a coroutine to completion on a fresh loop in a worker thread.
+
+    Works from sync tests and from inside a running event loop alike.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_factory())).result()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh database for this test session, dropped at the end."""
+    name = "aegis_test_" + secrets.token_hex(4)
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(_with_database(postgres_server_url, "postgres"))
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database(postgres_server_url, name)
+    finally:
+        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of this test's own."""
+    return "t" + secrets.token_hex(4) + ":"
+
+
+# --- servers --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerThread:
+    """A uvicorn server running an ASGI app in a thread, on a socket bound up front."""
+
+    def __init__(self, app: Any, port: int | None = None) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port or 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = app
+        config = uvicorn.Config(
+            app,
+            lifespan="on",
+            proxy_headers=False,
+            log_config=None,
+            access_log=False,
+            loop="uvloop",
+            http="httptools",
+            timeout_graceful_shutdown=2,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, args=([self.sock],), daemon=True)
+
+    def start(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"server on {self.url} failed to start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+@dataclass
+class Upstream:
+    server: ServerThread
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def stats(self) -> UpstreamStats:
+        stats: UpstreamStats = self.server.app.state.stats
+        return stats
+
+    @property
+    def knobs(self) -> UpstreamKnobs:
+        knobs: UpstreamKnobs = self.server.app.state.knobs
+        return knobs
+
+
+@dataclass
+class Stack:
+    """Edge → core → development upstream, each a real server, on real Redis/PostgreSQL."""
+
+    upstream: Upstream
+    core: ServerThread
+    edge: ServerThread
+    database_url: str
+    redis_url: str
+    redis_prefix: str
+    core_settings: CoreSettings
+    edge_settings: EdgeSettings
+    started: list[ServerThread] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return self.edge.url + "/v1"
+
+    def create_key(self, role: str = "developer", *, user: str = "alice") -> NewKey:
+        """Create a key in PostgreSQL and wait until the edge accepts it."""
+
+        async def create() -> NewKey:
+            connection = await asyncpg.connect(self.database_url)
+            try:
+                return await KeyStore(connection).create(user=user, workspace="tests", role=role)
+            finally:
+                await connection.close()
+
+        key: NewKey = run_sync(create)
+        self.wait_for_key(key.key, accepted=True)
+        return key
+
+    def revoke_key(self, key_id: str) -> None:
+        async def revoke() -> None:
+            connection = await asyncpg.connect(self.database_url)
+            try:
+                await KeyStore(connection).revoke(key_id)
+            finally:
+                await connection.close()
+
+        run_sync(revoke)
+
+    def wait_for_key(self, key: str, *, accepted: bool, within: float = 10.0) -> float:
+        """Poll the edge until ``key`` is accepted (or refused); return the seconds it took."""
+        started = time.monotonic()
+        while True:
+            status = httpx.get(
+                self.edge.url + "/v1/models", headers={"authorization": f"Bearer {key}"}
+            ).status_code
+            if (status != 401) == accepted and status != 503:
+                return time.monotonic() - started
+            if time.monotonic() - started > within:
+                raise AssertionError(f"edge still answers {status} after {within} s")
+            time.sleep(0.05)
+
+    def restart_edge(self, **changes: Any) -> None:
+        self.edge.stop()
+        self.edge_settings = replace(self.edge_settings, **changes)
+        self.edge = ServerThread(create_edge(self.edge_settings)).start()
+        self.started.append(self.edge)
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    server = ServerThread(create_upstream(UpstreamKnobs())).start()
+    try:
+        yield Upstream(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def stack(
+    upstream: Upstream, database_url: str, redis_url: str, redis_prefix: str
+) -> Iterator[Stack]:
+    core_settings = CoreSettings(
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        upstream_url=upstream.url,
+        key_sync_interval_ms=500,
+    )
+    core = ServerThread(create_core(core_settings)).start()
+    edge_settings = EdgeSettings(
+        core_endpoints=(core.url,),
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        key_sync_interval_ms=100,
+        max_request_bytes=64 * 1024,
+    )
+    edge = ServerThread(create_edge(edge_settings)).start()
+    built = Stack(
+        upstream=upstream,
+        core=core,
+        edge=edge,
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        core_settings=core_settings,
+        edge_settings=edge_settings,
+        started=[core, edge],
+    )
+    try:
+        yield built
+    finally:
+        for server in reversed(built.started):
+            server.stop()
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
