@@ -20,6 +20,7 @@ from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachab
 from shared.http import RequestContextMiddleware, cors_middleware, exception_handlers
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, RelayErrors, open_session
+from shared.tasks import stop_tasks
 
 __all__ = ["create_app"]
 
@@ -76,9 +77,7 @@ def create_app(settings: CoreSettings) -> Starlette:
         try:
             yield {"core": state}
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_tasks(tasks)
             await session.close()
             await redis.aclose()
             await database.close()

@@ -28,6 +28,7 @@ from shared.keyset import (
     keyset_names,
     resolve_key,
 )
+from shared.tasks import raise_if_cancelling
 
 __all__ = ["KeyRegistry"]
 
@@ -110,6 +111,7 @@ class KeyRegistry:
             try:
                 await self._follow(pool)
             except DB_ERRORS as exc:
+                raise_if_cancelling()
                 _log.warning("keys_reload_failed", error=type(exc).__name__)
                 await asyncio.sleep(1.0)
 
@@ -126,6 +128,7 @@ class KeyRegistry:
                     try:
                         await self.publish()
                     except (RedisError, OSError) as exc:
+                        raise_if_cancelling()
                         if self._published:
                             _log.warning("keyset_publish_failed", error=type(exc).__name__)
                         self._published = False

@@ -19,6 +19,7 @@ from edge.settings import EdgeSettings
 from shared.http import RequestContextMiddleware, cors_middleware, exception_handlers
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, open_session
+from shared.tasks import stop_tasks
 
 __all__ = ["create_app"]
 
@@ -56,9 +57,7 @@ def create_app(settings: EdgeSettings) -> Starlette:
         try:
             yield {"edge": state}
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            await stop_tasks([refresher])
             await session.close()
             await redis.aclose()
             _log.info("edge_stopped")

@@ -17,6 +17,7 @@ import structlog
 from redis.exceptions import RedisError
 
 from shared.keyset import KeyIdentity, decode_identity, keyset_names, resolve_key
+from shared.tasks import raise_if_cancelling
 
 __all__ = ["KeyCache"]
 
@@ -79,6 +80,7 @@ class KeyCache:
                     self._healthy = True
                     _log.info("keyset_source_up")
             except (RedisError, OSError) as exc:
+                raise_if_cancelling()
                 if self._healthy is not False:
                     _log.warning("keyset_source_down", error=type(exc).__name__)
                 self._healthy = False

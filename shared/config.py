@@ -98,6 +98,7 @@ class EnvReader:
         what: str,
         *,
         secret: bool = False,
+        shown: Callable[[str], str] | None = None,
     ) -> _T:
         found = self.raw(*names)
         if found is None:
@@ -106,8 +107,13 @@ class EnvReader:
         try:
             return convert(value)
         except (ValueError, TypeError):
-            shown = "**********" if secret else value
-            self._problems.append(f"Config '{name}' has value '{shown}'. Not a valid {what}.")
+            if secret:
+                display = "**********"
+            elif shown is not None:
+                display = shown(value)
+            else:
+                display = value
+            self._problems.append(f"Config '{name}' has value '{display}'. Not a valid {what}.")
             return default
 
     def string(self, *names: str, default: str) -> str:
@@ -163,7 +169,7 @@ class EnvReader:
 
         what = "URL (" + "|".join(schemes) + "://host[:port])"
         # A URL may carry a password (redis://:pw@host, postgresql://u:pw@host): never echo it.
-        return self._convert(names, default, convert, what, secret=True)
+        return self._convert(names, default, convert, what, shown=_without_password)
 
     def urls(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         """A comma-separated list of http(s) URLs."""
@@ -210,3 +216,19 @@ class EnvReader:
         """Raise :class:`ConfigError` listing every problem seen, if any."""
         if self._problems:
             raise ConfigError(list(self._problems))
+
+
+def _without_password(url: str) -> str:
+    """``url`` with any password masked, for error messages.
+
+    >>> _without_password("postgresql://u:hunter2@db:5432/x")
+    'postgresql://u:****@db:5432/x'
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    return f"{scheme}://{user}{':****' if colon else ''}@{host}"

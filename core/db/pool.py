@@ -13,6 +13,7 @@ import asyncpg
 import structlog
 
 from core.db.migrate import apply_migrations
+from shared.tasks import raise_if_cancelling
 
 __all__ = ["DB_ERRORS", "Database"]
 
@@ -61,6 +62,7 @@ class Database:
                 self._connected.set()
                 _log.info("database_connected")
             except DB_ERRORS as exc:
+                raise_if_cancelling()
                 _log.warning("database_unreachable", error=type(exc).__name__, retry_s=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_S)

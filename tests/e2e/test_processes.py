@@ -1,0 +1,241 @@
+"""The real processes as an operator runs them: ``python -m edge|core|devupstream`` and ``aegis``."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from devupstream.app import DEFAULT_MODEL
+from tests.conftest import free_port
+
+AEGIS = str(Path(sys.executable).with_name("aegis"))
+
+
+def _run(args: list[str], env: dict[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "env", "named"),
+    [
+        pytest.param("edge", {"PORT": "eighty", "REDIS_URL": "ftp://x"}, ["PORT", "REDIS_URL"], id="edge"),
+        pytest.param(
+            "core",
+            {"DATABASE_URL": "mysql://db/x", "LOG_LEVEL": "loud", "UPSTREAM_URL": "vllm"},
+            ["DATABASE_URL", "LOG_LEVEL", "UPSTREAM_URL"],
+            id="core",
+        ),
+        pytest.param("edge", {"TRUSTED_PROXIES": "10.0.0.0/40"}, ["TRUSTED_PROXIES"], id="bad-cidr"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_one_line_each(
+    module: str, env: dict[str, str], named: list[str]
+) -> None:
+    """A bad value stops start-up with exit 2 and one clear line per variable, no traceback."""
+    result = _run([sys.executable, "-m", module], env, timeout=20)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == len(named)
+    assert all(line.startswith(f"{module}: Config '") for line in lines)
+    assert sorted(line.split("'")[1] for line in lines) == sorted(named)
+    assert "Traceback" not in result.stderr
+
+
+def test_secret_in_database_url_is_not_echoed() -> None:
+    """A malformed URL with a password is reported without the password."""
+    result = _run([sys.executable, "-m", "core"], {"DATABASE_URL": "postgresql://u:hunter2@h:notaport/db"})
+    assert result.returncode == 2
+    assert "hunter2" not in result.stderr
+    assert "postgresql://u:****@h:notaport/db" in result.stderr
+
+
+@dataclass
+class ProcessStack:
+    edge_url: str
+    core_url: str
+    upstream_url: str
+    env: dict[str, str]
+    logs: dict[str, Path]
+    processes: dict[str, subprocess.Popen[bytes]]
+
+    def log_text(self) -> str:
+        return "".join(path.read_text() for path in self.logs.values())
+
+    def aegis(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return _run([AEGIS, *args], {"DATABASE_URL": self.env["DATABASE_URL"]})
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{url} exited {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=0.5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{url} not healthy: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def process_stack(
+    tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str
+) -> Iterator[ProcessStack]:
+    ports = {name: free_port() for name in ("upstream", "core", "edge")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    base = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": redis_prefix,
+        "KEY_SYNC_INTERVAL_MS": "200",
+        "LOG_LEVEL": "info",
+    }
+    commands = {
+        "upstream": ({"PORT": str(ports["upstream"])}, "devupstream", "/health"),
+        "core": (
+            {"PORT": str(ports["core"]), "UPSTREAM_URL": urls["upstream"]},
+            "core",
+            "/api/v1/health",
+        ),
+        "edge": (
+            {"PORT": str(ports["edge"]), "CORE_ENDPOINT": urls["core"]},
+            "edge",
+            "/api/v1/health",
+        ),
+    }
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    logs: dict[str, Path] = {}
+    try:
+        for name, (env, module, health) in commands.items():
+            logs[name] = tmp_path / f"{name}.log"
+            with logs[name].open("wb") as out:
+                processes[name] = subprocess.Popen(
+                    [sys.executable, "-m", module],
+                    env={**os.environ, **base, **env},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            _wait_healthy(urls[name] + health, processes[name], logs[name])
+        yield ProcessStack(urls["edge"], urls["core"], urls["upstream"], base, logs, processes)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _create_key(stack: ProcessStack, role: str = "developer") -> dict[str, str]:
+    result = stack.aegis("keys", "create", "--user", "bob", "--workspace", "ops", "--role", role, "--json")
+    assert result.returncode == 0, result.stderr
+    created: dict[str, str] = json.loads(result.stdout)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        status = httpx.get(
+            stack.edge_url + "/v1/models", headers={"authorization": f"Bearer {created['key']}"}
+        ).status_code
+        if status == 200:
+            return created
+        time.sleep(0.05)
+    raise AssertionError("edge never accepted the new key")
+
+
+def test_prompts_responses_and_keys_never_reach_the_logs(process_stack: ProcessStack) -> None:
+    """The processes' real log output has the request id on every request line, never text or keys."""
+    created = _create_key(process_stack)
+    canary = "canary-" + secrets.token_hex(8)
+    client = openai.OpenAI(base_url=process_stack.edge_url + "/v1", api_key=created["key"], max_retries=0)
+    raw = client.chat.completions.with_raw_response.create(
+        model=DEFAULT_MODEL, messages=[{"role": "user", "content": f"my secret is {canary}"}]
+    )
+    assert canary in (raw.parse().choices[0].message.content or "")
+    streamed = client.chat.completions.create(
+        model=DEFAULT_MODEL, messages=[{"role": "user", "content": canary}], stream=True
+    )
+    assert canary in "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
+    client.embeddings.create(model=DEFAULT_MODEL, input=canary)
+    request_id = raw.headers["x-aegis-request-id"]
+    time.sleep(0.2)
+    text = process_stack.log_text()
+    assert canary not in text
+    assert created["key"] not in text
+    assert created["key"][9:] not in text  # not even without its prefix
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    for service in ("edge", "core"):
+        mine = [
+            line for line in lines
+            if line.get("service") == service and line.get("request_id") == request_id
+        ]
+        assert len(mine) == 1, service
+        assert mine[0]["event"] == "request"
+        assert mine[0]["status"] == 200
+        assert mine[0]["key_id"] == created["id"]
+        assert mine[0]["latency_ms"] > 0
+
+
+def test_cli_lists_without_keys_and_revokes(process_stack: ProcessStack) -> None:
+    """`aegis keys list` never shows a key; `aegis keys revoke` makes the edge refuse it."""
+    created = _create_key(process_stack)
+    listing = process_stack.aegis("keys", "list", "--json")
+    assert listing.returncode == 0
+    assert created["key"] not in listing.stdout
+    rows = {row["id"]: row for row in json.loads(listing.stdout)}
+    assert rows[created["id"]]["user"] == "bob"
+    assert rows[created["id"]]["role"] == "developer"
+
+    revoked = process_stack.aegis("keys", "revoke", created["id"])
+    assert revoked.returncode == 0
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        status = httpx.get(
+            process_stack.edge_url + "/v1/models", headers={"authorization": f"Bearer {created['key']}"}
+        ).status_code
+        if status == 401:
+            break
+        time.sleep(0.05)
+    assert status == 401
+    again = process_stack.aegis("keys", "revoke", created["id"])
+    assert again.returncode == 1
+    assert again.stderr.strip() == f"aegis: no active key with id {created['id']}"
+
+
+def test_cli_reports_unreachable_database_in_one_line() -> None:
+    """The CLI says where it could not connect, with no traceback."""
+    port = free_port()
+    result = _run(
+        [AEGIS, "keys", "list"], {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/x"}
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"aegis: cannot reach PostgreSQL at 127.0.0.1:{port}")
+    assert "Traceback" not in result.stderr
+
+
+def test_processes_stop_cleanly_on_sigterm(process_stack: ProcessStack) -> None:
+    """SIGTERM runs a graceful shutdown; uvicorn then re-raises the signal, as it should."""
+    for process in process_stack.processes.values():
+        process.send_signal(signal.SIGTERM)
+    for name, process in process_stack.processes.items():
+        assert process.wait(10) in (0, -signal.SIGTERM), (name, process_stack.logs[name].read_text()[-3000:])
+    text = process_stack.log_text()
+    assert '"event":"edge_stopped"' in text
+    assert '"event":"core_stopped"' in text
