@@ -63,7 +63,12 @@ def test_disconnect_while_waiting_cancels_upstream(stack: Stack) -> None:
 def test_revoked_key_is_refused_at_the_edge_within_seconds(stack: Stack) -> None:
     """After `revoke`, the edge refuses the key within a couple of seconds."""
     key = stack.create_key()
-    assert httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key.key)).status_code == 200
+    assert (
+        httpx.post(
+            stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key.key)
+        ).status_code
+        == 200
+    )
     stack.revoke_key(key.key_id)
     took = stack.wait_for_key(key.key, accepted=False, within=5.0)
     assert took < 3.0
@@ -75,7 +80,9 @@ def test_edge_rejects_unknown_keys_without_core(stack: Stack) -> None:
     """The edge decides on keys itself: with core down, a bad key is 401 and a good one 503."""
     key = stack.create_key().key
     stack.core.stop()
-    bad = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth("sk-aegis-nope"))
+    bad = httpx.post(
+        stack.base_url + "/chat/completions", json=CHAT, headers=_auth("sk-aegis-nope")
+    )
     good = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
     assert bad.status_code == 401
     assert good.status_code == 503
@@ -129,13 +136,16 @@ def test_client_ip_from_forwarded_for_only_behind_trusted_proxy(
         response = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=headers)
     assert response.status_code == 200
     request_lines = [
-        line for line in logs
+        line
+        for line in logs
         if line["event"] == "request" and line.get("path") == "/v1/chat/completions"
     ]
     # One line from the edge and one from core, both with the same client IP and request id.
     assert len(request_lines) == 2
     assert {line["client_ip"] for line in request_lines} == {expected_ip}
-    assert {line["request_id"] for line in request_lines} == {response.headers["x-aegis-request-id"]}
+    assert {line["request_id"] for line in request_lines} == {
+        response.headers["x-aegis-request-id"]
+    }
 
 
 def test_ready_reports_dependencies(stack: Stack) -> None:

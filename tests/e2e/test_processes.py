@@ -23,23 +23,34 @@ from tests.conftest import free_port
 AEGIS = str(Path(sys.executable).with_name("aegis"))
 
 
-def _run(args: list[str], env: dict[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str], timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        args, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout, check=False
+        args,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 @pytest.mark.parametrize(
     ("module", "env", "named"),
     [
-        pytest.param("edge", {"PORT": "eighty", "REDIS_URL": "ftp://x"}, ["PORT", "REDIS_URL"], id="edge"),
+        pytest.param(
+            "edge", {"PORT": "eighty", "REDIS_URL": "ftp://x"}, ["PORT", "REDIS_URL"], id="edge"
+        ),
         pytest.param(
             "core",
             {"DATABASE_URL": "mysql://db/x", "LOG_LEVEL": "loud", "UPSTREAM_URL": "vllm"},
             ["DATABASE_URL", "LOG_LEVEL", "UPSTREAM_URL"],
             id="core",
         ),
-        pytest.param("edge", {"TRUSTED_PROXIES": "10.0.0.0/40"}, ["TRUSTED_PROXIES"], id="bad-cidr"),
+        pytest.param(
+            "edge", {"TRUSTED_PROXIES": "10.0.0.0/40"}, ["TRUSTED_PROXIES"], id="bad-cidr"
+        ),
     ],
 )
 def test_bad_settings_stop_start_up_with_one_line_each(
@@ -57,7 +68,9 @@ def test_bad_settings_stop_start_up_with_one_line_each(
 
 def test_secret_in_database_url_is_not_echoed() -> None:
     """A malformed URL with a password is reported without the password."""
-    result = _run([sys.executable, "-m", "core"], {"DATABASE_URL": "postgresql://u:hunter2@h:notaport/db"})
+    result = _run(
+        [sys.executable, "-m", "core"], {"DATABASE_URL": "postgresql://u:hunter2@h:notaport/db"}
+    )
     assert result.returncode == 2
     assert "hunter2" not in result.stderr
     assert "postgresql://u:****@h:notaport/db" in result.stderr
@@ -146,7 +159,9 @@ def process_stack(
 
 
 def _create_key(stack: ProcessStack, role: str = "developer") -> dict[str, str]:
-    result = stack.aegis("keys", "create", "--user", "bob", "--workspace", "ops", "--role", role, "--json")
+    result = stack.aegis(
+        "keys", "create", "--user", "bob", "--workspace", "ops", "--role", role, "--json"
+    )
     assert result.returncode == 0, result.stderr
     created: dict[str, str] = json.loads(result.stdout)
     deadline = time.monotonic() + 10
@@ -164,7 +179,9 @@ def test_prompts_responses_and_keys_never_reach_the_logs(process_stack: ProcessS
     """The processes' real log output has the request id on every request line, never text or keys."""
     created = _create_key(process_stack)
     canary = "canary-" + secrets.token_hex(8)
-    client = openai.OpenAI(base_url=process_stack.edge_url + "/v1", api_key=created["key"], max_retries=0)
+    client = openai.OpenAI(
+        base_url=process_stack.edge_url + "/v1", api_key=created["key"], max_retries=0
+    )
     raw = client.chat.completions.with_raw_response.create(
         model=DEFAULT_MODEL, messages=[{"role": "user", "content": f"my secret is {canary}"}]
     )
@@ -183,7 +200,8 @@ def test_prompts_responses_and_keys_never_reach_the_logs(process_stack: ProcessS
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     for service in ("edge", "core"):
         mine = [
-            line for line in lines
+            line
+            for line in lines
             if line.get("service") == service and line.get("request_id") == request_id
         ]
         assert len(mine) == 1, service
@@ -208,7 +226,8 @@ def test_cli_lists_without_keys_and_revokes(process_stack: ProcessStack) -> None
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         status = httpx.get(
-            process_stack.edge_url + "/v1/models", headers={"authorization": f"Bearer {created['key']}"}
+            process_stack.edge_url + "/v1/models",
+            headers={"authorization": f"Bearer {created['key']}"},
         ).status_code
         if status == 401:
             break
@@ -235,7 +254,10 @@ def test_processes_stop_cleanly_on_sigterm(process_stack: ProcessStack) -> None:
     for process in process_stack.processes.values():
         process.send_signal(signal.SIGTERM)
     for name, process in process_stack.processes.items():
-        assert process.wait(10) in (0, -signal.SIGTERM), (name, process_stack.logs[name].read_text()[-3000:])
+        assert process.wait(10) in (0, -signal.SIGTERM), (
+            name,
+            process_stack.logs[name].read_text()[-3000:],
+        )
     text = process_stack.log_text()
     assert '"event":"edge_stopped"' in text
     assert '"event":"core_stopped"' in text

@@ -1,0 +1,325 @@
+"""``python -m bench``: pass-through overhead of edge → core against a direct call.
+
+Starts the development upstream, core and edge as real processes (on Redis/PostgreSQL from
+``REDIS_URL``/``DATABASE_URL`` or throwaway servers), then measures, in one run, the same
+requests sent straight to the upstream and through the gateway: JSON and streamed, at each
+concurrency. It prints p50/p99 latency, time to first byte for streams, throughput, the
+latency the gateway adds, CPU time per request of edge and core together (from
+``/proc/<pid>/stat``), and ratios against the direct call. Results also go to
+``bench/results/passthrough.json``.
+
+    python -m bench --requests 2000 --concurrency 1,32
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import uvloop
+
+from core.keystore import KeyStore
+
+ROOT = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PROMPT = "Summarise the attached quarterly report in three bullet points. " * 4  # ~260 bytes
+
+
+@dataclass
+class Result:
+    target: str
+    mode: str
+    concurrency: int
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    ttfb_p50_ms: float | None
+    ttfb_p99_ms: float | None
+    throughput_rps: float
+    gateway_cpu_ms_per_request: float | None = None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime are fields 14 and 15; after the ')' split they are at 11 and 12.
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def _one(
+    session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str], stream: bool
+) -> tuple[float, float | None]:
+    started = time.perf_counter()
+    async with session.post(url, data=body, headers=headers) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}: {await response.text()}")
+        if not stream:
+            await response.read()
+            return time.perf_counter() - started, None
+        first = None
+        async for _ in response.content.iter_any():
+            if first is None:
+                first = time.perf_counter() - started
+        return time.perf_counter() - started, first
+
+
+async def _run(
+    url: str, key: str | None, *, stream: bool, concurrency: int, requests: int, warmup: int
+) -> tuple[list[float], list[float], float]:
+    body = json.dumps(
+        {
+            "model": "aegis-dev-echo",
+            "messages": [{"role": "user", "content": PROMPT}],
+            "stream": stream,
+            "devupstream": {"chunks": 8},
+        }
+    ).encode()
+    headers = {"content-type": "application/json"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=60)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        for _ in range(warmup):
+            await _one(session, url, body, headers, stream)
+        latencies: list[float] = []
+        firsts: list[float] = []
+        remaining = requests
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                total, first = await _one(session, url, body, headers, stream)
+                latencies.append(total)
+                if first is not None:
+                    firsts.append(first)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return latencies, firsts, elapsed
+
+
+def _result(target, mode, concurrency, latencies, firsts, elapsed) -> Result:
+    return Result(
+        target=target,
+        mode=mode,
+        concurrency=concurrency,
+        requests=len(latencies),
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=_percentile(latencies, 0.99) * 1000,
+        ttfb_p50_ms=statistics.median(firsts) * 1000 if firsts else None,
+        ttfb_p99_ms=_percentile(firsts, 0.99) * 1000 if firsts else None,
+        throughput_rps=len(latencies) / elapsed,
+    )
+
+
+def _wait_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"bench: {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"bench: {url} did not come up")
+
+
+async def _create_key(database_url: str) -> str:
+    connection = await asyncpg.connect(database_url)
+    try:
+        created = await KeyStore(connection).create(
+            user="bench", workspace="bench", role="developer"
+        )
+        return created.key
+    finally:
+        await connection.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per scenario")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--concurrency", default="1,32", help="comma-separated levels")
+    parser.add_argument("--modes", default="json,stream")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "bench" / "results" / "passthrough.json"
+    )
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    modes = args.modes.split(",")
+
+    with ExitStack() as stack:
+        workdir = Path(tempfile.mkdtemp(prefix="aegis-bench-"))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        redis_url = os.environ.get("REDIS_URL")
+        database_url = os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_URL")
+        if not redis_url or not database_url:
+            from devstack.services import start_postgres, start_redis
+
+            if not redis_url:
+                redis = start_redis(workdir)
+                stack.callback(redis.stop)
+                redis_url = redis.url
+            if not database_url:
+                postgres = start_postgres(workdir, database="aegis_bench")
+                stack.callback(postgres.stop)
+                database_url = postgres.url
+        ports = {name: _free_port() for name in ("upstream", "core", "edge")}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "REDIS_KEY_PREFIX": "bench:",
+            "LOG_LEVEL": "info",
+        }
+        specs = [
+            ("upstream", "devupstream", {"PORT": str(ports["upstream"])}, "/health"),
+            (
+                "core",
+                "core",
+                {"PORT": str(ports["core"]), "UPSTREAM_URL": urls["upstream"]},
+                "/api/v1/health",
+            ),
+            (
+                "edge",
+                "edge",
+                {"PORT": str(ports["edge"]), "CORE_ENDPOINT": urls["core"]},
+                "/api/v1/health",
+            ),
+        ]
+        processes: dict[str, subprocess.Popen] = {}
+        for name, module, extra, health in specs:
+            log = (workdir / f"{name}.log").open("wb")
+            stack.callback(log.close)
+            processes[name] = subprocess.Popen(
+                [sys.executable, "-m", module],
+                env={**env, **extra},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            stack.callback(_stop, processes[name])
+            _wait_http(urls[name] + health, processes[name])
+        key = asyncio.run(_create_key(database_url))
+        time.sleep(1.5)  # core publishes the key; the edge polls every second
+
+        results: list[Result] = []
+        for mode in modes:
+            stream = mode == "stream"
+            for concurrency in levels:
+                for target, url, use_key in (
+                    ("direct", urls["upstream"], None),
+                    ("gateway", urls["edge"], key),
+                ):
+                    before = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
+                    latencies, firsts, elapsed = uvloop.run(
+                        _run(
+                            url + "/v1/chat/completions",
+                            use_key,
+                            stream=stream,
+                            concurrency=concurrency,
+                            requests=args.requests,
+                            warmup=args.warmup,
+                        )
+                    )
+                    after = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
+                    result = _result(target, mode, concurrency, latencies, firsts, elapsed)
+                    if target == "gateway":
+                        # CPU over warm-up and measured requests together.
+                        result.gateway_cpu_ms_per_request = (
+                            (after - before) * 1000 / (args.requests + args.warmup)
+                        )
+                    results.append(result)
+                    print(
+                        f"  measured {target:<7} {mode:<6} c={concurrency:<3} p50={result.p50_ms:.3f} ms",
+                        file=sys.stderr,
+                    )
+        _report(results)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps([asdict(r) for r in results], indent=2))
+        print(f"\nresults written to {args.output}")
+    return 0
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _report(results: list[Result]) -> None:
+    print()
+    print(
+        "Pass-through: direct call to the development upstream vs client → edge → core → upstream"
+    )
+    print(
+        f"{'mode':<7}{'conc':>5} {'target':<8}{'p50 ms':>9}{'p99 ms':>9}{'ttfb50':>9}{'ttfb99':>9}"
+        f"{'req/s':>9}{'cpu ms/req':>11}"
+    )
+    by_key = {(r.mode, r.concurrency, r.target): r for r in results}
+    for r in results:
+        ttfb50 = f"{r.ttfb_p50_ms:.3f}" if r.ttfb_p50_ms is not None else "-"
+        ttfb99 = f"{r.ttfb_p99_ms:.3f}" if r.ttfb_p99_ms is not None else "-"
+        cpu = (
+            f"{r.gateway_cpu_ms_per_request:.3f}"
+            if r.gateway_cpu_ms_per_request is not None
+            else "-"
+        )
+        print(
+            f"{r.mode:<7}{r.concurrency:>5} {r.target:<8}{r.p50_ms:>9.3f}{r.p99_ms:>9.3f}{ttfb50:>9}"
+            f"{ttfb99:>9}{r.throughput_rps:>9.0f}{cpu:>11}"
+        )
+    print()
+    print("Gateway against direct (added = gateway - direct; ratio = gateway / direct)")
+    for mode, concurrency, target in by_key:
+        if target != "gateway":
+            continue
+        g = by_key[(mode, concurrency, "gateway")]
+        d = by_key[(mode, concurrency, "direct")]
+        line = (
+            f"{mode:<7}c={concurrency:<4} added p50 {g.p50_ms - d.p50_ms:+.3f} ms "
+            f"(x{g.p50_ms / d.p50_ms:.2f}), p99 {g.p99_ms - d.p99_ms:+.3f} ms (x{g.p99_ms / d.p99_ms:.2f}), "
+            f"throughput x{g.throughput_rps / d.throughput_rps:.2f}"
+        )
+        if g.ttfb_p50_ms is not None and d.ttfb_p50_ms is not None:
+            line += f", added ttfb p50 {g.ttfb_p50_ms - d.ttfb_p50_ms:+.3f} ms"
+        print(line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

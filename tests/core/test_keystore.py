@@ -1,0 +1,64 @@
+"""API keys in PostgreSQL: only hashes are stored; revocation and migrations behave."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from core.db.migrate import apply_migrations, migration_files
+from core.keystore import KeyStore
+from shared.hashing import hash_api_key
+
+
+@pytest.fixture
+async def connection(database_url: str):
+    connection = await asyncpg.connect(database_url)
+    await apply_migrations(connection)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+async def test_only_the_hash_is_stored(connection: asyncpg.Connection) -> None:
+    """The key itself appears nowhere in the database; its SHA-256 does."""
+    created = await KeyStore(connection).create(user="carol", workspace="w", role="developer")
+    rows = await connection.fetch("SELECT * FROM api_keys WHERE id = $1", created.key_id)
+    stored = " ".join(str(value) for value in rows[0].values())
+    assert created.key not in stored
+    assert rows[0]["key_hash"] == hash_api_key(created.key)
+    assert created.key.startswith("sk-aegis-") and len(created.key) > 40
+
+
+async def test_active_set_drops_revoked_keys(connection: asyncpg.Connection) -> None:
+    """A revoked key leaves the active set; revoking twice reports nothing to revoke."""
+    store = KeyStore(connection)
+    created = await store.create(user="dave", workspace="w", role="auditor")
+    keys, permissions = await store.active()
+    assert keys[hash_api_key(created.key)].role == "auditor"
+    assert "llm:call" not in permissions["auditor"]
+    assert await store.revoke(created.key_id) is True
+    assert await store.revoke(created.key_id) is False
+    keys, _ = await store.active()
+    assert hash_api_key(created.key) not in keys
+
+
+async def test_unknown_role_is_refused(connection: asyncpg.Connection) -> None:
+    """Roles are a closed set."""
+    with pytest.raises(ValueError, match="role must be one of"):
+        await KeyStore(connection).create(user="x", workspace="w", role="root")
+
+
+async def test_migrations_apply_once_even_concurrently(database_url: str) -> None:
+    """Cores starting together apply each migration exactly once."""
+    connections = [await asyncpg.connect(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(apply_migrations(c) for c in connections))
+        versions = await connections[0].fetch("SELECT version FROM schema_migrations ORDER BY 1")
+        assert [row["version"] for row in versions] == [v for v, _ in migration_files()]
+        assert await apply_migrations(connections[0]) == []
+    finally:
+        for c in connections:
+            await c.close()
