@@ -263,7 +263,8 @@ def main() -> int:
                         )
                     results.append(result)
                     print(
-                        f"  measured {target:<7} {mode:<6} c={concurrency:<3} p50={result.p50_ms:.3f} ms",
+                        f"  measured {target:<7} {mode:<6} c={concurrency:<3} "
+                        f"p50={result.p50_ms:.3f} ms",
                         file=sys.stderr,
                     )
         _report(results)
@@ -301,7 +302,8 @@ def _report(results: list[Result]) -> None:
             else "-"
         )
         print(
-            f"{r.mode:<7}{r.concurrency:>5} {r.target:<8}{r.p50_ms:>9.3f}{r.p99_ms:>9.3f}{ttfb50:>9}"
+            f"{r.mode:<7}{r.concurrency:>5} {r.target:<8}{r.p50_ms:>9.3f}{r.p99_ms:>9.3f}"
+            f"{ttfb50:>9}"
             f"{ttfb99:>9}{r.throughput_rps:>9.0f}{cpu:>11}"
         )
     print()
@@ -313,7 +315,8 @@ def _report(results: list[Result]) -> None:
         d = by_key[(mode, concurrency, "direct")]
         line = (
             f"{mode:<7}c={concurrency:<4} added p50 {g.p50_ms - d.p50_ms:+.3f} ms "
-            f"(x{g.p50_ms / d.p50_ms:.2f}), p99 {g.p99_ms - d.p99_ms:+.3f} ms (x{g.p99_ms / d.p99_ms:.2f}), "
+            f"(x{g.p50_ms / d.p50_ms:.2f}), p99 {g.p99_ms - d.p99_ms:+.3f} ms "
+            f"(x{g.p99_ms / d.p99_ms:.2f}), "
             f"throughput x{g.throughput_rps / d.throughput_rps:.2f}"
         )
         if g.ttfb_p50_ms is not None and d.ttfb_p50_ms is not None:

@@ -1,4 +1,4 @@
-"""The real processes as an operator runs them: ``python -m edge|core|devupstream`` and ``aegis``."""
+"""The real processes as an operator runs them: ``python -m edge|core|devupstream``, ``aegis``."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def _create_key(stack: ProcessStack, role: str = "developer") -> dict[str, str]:
 
 
 def test_prompts_responses_and_keys_never_reach_the_logs(process_stack: ProcessStack) -> None:
-    """The processes' real log output has the request id on every request line, never text or keys."""
+    """Real log output has the request id on every request line, and never text or keys."""
     created = _create_key(process_stack)
     canary = "canary-" + secrets.token_hex(8)
     client = openai.OpenAI(
