@@ -1,0 +1,43 @@
+# Aegis — `make` lists the targets. Everything runs from .venv, which `make install` builds.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run stop test check lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## .*$$' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+install: ## Install what is missing: Debian packages, .venv, the project (fast when done)
+	@PYTHON=$(PYTHON) ./devstack/bootstrap.sh
+
+run: install ## Run Redis, PostgreSQL, the dev upstream, core and edge; Ctrl-C stops
+	$(PY) -m devstack run
+
+stop: ## Stop what `make run` started (from another terminal)
+	@if [ -x $(PY) ]; then $(PY) -m devstack stop; else echo "nothing is running"; fi
+
+test: install ## Run the test suite (PYTEST_ARGS=...; REDIS_URL/DATABASE_URL to reuse servers)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: install ## Format check, lint and type check (ruff, mypy)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+lint: install ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install ## Run the load benchmark (BENCH_ARGS=...)
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean: ## Stop a running stack, remove .run and caches
+	@if [ -x $(PY) ] && [ -e .run/stack.pid -o -e .run/stack.json ]; then $(PY) -m devstack stop; fi
+	rm -rf .run .pytest_cache .mypy_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

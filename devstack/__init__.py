@@ -1,0 +1,1 @@
+"""Development stack: throwaway Redis and PostgreSQL (``services``) and ``make run`` (``stack``)."""

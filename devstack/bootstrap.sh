@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Make this machine ready for `make run` and `make test`: Debian packages (python3-venv,
+# redis-server, postgresql) when missing, .venv, and the project installed into it.
+# Idempotent and silent when everything is already there; `make install` calls it.
+#
+# REDIS_URL set: no redis-server needed. DATABASE_URL or POSTGRES_URL set: no PostgreSQL
+# server needed. PYTHON picks the interpreter that creates .venv (default python3).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+STAMP="$VENV/.installed"
+
+say() { echo "bootstrap: $*" >&2; }
+
+have_pg_server() {
+    local dir
+    if command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v postgres >/dev/null; then
+        return 0
+    fi
+    # Debian keeps the server binaries off PATH, in /usr/lib/postgresql/<N>/bin.
+    for dir in /usr/lib/postgresql/*/bin; do
+        if [[ -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/postgres" ]]; then
+            return 0
+        fi
+    done
+    return 1
+}
+
+venv_ok() { [[ -x "$VENV/bin/python" && -x "$VENV/bin/pip" ]]; }
+
+packages=()
+if ! command -v "$PYTHON" >/dev/null; then
+    say "$PYTHON not found; set PYTHON to a Python 3.11+ interpreter"
+    exit 1
+fi
+if [[ ! -e "$VENV" ]] && ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
+    packages+=(python3-venv)
+fi
+if [[ -z "${REDIS_URL:-}" ]] && ! command -v redis-server >/dev/null; then
+    packages+=(redis-server)
+fi
+if [[ -z "${DATABASE_URL:-}${POSTGRES_URL:-}" ]] && ! have_pg_server; then
+    packages+=(postgresql)
+fi
+
+if ((${#packages[@]})); then
+    if ! command -v apt-get >/dev/null; then
+        say "missing: ${packages[*]} (Debian package names); install them with your package manager"
+        exit 1
+    fi
+    if [[ "$(id -u)" != 0 ]]; then
+        say "missing system packages; run:"
+        echo "    sudo apt-get install -y ${packages[*]}" >&2
+        exit 1
+    fi
+    say "installing ${packages[*]} (apt-get)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${packages[@]}" >/dev/null
+fi
+
+if [[ ! -e "$VENV" ]]; then
+    say "creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+elif ! venv_ok; then
+    # Never removed for you: it may only look broken (another user, a moved interpreter).
+    say "$VENV exists but $VENV/bin/python or pip is missing; remove it (rm -rf $VENV) and retry"
+    exit 1
+fi
+
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]]; then
+    say "installing the project into $VENV (pip install -e '.[dev]')"
+    # Build back-ends print warnings even under -q; show pip's output only when it fails.
+    log="$(mktemp)"
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[dev]' >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        say "pip install failed (output above)"
+        exit 1
+    fi
+    rm -f "$log"
+    echo "$want" >"$STAMP"
+fi
