@@ -171,6 +171,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per scenario")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of direct/gateway")
     parser.add_argument("--concurrency", default="1,32", help="comma-separated levels")
     parser.add_argument("--modes", default="json,stream")
     parser.add_argument(
@@ -236,31 +237,39 @@ def main() -> int:
         time.sleep(1.5)  # core publishes the key; the edge polls every second
 
         results: list[Result] = []
+        targets = {"direct": (urls["upstream"], None), "gateway": (urls["edge"], key)}
+        per_round = max(1, args.requests // args.rounds)
         for mode in modes:
             stream = mode == "stream"
             for concurrency in levels:
-                for target, url, use_key in (
-                    ("direct", urls["upstream"], None),
-                    ("gateway", urls["edge"], key),
-                ):
-                    before = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
-                    latencies, firsts, elapsed = uvloop.run(
-                        _run(
-                            url + "/v1/chat/completions",
-                            use_key,
-                            stream=stream,
-                            concurrency=concurrency,
-                            requests=args.requests,
-                            warmup=args.warmup,
+                # Direct and gateway alternate in rounds, so both see the same machine
+                # conditions (this VM's speed drifts from minute to minute).
+                pooled = {t: ([], [], 0.0) for t in targets}
+                cpu = 0.0
+                for _ in range(args.rounds):
+                    for target, (url, use_key) in targets.items():
+                        before = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
+                        latencies, firsts, elapsed = uvloop.run(
+                            _run(
+                                url + "/v1/chat/completions",
+                                use_key,
+                                stream=stream,
+                                concurrency=concurrency,
+                                requests=per_round,
+                                warmup=args.warmup // args.rounds,
+                            )
                         )
-                    )
-                    after = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
+                        after = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
+                        if target == "gateway":
+                            cpu += after - before
+                        lat, fir, total = pooled[target]
+                        pooled[target] = (lat + latencies, fir + firsts, total + elapsed)
+                for target, (latencies, firsts, elapsed) in pooled.items():
                     result = _result(target, mode, concurrency, latencies, firsts, elapsed)
                     if target == "gateway":
                         # CPU over warm-up and measured requests together.
-                        result.gateway_cpu_ms_per_request = (
-                            (after - before) * 1000 / (args.requests + args.warmup)
-                        )
+                        served = args.rounds * (per_round + args.warmup // args.rounds)
+                        result.gateway_cpu_ms_per_request = cpu * 1000 / served
                     results.append(result)
                     print(
                         f"  measured {target:<7} {mode:<6} c={concurrency:<3} "

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 import structlog
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from core.db.pool import Database
 from core.keys import KeyRegistry
@@ -17,7 +17,7 @@ from core.routes import openai, service
 from core.settings import CoreSettings
 from core.state import CoreState
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
-from shared.http import RequestContextMiddleware, cors_middleware, exception_handlers
+from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, RelayErrors, open_session
 from shared.tasks import stop_tasks
@@ -34,7 +34,7 @@ UPSTREAM_ERRORS = RelayErrors(
 )
 
 
-def create_app(settings: CoreSettings) -> Starlette:
+def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
 
@@ -83,18 +83,11 @@ def create_app(settings: CoreSettings) -> Starlette:
             await database.close()
             _log.info("core_stopped")
 
-    middleware = [
-        Middleware(
-            RequestContextMiddleware,
-            trusted_proxies=settings.trusted_proxies,
-            on_response=metrics.observe,
-        )
-    ]
-    if settings.cors_origins:
-        middleware.append(cors_middleware(settings.cors_origins))
-    return Starlette(
-        routes=[*openai.routes(), *service.routes(metrics)],
-        middleware=middleware,
-        exception_handlers=exception_handlers(),
+    return build_app(
+        api=openai.API_ROUTES,
+        service_routes=service.routes(metrics),
         lifespan=lifespan,
+        trusted_proxies=settings.trusted_proxies,
+        cors_origins=settings.cors_origins,
+        on_response=metrics.observe,
     )

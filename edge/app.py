@@ -10,13 +10,13 @@ import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from edge.forward import CORE_ERRORS, Forwarder
 from edge.keys import KeyCache
-from edge.routes import EdgeState, routes
+from edge.routes import API_ROUTES, EdgeState, service_routes
 from edge.settings import EdgeSettings
-from shared.http import RequestContextMiddleware, cors_middleware, exception_handlers
+from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, open_session
 from shared.tasks import stop_tasks
@@ -26,7 +26,7 @@ __all__ = ["create_app"]
 _log = structlog.get_logger("aegis.edge")
 
 
-def create_app(settings: EdgeSettings) -> Starlette:
+def create_app(settings: EdgeSettings) -> ASGIApp:
     """Build the edge app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("edge")
 
@@ -62,18 +62,11 @@ def create_app(settings: EdgeSettings) -> Starlette:
             await redis.aclose()
             _log.info("edge_stopped")
 
-    middleware = [
-        Middleware(
-            RequestContextMiddleware,
-            trusted_proxies=settings.trusted_proxies,
-            on_response=metrics.observe,
-        )
-    ]
-    if settings.cors_origins:
-        middleware.append(cors_middleware(settings.cors_origins))
-    return Starlette(
-        routes=routes(metrics),
-        middleware=middleware,
-        exception_handlers=exception_handlers(),
+    return build_app(
+        api=API_ROUTES,
+        service_routes=service_routes(metrics),
         lifespan=lifespan,
+        trusted_proxies=settings.trusted_proxies,
+        cors_origins=settings.cors_origins,
+        on_response=metrics.observe,
     )

@@ -16,11 +16,11 @@ from starlette.routing import Route
 from edge.forward import Forwarder
 from edge.keys import KeyCache
 from edge.settings import EdgeSettings
-from shared.http import json_response, read_json_body, request_info
+from shared.http import Handler, json_response, read_json_body, request_info
 from shared.metrics import HttpMetrics
 from shared.wire import ApiKind, parse_api_request
 
-__all__ = ["EdgeState", "routes"]
+__all__ = ["API_ROUTES", "EdgeState", "service_routes"]
 
 _READY_TIMEOUT_S = 1.0
 
@@ -139,12 +139,16 @@ async def _core_ok(state: EdgeState) -> bool:
     return any(results)
 
 
-def routes(metrics: HttpMetrics) -> list[Route]:
+API_ROUTES: dict[tuple[str, str], Handler] = {
+    ("POST", "/v1/chat/completions"): chat_completions,
+    ("POST", "/v1/completions"): completions,
+    ("POST", "/v1/embeddings"): embeddings,
+    ("GET", "/v1/models"): models,
+}
+
+
+def service_routes(metrics: HttpMetrics) -> list[Route]:
     return [
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/completions", completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/v1/models", models, methods=["GET"]),
         Route("/api/v1/health", health, methods=["GET"]),
         Route("/api/v1/ready", ready, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),

@@ -14,14 +14,14 @@ A :class:`Relay` sends one request and turns the answer into a Starlette respons
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import aiohttp
 import structlog
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from shared import wire
 from shared.errors import AegisError, UpstreamError, UpstreamTimeoutError, error_body
@@ -80,18 +80,12 @@ class Relay:
         """Send and relay the answer; ``receive`` lets a client disconnect cancel the call."""
         if receive is None:
             return await self._send(method, url, headers, body, stream)
-        call = asyncio.ensure_future(self._send(method, url, headers, body, stream))
-        watcher = asyncio.ensure_future(_until_disconnect(receive))
-        try:
-            await asyncio.wait((call, watcher), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            watcher.cancel()
-        if not call.done():
-            call.cancel()
-            _log.info("client_disconnected", hop=self._errors.hop, phase="waiting")
-            # Starlette sends nothing to a client that left; the status is for the access log.
-            return Response(status_code=499)
-        return call.result()
+        async with _DisconnectGuard(receive) as guard:
+            return await self._send(method, url, headers, body, stream)
+        # Reached only when the guard swallowed the cancellation of a client that left.
+        _log.info("client_disconnected", hop=self._errors.hop, phase="waiting", left=guard.left)
+        # Nothing is sent to a client that left; the status is for the access log.
+        return Response(status_code=499)
 
     async def _send(
         self,
@@ -117,9 +111,7 @@ class Relay:
         }
         is_sse = upstream.headers.get("content-type", "").startswith("text/event-stream")
         if stream and is_sse and upstream.status == 200:
-            return StreamingResponse(
-                self._chunks(upstream), status_code=upstream.status, headers=passed
-            )
+            return _RelayedStream(upstream, passed, self._errors)
         try:
             data = await upstream.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
@@ -130,24 +122,88 @@ class Relay:
             upstream.release()
         return Response(data, status_code=upstream.status, headers=passed)
 
-    async def _chunks(self, upstream: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+
+class _DisconnectGuard:
+    """Cancels the current task when the client disconnects, and absorbs that cancellation.
+
+    One watcher task per request: cheaper than racing two tasks with ``asyncio.wait`` or an
+    anyio task group, which matters on a path every LLM call takes.
+    """
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.left = False
+
+    async def __aenter__(self) -> _DisconnectGuard:
+        self._task = asyncio.current_task()
+        self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        return self
+
+    async def _watch(self) -> None:
+        await _until_disconnect(self._receive)
+        self.left = True
+        if self._task is not None:
+            self._task.cancel()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> bool:
+        self._watcher.cancel()
+        if exc_type is asyncio.CancelledError and self.left and self._task is not None:
+            self._task.uncancel()
+            return True
+        return False
+
+
+class _RelayedStream(Response):
+    """An ASGI response that passes the next hop's server-sent events on as they arrive.
+
+    If our client leaves, the next hop's connection is closed (not returned to the pool), so
+    it sees the disconnect and stops generating. If the next hop breaks off, the client gets
+    an SSE error event (the status line is gone already), which makes SDKs raise.
+    """
+
+    def __init__(  # Starlette's __init__ would render a body; this one streams instead.
+        self, upstream: aiohttp.ClientResponse, headers: Mapping[str, str], errors: RelayErrors
+    ) -> None:
+        self.background = None
+        self._upstream = upstream
+        self._errors = errors
+        self.status_code = upstream.status
+        self._raw_headers = [
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        upstream = self._upstream
         completed = False
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": self._raw_headers,
+            }
+        )
         try:
-            async for chunk in upstream.content.iter_any():
-                yield chunk
-            completed = True
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            # The status line is gone already; an SSE error event makes SDKs raise.
-            _log.warning("stream_broken", hop=self._errors.hop, error=type(exc).__name__)
-            failure = self._errors.broken()
-            body = error_body(failure.message, failure.type, failure.code)
-            yield b"data: " + wire.dumps(body) + b"\n\n"
+            async with _DisconnectGuard(receive):
+                try:
+                    async for chunk in upstream.content.iter_any():
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    completed = True
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    _log.warning("stream_broken", hop=self._errors.hop, error=type(exc).__name__)
+                    failure = self._errors.broken()
+                    body = error_body(failure.message, failure.type, failure.code)
+                    await send(
+                        {
+                            "type": "http.response.body",
+                            "body": b"data: " + wire.dumps(body) + b"\n\n",
+                            "more_body": True,
+                        }
+                    )
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             if completed:
                 upstream.release()
             else:
-                # Closing (not releasing) drops the connection: the next hop sees the
-                # client gone and stops generating.
                 upstream.close()
                 _log.info("stream_closed_early", hop=self._errors.hop)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from shared.config import ConfigError
 from shared.logging import configure_logging
@@ -31,7 +31,7 @@ class _ServerSettings(Protocol):
 _S = TypeVar("_S", bound=_ServerSettings)
 
 
-def serve(service: str, load: Callable[[], _S], create_app: Callable[[_S], Starlette]) -> int:
+def serve(service: str, load: Callable[[], _S], create_app: Callable[[_S], ASGIApp]) -> int:
     """Load settings, configure logging and run the app until it is stopped."""
     try:
         settings = load()

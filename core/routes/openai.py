@@ -10,15 +10,14 @@ from __future__ import annotations
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from core.state import CoreState, core_state
 from shared import wire
-from shared.http import read_json_body, request_info
+from shared.http import Handler, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.wire import ApiKind, parse_api_request
 
-__all__ = ["routes"]
+__all__ = ["API_ROUTES"]
 
 _LLM_CALL = "llm:call"
 
@@ -83,10 +82,9 @@ async def models(request: Request) -> Response:
     )
 
 
-def routes() -> list[Route]:
-    return [
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/completions", completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/v1/models", models, methods=["GET"]),
-    ]
+API_ROUTES: dict[tuple[str, str], Handler] = {
+    ("POST", "/v1/chat/completions"): chat_completions,
+    ("POST", "/v1/completions"): completions,
+    ("POST", "/v1/embeddings"): embeddings,
+    ("GET", "/v1/models"): models,
+}
