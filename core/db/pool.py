@@ -11,9 +11,9 @@ import asyncio
 
 import asyncpg
 import structlog
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from core.db.migrate import apply_migrations
-from shared.tasks import raise_if_cancelling
 
 __all__ = ["DB_ERRORS", "Database"]
 
@@ -43,29 +43,49 @@ class Database:
         return self._pool
 
     async def run(self) -> None:
-        """Connect and migrate, retrying until it works; then return."""
-        backoff = 0.2
-        while self._pool is None:
-            try:
-                pool = await asyncpg.create_pool(
-                    self._url,
-                    min_size=1,
-                    max_size=self._max_size,
-                    timeout=self._connect_timeout,
-                    command_timeout=30,
-                )
-                async with pool.acquire() as connection:
-                    applied = await apply_migrations(connection)
-                if applied:
-                    _log.info("schema_migrated", versions=applied)
-                self._pool = pool
-                self._connected.set()
-                _log.info("database_connected")
-            except DB_ERRORS as exc:
-                raise_if_cancelling()
-                _log.warning("database_unreachable", error=type(exc).__name__, retry_s=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF_S)
+        """Connect and migrate, retrying with capped exponential backoff; then return."""
+
+        def retryable(state: RetryCallState) -> bool:
+            # A cancelled task must stop, whatever the driver turned the cancellation into.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                return False
+            failure = state.outcome.exception() if state.outcome else None
+            return isinstance(failure, DB_ERRORS)
+
+        def log_retry(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            _log.warning("database_unreachable", error=type(failure).__name__, retry_s=wait)
+
+        async for attempt in AsyncRetrying(
+            retry=retryable,
+            wait=wait_exponential(multiplier=0.2, max=_MAX_BACKOFF_S),
+            before_sleep=log_retry,
+            reraise=True,
+        ):
+            with attempt:
+                await self._connect()
+
+    async def _connect(self) -> None:
+        pool = await asyncpg.create_pool(
+            self._url,
+            min_size=1,
+            max_size=self._max_size,
+            timeout=self._connect_timeout,
+            command_timeout=30,
+        )
+        try:
+            async with pool.acquire() as connection:
+                applied = await apply_migrations(connection)
+        except BaseException:
+            await pool.close()
+            raise
+        if applied:
+            _log.info("schema_migrated", versions=applied)
+        self._pool = pool
+        self._connected.set()
+        _log.info("database_connected")
 
     async def ping(self, limit_s: float = 1.0) -> bool:
         if self._pool is None:
