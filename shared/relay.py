@@ -47,6 +47,9 @@ def open_session(
         ),
         auto_decompress=False,
         skip_auto_headers=("User-Agent",),
+        # A gateway must never carry one client's cookies into another's request; no jar also
+        # spares a cookie filter on every call.
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 
