@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--workspace", required=True)
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", help="a label for the key")
+    create.add_argument(
+        "--max-requests", type=int, help="requests per rate limit window (overrides the default)"
+    )
+    create.add_argument(
+        "--tokens-per-minute", type=int, help="token budget per minute (overrides the default)"
+    )
     create.add_argument("--json", action="store_true", help="print one JSON object")
     listing = keys.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("--all", action="store_true", help="include revoked keys")
@@ -88,7 +94,12 @@ async def _run(args: argparse.Namespace, url: str) -> int:
         store = KeyStore(connection)
         if args.command == "create":
             key = await store.create(
-                user=args.user, workspace=args.workspace, role=args.role, name=args.name
+                user=args.user,
+                workspace=args.workspace,
+                role=args.role,
+                name=args.name,
+                max_requests=args.max_requests,
+                tokens_per_minute=args.tokens_per_minute,
             )
             if args.json:
                 print(

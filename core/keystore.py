@@ -57,9 +57,23 @@ class KeyStore:
         self._db = db
 
     async def create(
-        self, *, user: str, workspace: str, role: str, name: str | None = None
+        self,
+        *,
+        user: str,
+        workspace: str,
+        role: str,
+        name: str | None = None,
+        max_requests: int | None = None,
+        tokens_per_minute: int | None = None,
     ) -> NewKey:
-        """Create a key for ``user`` (created if new) in ``workspace`` with ``role``."""
+        """Create a key for ``user`` (created if new) in ``workspace`` with ``role``.
+
+        ``max_requests`` (per rate limit window) and ``tokens_per_minute`` override the
+        edge's defaults for this key.
+        """
+        for value in (max_requests, tokens_per_minute):
+            if value is not None and value < 0:
+                raise ValueError("rate limits must not be negative")
         if role not in ROLES:
             raise ValueError(f"role must be one of: {', '.join(ROLES)}")
         if not user.strip() or not workspace.strip():
@@ -77,8 +91,9 @@ class KeyStore:
             )
             await connection.execute(
                 """
-                INSERT INTO api_keys (id, key_hash, prefix, name, user_id, workspace, role)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO api_keys (id, key_hash, prefix, name, user_id, workspace, role,
+                                      rate_limit_requests, rate_limit_tokens_per_minute)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 """,
                 key_id,
                 hash_api_key(key),
@@ -87,6 +102,8 @@ class KeyStore:
                 user_id,
                 workspace,
                 role,
+                max_requests,
+                tokens_per_minute,
             )
             await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
         return NewKey(key_id=key_id, key=key, user=user, workspace=workspace, role=role)
@@ -135,7 +152,8 @@ class KeyStore:
         """Active keys by hash, and each role's permissions."""
         rows = await self._db.fetch(
             """
-            SELECT k.id, k.key_hash, u.name AS user_name, k.workspace, k.role
+            SELECT k.id, k.key_hash, u.name AS user_name, k.workspace, k.role,
+                   k.rate_limit_requests, k.rate_limit_tokens_per_minute
             FROM api_keys k JOIN users u ON u.id = k.user_id
             WHERE k.revoked_at IS NULL
             """
@@ -146,6 +164,8 @@ class KeyStore:
                 user=row["user_name"],
                 workspace=row["workspace"],
                 role=row["role"],
+                max_requests=row["rate_limit_requests"],
+                tokens_per_minute=row["rate_limit_tokens_per_minute"],
             )
             for row in rows
         }

@@ -34,6 +34,18 @@ class EdgeSettings:
     core_connect_timeout_ms: int = 2000
     core_read_timeout_ms: int = 600_000
     core_max_connections: int = 256
+    redis_timeout_ms: int = 250
+    dry_run: bool = False
+    rate_limit_enabled: bool = True
+    rate_limit_window_ms: int = 60_000
+    rate_limit_max_requests: int = 600
+    rate_limit_role_max_requests: tuple[tuple[str, int], ...] = ()
+    rate_limit_ip_max_requests: int = 1200
+    rate_limit_block_duration_ms: int = 30_000
+    rate_limit_tokens_per_minute: int = 0
+    rate_limit_failure_mode: str = "local"
+    prefilter_enabled: bool = True
+    prefilter_block_severity: str = "high"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EdgeSettings:
@@ -65,6 +77,36 @@ class EdgeSettings:
             ),
             core_max_connections=env.integer(
                 "CORE_MAX_CONNECTIONS", d.core_max_connections, minimum=1
+            ),
+            redis_timeout_ms=env.integer("REDIS_TIMEOUT_MS", d.redis_timeout_ms, minimum=10),
+            dry_run=env.flag("DRY_RUN", d.dry_run),
+            rate_limit_enabled=env.flag("RATE_LIMIT_ENABLED", d.rate_limit_enabled),
+            rate_limit_window_ms=env.integer(
+                "RATE_LIMIT_WINDOW_MS", d.rate_limit_window_ms, minimum=100
+            ),
+            rate_limit_max_requests=env.integer(
+                "RATE_LIMIT_MAX_REQUESTS", d.rate_limit_max_requests, minimum=1
+            ),
+            rate_limit_role_max_requests=env.limits(
+                "RATE_LIMIT_ROLE_MAX_REQUESTS", d.rate_limit_role_max_requests
+            ),
+            rate_limit_ip_max_requests=env.integer(
+                "RATE_LIMIT_IP_MAX_REQUESTS", d.rate_limit_ip_max_requests, minimum=1
+            ),
+            rate_limit_block_duration_ms=env.integer(
+                "RATE_LIMIT_BLOCK_DURATION_MS", d.rate_limit_block_duration_ms, minimum=0
+            ),
+            rate_limit_tokens_per_minute=env.integer(
+                "RATE_LIMIT_TOKENS_PER_MINUTE", d.rate_limit_tokens_per_minute, minimum=0
+            ),
+            rate_limit_failure_mode=env.choice(
+                "RATE_LIMIT_FAILURE_MODE", d.rate_limit_failure_mode, ("open", "closed", "local")
+            ),
+            prefilter_enabled=env.flag("PREFILTER_ENABLED", d.prefilter_enabled),
+            prefilter_block_severity=env.choice(
+                "PREFILTER_BLOCK_SEVERITY",
+                d.prefilter_block_severity,
+                ("low", "medium", "high", "critical"),
             ),
         )
         env.finish()

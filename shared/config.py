@@ -208,6 +208,24 @@ class EnvReader:
 
         return self._convert((name,), default, convert, "comma-separated list of IPs/CIDRs")
 
+    def limits(
+        self, name: str, default: tuple[tuple[str, int], ...]
+    ) -> tuple[tuple[str, int], ...]:
+        """Comma-separated ``name=number`` pairs, e.g. ``admin=1200,auditor=0``."""
+
+        def convert(value: str) -> tuple[tuple[str, int], ...]:
+            pairs = []
+            for item in value.split(","):
+                if not item.strip():
+                    continue
+                key, sep, number = item.partition("=")
+                if not sep or not key.strip() or int(number) < 0:
+                    raise ValueError(item)
+                pairs.append((key.strip(), int(number)))
+            return tuple(pairs)
+
+        return self._convert((name,), default, convert, "list of name=number pairs")
+
     def secret(self, name: str) -> Secret:
         found = self.raw(name)
         return Secret("" if found is None else found[1])

@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 __all__ = [
     "AegisError",
     "AuthenticationError",
+    "BlockedError",
     "ClientError",
     "CoreUnavailableError",
     "InvalidRequestError",
@@ -42,6 +43,7 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateLimitedError",
     "RequestTooLargeError",
     "ServerError",
     "ServiceUnavailableError",
@@ -152,6 +154,44 @@ class RequestTooLargeError(ClientError):
     type = "invalid_request_error"
     code = "request_too_large"
     default_message = "The request body is larger than this gateway accepts."
+
+
+class BlockedError(ClientError):
+    """A guard decided to block the input; the ``aegis`` object names the findings.
+
+    Findings carry rule ids, types, scores and positions — never the text that matched.
+    """
+
+    code = "aegis_blocked"
+    default_message = "The request was blocked by the gateway's security policy."
+
+    def __init__(
+        self,
+        findings: list[dict[str, Any]],
+        message: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, headers=headers)
+        self.findings = findings
+
+    def body(self, request_id: str | None) -> dict[str, Any]:
+        return error_body(
+            self.message,
+            self.type,
+            self.code,
+            request_id=request_id,
+            aegis={"decision": "block", "findings": self.findings},
+        )
+
+
+class RateLimitedError(ClientError):
+    """Too many requests or tokens; ``Retry-After`` says when to come back."""
+
+    status = 429
+    type = "rate_limit_error"
+    code = "rate_limit_exceeded"
+    default_message = "Rate limit exceeded; retry after the time in the Retry-After header."
 
 
 class ServerError(AegisError):

@@ -3,6 +3,7 @@
 Layout, under the deployment's Redis key prefix (``aegis:`` by default):
 
 - ``{prefix}keys``          hash: SHA-256 of the key → JSON ``{"id", "user", "workspace", "role"}``
+  and, when set, the key's rate limit overrides ``"max_requests"``, ``"tokens_per_minute"``
 - ``{prefix}keys:version``  a digest of the whole set; it changes whenever the set changes
 
 Core replaces both atomically (MULTI/EXEC). The edge polls the version, one cheap GET, and
@@ -43,6 +44,8 @@ class KeyIdentity:
     user: str
     workspace: str
     role: str
+    max_requests: int | None = None
+    tokens_per_minute: int | None = None
 
 
 def keyset_names(prefix: str) -> tuple[str, str]:
@@ -51,14 +54,18 @@ def keyset_names(prefix: str) -> tuple[str, str]:
 
 
 def encode_identity(identity: KeyIdentity) -> bytes:
-    return orjson.dumps(
-        {
-            "id": identity.key_id,
-            "user": identity.user,
-            "workspace": identity.workspace,
-            "role": identity.role,
-        }
-    )
+    data: dict[str, str | int] = {
+        "id": identity.key_id,
+        "user": identity.user,
+        "workspace": identity.workspace,
+        "role": identity.role,
+    }
+    # Per-key rate limit overrides, only when set.
+    if identity.max_requests is not None:
+        data["max_requests"] = identity.max_requests
+    if identity.tokens_per_minute is not None:
+        data["tokens_per_minute"] = identity.tokens_per_minute
+    return orjson.dumps(data)
 
 
 def decode_identity(raw: bytes | str) -> KeyIdentity:
@@ -68,7 +75,13 @@ def decode_identity(raw: bytes | str) -> KeyIdentity:
         user=str(data["user"]),
         workspace=str(data["workspace"]),
         role=str(data["role"]),
+        max_requests=_optional_int(data.get("max_requests")),
+        tokens_per_minute=_optional_int(data.get("tokens_per_minute")),
     )
+
+
+def _optional_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def keyset_digest(keys: Mapping[str, KeyIdentity]) -> str:

@@ -62,3 +62,19 @@ async def test_migrations_apply_once_even_concurrently(database_url: str) -> Non
     finally:
         for c in connections:
             await c.close()
+
+
+async def test_rate_limit_overrides_are_published_with_the_key(
+    connection: asyncpg.Connection,
+) -> None:
+    """Per-key limits set at creation travel with the key's identity to the edge."""
+    from shared.keyset import decode_identity, encode_identity
+
+    store = KeyStore(connection)
+    created = await store.create(
+        user="erin", workspace="w", role="developer", max_requests=5, tokens_per_minute=900
+    )
+    keys, _ = await store.active()
+    identity = keys[hash_api_key(created.key)]
+    assert (identity.max_requests, identity.tokens_per_minute) == (5, 900)
+    assert decode_identity(encode_identity(identity)) == identity
