@@ -8,17 +8,24 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 import structlog
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from edge.forward import CORE_ERRORS, Forwarder
+from edge.guard import EdgeGuard
 from edge.keys import KeyCache
+from edge.prefilter import Prefilter
+from edge.ratelimit import RateLimiter
 from edge.routes import API_ROUTES, EdgeState, service_routes
 from edge.settings import EdgeSettings
+from shared.config import ConfigError
 from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, open_session
+from shared.rulepack import RulePackError
 from shared.tasks import stop_tasks
 
 __all__ = ["create_app"]
@@ -29,6 +36,13 @@ _log = structlog.get_logger("aegis.edge")
 def create_app(settings: EdgeSettings) -> ASGIApp:
     """Build the edge app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("edge")
+    prefilter: Prefilter | None = None
+    if settings.prefilter_enabled:
+        # Compiled once, before serving; a broken rule pack stops start-up with one line.
+        try:
+            prefilter = Prefilter(block_severity=settings.prefilter_block_severity)
+        except RulePackError as exc:
+            raise ConfigError([f"Rule pack is invalid: {exc}"]) from exc
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, EdgeState]]:
@@ -45,6 +59,24 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             # A first load before serving; if Redis is down, the refresher keeps trying.
             await keys.refresh()
         refresher = asyncio.create_task(keys.run(), name="keyset-refresh")
+        # The limiter's own client fails fast: a Redis outage must degrade limits
+        # (RATE_LIMIT_FAILURE_MODE), never stall requests.
+        limiter_redis = aioredis.Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=settings.redis_timeout_ms / 1000,
+            socket_timeout=settings.redis_timeout_ms / 1000,
+            # No client-side retry: a retried script could count one request twice.
+            retry=Retry(NoBackoff(), 0),
+        )
+        limiter = (
+            RateLimiter(
+                limiter_redis,
+                settings.redis_prefix,
+                failure_mode=settings.rate_limit_failure_mode,
+            )
+            if settings.rate_limit_enabled
+            else None
+        )
         state = EdgeState(
             settings=settings,
             keys=keys,
@@ -52,6 +84,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             redis=redis,
             session=session,
             metrics=metrics,
+            guard=EdgeGuard(settings, limiter, prefilter),
         )
         _log.info("edge_started", port=settings.port, cores=len(settings.core_endpoints))
         try:
@@ -60,6 +93,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             await stop_tasks([refresher])
             await session.close()
             await redis.aclose()
+            await limiter_redis.aclose()
             _log.info("edge_stopped")
 
     return build_app(

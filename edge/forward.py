@@ -16,6 +16,7 @@ from starlette.types import Receive
 
 from shared import wire
 from shared.errors import CoreUnavailableError, UpstreamError, UpstreamTimeoutError
+from shared.findings import Finding
 from shared.keyset import KeyIdentity
 from shared.relay import Relay, RelayErrors
 
@@ -49,6 +50,7 @@ class Forwarder:
         body: bytes | None = None,
         stream: bool = False,
         receive: Receive | None = None,
+        findings: Sequence[Finding] = (),
     ) -> Response:
         headers = {
             "authorization": authorization,
@@ -60,6 +62,11 @@ class Forwarder:
             headers["content-type"] = "application/json"
         if user_agent:
             headers["user-agent"] = user_agent
+        if findings:
+            # Types, scores and positions only: never the matched text.
+            headers[wire.HEADER_EDGE_FINDINGS] = wire.dumps(
+                [finding.as_dict() for finding in findings]
+            ).decode()
         url = next(self._endpoints) + path
         return await self._relay.send(
             method, url, headers=headers, body=body, stream=stream, receive=receive

@@ -14,10 +14,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from edge.forward import Forwarder
+from edge.guard import EdgeGuard, completion_tokens
 from edge.keys import KeyCache
 from edge.settings import EdgeSettings
+from shared.extract import user_texts
 from shared.http import Handler, json_response, read_json_body, request_info
 from shared.metrics import HttpMetrics
+from shared.relay import RelayedStream
 from shared.wire import ApiKind, parse_api_request
 
 __all__ = ["API_ROUTES", "EdgeState", "service_routes"]
@@ -35,6 +38,7 @@ class EdgeState:
     redis: aioredis.Redis
     session: aiohttp.ClientSession
     metrics: HttpMetrics
+    guard: EdgeGuard
 
 
 def _state(request: Request) -> EdgeState:
@@ -52,7 +56,10 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     raw = await read_json_body(request, state.settings.max_request_bytes)
     api = parse_api_request(kind, raw)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
-    return await state.forwarder.forward(
+    admission = await state.guard.admit(
+        identity, info.client_ip, user_texts(kind, api.body), info.log
+    )
+    response = await state.forwarder.forward(
         "POST",
         path,
         authorization=authorization or "",
@@ -63,7 +70,19 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
         body=api.raw,
         stream=api.stream,
         receive=request.receive,
+        findings=admission.findings,
     )
+    response.headers.update(admission.headers)
+    guard = state.guard
+    if isinstance(response, RelayedStream):
+
+        async def charge_stream(events: int) -> None:
+            await guard.charge(identity, events)
+
+        response.on_complete = charge_stream
+    elif response.status_code == 200:
+        await guard.charge(identity, completion_tokens(bytes(response.body)))
+    return response
 
 
 async def chat_completions(request: Request) -> Response:
@@ -84,7 +103,8 @@ async def models(request: Request) -> Response:
     authorization = request.headers.get("authorization")
     identity = state.keys.authenticate(authorization)
     info.key_id = identity.key_id
-    return await state.forwarder.forward(
+    admission = await state.guard.admit(identity, info.client_ip, [], info.log)
+    response = await state.forwarder.forward(
         "GET",
         "/v1/models",
         authorization=authorization or "",
@@ -93,6 +113,8 @@ async def models(request: Request) -> Response:
         client_ip=info.client_ip,
         user_agent=request.headers.get("user-agent"),
     )
+    response.headers.update(admission.headers)
+    return response
 
 
 async def health(request: Request) -> Response:

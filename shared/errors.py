@@ -23,7 +23,8 @@ Messages never hold prompt text, response text or a key.
         │   └── UpstreamTimeoutError     504 upstream_timeout
         ├── CoreUnavailableError         503 core_unavailable     edge could not reach core
         └── ServiceUnavailableError      503 service_unavailable  a store we need is down
-            └── KeyStoreUnavailableError 503 key_store_unavailable
+            ├── KeyStoreUnavailableError 503 key_store_unavailable
+            └── RateLimitStoreError      503 rate_limit_unavailable   fail-closed limits
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateLimitStoreError",
     "RateLimitedError",
     "RequestTooLargeError",
     "ServerError",
@@ -235,3 +237,8 @@ class ServiceUnavailableError(ServerError):
 class KeyStoreUnavailableError(ServiceUnavailableError):
     code = "key_store_unavailable"
     default_message = "The API key set is not available yet; try again shortly."
+
+
+class RateLimitStoreError(ServiceUnavailableError):
+    code = "rate_limit_unavailable"
+    default_message = "Rate limits cannot be checked right now; try again shortly."

@@ -58,6 +58,7 @@ class RequestInfo:
     request_id: str
     client_ip: str
     started: float
+    trusted_peer: bool = False
     key_id: str | None = None
     route: str | None = None
     log: dict[str, Any] = field(default_factory=dict)
@@ -118,7 +119,9 @@ class RequestContextMiddleware:
             client_ip = offered_ip
         else:
             client_ip = resolve_client_ip(peer, forwarded, self.trusted)
-        info = RequestInfo(request_id=request_id, client_ip=client_ip, started=started)
+        info = RequestInfo(
+            request_id=request_id, client_ip=client_ip, started=started, trusted_peer=trusted
+        )
         scope["aegis"] = info
 
         status = 0

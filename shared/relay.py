@@ -14,7 +14,7 @@ A :class:`Relay` sends one request and turns the answer into a Starlette respons
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 from shared import wire
 from shared.errors import AegisError, UpstreamError, UpstreamTimeoutError, error_body
 
-__all__ = ["Relay", "RelayErrors", "open_session"]
+__all__ = ["Relay", "RelayErrors", "RelayedStream", "open_session"]
 
 _log = structlog.get_logger("aegis.relay")
 _PASSED_RESPONSE_HEADERS: Final = ("content-type", "cache-control", "retry-after")
@@ -114,7 +114,7 @@ class Relay:
         }
         is_sse = upstream.headers.get("content-type", "").startswith("text/event-stream")
         if stream and is_sse and upstream.status == 200:
-            return _RelayedStream(upstream, passed, self._errors)
+            return RelayedStream(upstream, passed, self._errors)
         try:
             data = await upstream.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
@@ -156,13 +156,19 @@ class _DisconnectGuard:
         return False
 
 
-class _RelayedStream(Response):
+class RelayedStream(Response):
     """An ASGI response that passes the next hop's server-sent events on as they arrive.
 
     If our client leaves, the next hop's connection is closed (not returned to the pool), so
     it sees the disconnect and stops generating. If the next hop breaks off, the client gets
     an SSE error event (the status line is gone already), which makes SDKs raise.
+
+    ``headers`` may be added to until the response starts. ``on_complete``, if set, is
+    called once the stream ended normally, with the number of SSE ``data:`` events relayed
+    (vLLM sends about one per generated token).
     """
+
+    on_complete: Callable[[int], Awaitable[None]] | None = None
 
     def __init__(  # Starlette's __init__ would render a body; this one streams instead.
         self, upstream: aiohttp.ClientResponse, headers: Mapping[str, str], errors: RelayErrors
@@ -171,24 +177,26 @@ class _RelayedStream(Response):
         self._upstream = upstream
         self._errors = errors
         self.status_code = upstream.status
-        self._raw_headers = [
+        self.raw_headers = [
             (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         upstream = self._upstream
         completed = False
+        events = 0
         await send(
             {
                 "type": "http.response.start",
                 "status": self.status_code,
-                "headers": self._raw_headers,
+                "headers": self.raw_headers,
             }
         )
         try:
             async with _DisconnectGuard(receive):
                 try:
                     async for chunk in upstream.content.iter_any():
+                        events += chunk.count(b"data:")
                         await send({"type": "http.response.body", "body": chunk, "more_body": True})
                     completed = True
                 except (aiohttp.ClientError, TimeoutError) as exc:
@@ -209,6 +217,8 @@ class _RelayedStream(Response):
             else:
                 upstream.close()
                 _log.info("stream_closed_early", hop=self._errors.hop)
+        if completed and self.on_complete is not None:
+            await self.on_complete(events)
 
 
 async def _until_disconnect(receive: Receive) -> None:

@@ -35,13 +35,14 @@ def serve(service: str, load: Callable[[], _S], create_app: Callable[[_S], ASGIA
     """Load settings, configure logging and run the app until it is stopped."""
     try:
         settings = load()
+        app = create_app(settings)
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"{service}: {problem}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, service=service)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         loop="uvloop",

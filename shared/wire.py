@@ -25,6 +25,7 @@ from shared.errors import InvalidRequestError, MalformedJsonError
 __all__ = [
     "HEADER_BYPASSED",
     "HEADER_CLIENT_IP",
+    "HEADER_EDGE_FINDINGS",
     "HEADER_KEY_ID",
     "HEADER_REQUEST_ID",
     "ApiKind",
@@ -40,6 +41,7 @@ HEADER_REQUEST_ID: Final = "x-aegis-request-id"
 HEADER_CLIENT_IP: Final = "x-aegis-client-ip"
 HEADER_KEY_ID: Final = "x-aegis-key-id"
 HEADER_BYPASSED: Final = "x-aegis-bypassed"
+HEADER_EDGE_FINDINGS: Final = "x-aegis-edge-findings"
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _ROLES: Final = frozenset({"system", "developer", "user", "assistant", "tool", "function"})

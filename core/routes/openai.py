@@ -49,6 +49,9 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     raw = await read_json_body(request, state.settings.max_request_bytes)
     api = parse_api_request(kind, raw)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
+    edge_findings = _edge_findings(request, info.trusted_peer)
+    if edge_findings:
+        info.log["edge_findings"] = edge_findings
     return await state.upstream.send(
         "POST",
         state.settings.upstream_url + path,
@@ -57,6 +60,18 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
         stream=api.stream,
         receive=request.receive,
     )
+
+
+def _edge_findings(request: Request, trusted_peer: bool) -> list[str]:
+    """Finding types the edge reported, believed only from a trusted peer (an edge)."""
+    raw = request.headers.get(wire.HEADER_EDGE_FINDINGS)
+    if not raw or not trusted_peer:
+        return []
+    try:
+        findings = wire.loads(raw)
+        return [str(item["type"]) for item in findings if isinstance(item, dict)]
+    except (ValueError, KeyError, TypeError):
+        return []
 
 
 async def chat_completions(request: Request) -> Response:

@@ -1,0 +1,151 @@
+"""The edge's checks on a parsed request: rate limits, then the regex prefilter.
+
+:class:`EdgeGuard` turns an authenticated, parsed request into an :class:`Admission` (the
+rate limit headers to send and the prefilter findings to forward to core), or raises:
+
+- :class:`RateLimitedError` (429, ``Retry-After``) when the key or the client IP is over its
+  limit, :class:`RateLimitStoreError` (503) when Redis is down and the failure mode is
+  ``closed``;
+- :class:`BlockedError` (400 ``aegis_blocked``, with rule ids) when a prefilter finding is at
+  or above ``PREFILTER_BLOCK_SEVERITY`` — unless ``DRY_RUN``, which records and forwards.
+
+Limits: a key's own override (published by core) wins, then its role's
+(``RATE_LIMIT_ROLE_MAX_REQUESTS``), then ``RATE_LIMIT_MAX_REQUESTS``; client IPs have
+``RATE_LIMIT_IP_MAX_REQUESTS``. Prompt tokens are estimated here (UTF-8 bytes / 4, which
+over- rather than under-counts Korean) and completion tokens charged when the answer ends.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import orjson
+import structlog
+
+from edge.prefilter import Prefilter
+from edge.ratelimit import RateDecision, RateLimiter, RateLimits
+from edge.settings import EdgeSettings
+from shared.errors import BlockedError, RateLimitedError, RateLimitStoreError
+from shared.extract import ScanText
+from shared.findings import Finding
+from shared.keyset import KeyIdentity
+
+__all__ = ["Admission", "EdgeGuard", "completion_tokens", "estimate_tokens"]
+
+_log = structlog.get_logger("aegis.edge.guard")
+
+
+def estimate_tokens(texts: tuple[ScanText, ...] | list[ScanText]) -> int:
+    """A cheap upper-ish estimate of prompt tokens: UTF-8 bytes / 4."""
+    return sum(len(t.text.encode("utf-8", "surrogatepass")) for t in texts) // 4
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What the checks let through: headers for the response, findings for core."""
+
+    headers: dict[str, str]
+    findings: tuple[Finding, ...] = ()
+
+
+class EdgeGuard:
+    """Rate limits and prefilter, configured once from the edge's settings."""
+
+    def __init__(
+        self, settings: EdgeSettings, limiter: RateLimiter | None, prefilter: Prefilter | None
+    ) -> None:
+        self._settings = settings
+        self._limiter = limiter
+        self._prefilter = prefilter
+        self._role_limits = dict(settings.rate_limit_role_max_requests)
+
+    def limits_for(self, identity: KeyIdentity) -> tuple[RateLimits, RateLimits]:
+        s = self._settings
+        requests = identity.max_requests
+        if requests is None:
+            requests = self._role_limits.get(identity.role, s.rate_limit_max_requests)
+        tokens = identity.tokens_per_minute
+        if tokens is None:
+            tokens = s.rate_limit_tokens_per_minute
+        key_limits = RateLimits(
+            requests=requests,
+            window_ms=s.rate_limit_window_ms,
+            block_ms=s.rate_limit_block_duration_ms,
+            tokens_per_minute=tokens or None,
+        )
+        ip_limits = RateLimits(
+            requests=s.rate_limit_ip_max_requests,
+            window_ms=s.rate_limit_window_ms,
+            block_ms=s.rate_limit_block_duration_ms,
+            tokens_per_minute=None,
+        )
+        return key_limits, ip_limits
+
+    async def admit(
+        self,
+        identity: KeyIdentity,
+        client_ip: str,
+        texts: list[ScanText],
+        log: dict[str, object],
+    ) -> Admission:
+        """Check limits, then scan; raise to refuse, return what to pass on."""
+        headers: dict[str, str] = {}
+        if self._limiter is not None:
+            key_limits, ip_limits = self.limits_for(identity)
+            decision = await self._limiter.check(
+                key_id=identity.key_id,
+                client_ip=client_ip,
+                key_limits=key_limits,
+                ip_limits=ip_limits,
+                prompt_tokens=estimate_tokens(texts),
+            )
+            headers = _rate_headers(decision)
+            if decision.degraded:
+                log["ratelimit_degraded"] = True
+            if not decision.allowed:
+                log["ratelimit"] = decision.reason
+                retry = {"retry-after": str(decision.retry_after_s or 1)}
+                if decision.reason == "unavailable":
+                    raise RateLimitStoreError(headers={**headers, **retry})
+                raise RateLimitedError(
+                    f"Rate limit exceeded ({decision.reason} for this {decision.subject}); "
+                    f"retry after {decision.retry_after_s or 1} s.",
+                    headers={**headers, **retry},
+                )
+        if self._prefilter is None or not texts:
+            return Admission(headers)
+        verdict = self._prefilter.scan(texts)
+        if verdict.findings:
+            log["prefilter"] = list(verdict.rule_ids)
+        if verdict.block:
+            if self._settings.dry_run:
+                _log.warning("request_would_block", rules=list(verdict.rule_ids), dry_run=True)
+            else:
+                raise BlockedError([f.as_dict() for f in verdict.findings], headers=headers)
+        return Admission(headers, verdict.findings)
+
+    async def charge(self, identity: KeyIdentity, completion_tokens: int) -> None:
+        """Charge completion tokens to the key once the answer is complete."""
+        if self._limiter is None or completion_tokens <= 0:
+            return
+        if identity.tokens_per_minute is None and not self._settings.rate_limit_tokens_per_minute:
+            return
+        await self._limiter.charge(key_id=identity.key_id, tokens=completion_tokens)
+
+
+def completion_tokens(body: bytes) -> int:
+    """``usage.completion_tokens`` of an OpenAI JSON answer, or 0."""
+    try:
+        usage = orjson.loads(body).get("usage") or {}
+        return int(usage.get("completion_tokens") or 0)
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return 0
+
+
+def _rate_headers(decision: RateDecision) -> dict[str, str]:
+    return {
+        "x-ratelimit-limit": str(decision.limit),
+        "x-ratelimit-remaining": str(max(0, decision.remaining)),
+        "x-ratelimit-reset": str(max(0, math.ceil(decision.reset_s))),
+    }

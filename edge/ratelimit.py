@@ -1,0 +1,579 @@
+"""Rate limits shared by every edge replica: one Lua script, one Redis round trip a request.
+
+:meth:`RateLimiter.check` limits two subjects at once, the API key and the client IP, and the
+key's token budget. The state lives in Redis, so any number of edge replicas enforce the same
+limits; the script runs atomically, so the limits are exact under any concurrency.
+
+Semantics (the same in Redis and in the in-process :class:`LocalLimiter`):
+
+- Requests: a sliding-window log. A subject is admitted while fewer than ``requests`` of its
+  admitted requests lie in the last ``window_ms`` (a request admitted at ``t`` counts until
+  ``t + window_ms``, exclusive). Refused requests are not logged. So no ``window_ms`` span ever
+  holds more than ``requests`` admitted requests, boundary bursts included.
+- Block: the request that finds its subject full is refused (``reason="requests"``) and, when
+  ``block_ms > 0``, the subject is blocked for ``block_ms``: everything it sends is refused
+  (``reason="blocked"``) until the block expires; the block is not extended by retries. After
+  it the log still decides, so a block shorter than the window may be followed by another.
+- Tokens: a per-key counter of tokens over a minute that starts with the first token counted
+  and lasts 60 s (then a new minute starts with the next token). A request is refused
+  (``reason="tokens"``) when ``used + prompt_tokens > tokens_per_minute``; otherwise its prompt
+  tokens are added. :meth:`RateLimiter.charge` adds completion tokens after the answer, so the
+  budget may be overrun by one answer; the next request is then refused.
+- All or nothing: both subjects and the token budget are checked first, then the request is
+  logged for both and its tokens added, in the same script. A refused request consumes no
+  quota at all, so a request refused for its IP does not use up its key's quota and vice versa.
+- Order: a block refuses first, then the request logs, then the token budget. ``limit`` and
+  ``remaining`` describe the tighter subject (fewer requests left; the key on a tie), or the
+  subject that refused. ``reset_s`` is when that subject's oldest logged request leaves the
+  window (one more request becomes possible), or when the block or token minute ends.
+
+Time is the Redis server's (``TIME`` inside the script), so replicas with skewed clocks agree.
+
+Keys, all with a TTL (memory per subject is at most ``requests`` log entries):
+
+    {prefix}rl:key:<key_id>        ZSET, the key's log        PEXPIRE window_ms on each add
+    {prefix}rl:ip:<client_ip>      ZSET, the IP's log         PEXPIRE window_ms on each add
+    {prefix}rl:block:key:<key_id>  block marker               PX block_ms
+    {prefix}rl:block:ip:<ip>       block marker               PX block_ms
+    {prefix}rl:tok:<key_id>        tokens used this minute    PEXPIRE 60 000 when it starts
+
+The script touches keys of two subjects: on Redis Cluster, put a hash tag in the prefix
+(``{aegis}:``) so they share a slot.
+
+When Redis fails (connection refused, timeout, any Redis error) the ``failure_mode`` decides:
+``"open"`` admits, ``"closed"`` refuses with ``reason="unavailable"``, ``"local"`` (default)
+asks a :class:`LocalLimiter` in this process with the same limits. Each replica then counts
+only its own traffic, so with N replicas the limits are effectively N times looser until Redis
+is back. Every such decision has ``degraded=True`` and is counted in
+:attr:`RateLimiter.degraded_total`. While Redis is down the limiter tries it again at most once
+every ``RETRY_INTERVAL_S`` (other requests decide locally at once), and bounds each attempt to
+``timeout_s`` whatever the client's retry policy; redis-py reconnects by itself.
+
+    >>> limiter = RateLimiter(redis, "aegis:")
+    >>> limits = RateLimits(requests=60, window_ms=60_000, block_ms=30_000, tokens_per_minute=None)
+    >>> await limiter.check(key_id="k_1", client_ip="10.0.0.7", key_limits=limits,
+    ...                     ip_limits=limits, prompt_tokens=12)
+    RateDecision(allowed=True, limit=60, remaining=59, reset_s=60.0, retry_after_s=None, ...)
+
+A client whose retry policy retries timeouts may run the script twice for one check (the first
+run's reply was lost): that over-counts, never under-counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import redis.asyncio as aioredis
+import structlog
+from redis.exceptions import RedisError
+
+from shared.tasks import raise_if_cancelling
+
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "FAILURE_MODES",
+    "RETRY_INTERVAL_S",
+    "SWEEP_INTERVAL_S",
+    "TOKEN_WINDOW_MS",
+    "LocalLimiter",
+    "RateDecision",
+    "RateLimiter",
+    "RateLimits",
+]
+
+FAILURE_MODES: Final = ("local", "open", "closed")
+TOKEN_WINDOW_MS: Final = 60_000
+DEFAULT_TIMEOUT_S: Final = 0.5
+RETRY_INTERVAL_S: Final = 1.0
+SWEEP_INTERVAL_S: Final = 10.0
+
+_log = structlog.get_logger("aegis.edge.ratelimit")
+
+# KEYS: 1 key log, 2 ip log, 3 key block, 4 ip block, 5 key tokens
+# ARGV: 1..3 key requests, window ms, block ms; 4..6 the same for the ip;
+#       7 token budget (-1: none), 8 prompt tokens, 9 token window ms, 10 log member
+# Returns {allowed, reason, subject, limit, remaining, reset_us}: reason 0 none, 1 requests,
+# 2 tokens, 3 blocked; subject 0 none, 1 key, 2 ip.
+_CHECK_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local req = {tonumber(ARGV[1]), tonumber(ARGV[4])}
+local window = {tonumber(ARGV[2]) * 1000, tonumber(ARGV[5]) * 1000}
+local block = {tonumber(ARGV[3]), tonumber(ARGV[6])}
+
+local best, wait = 0, 0
+for s = 1, 2 do
+  local ttl = redis.call('PTTL', KEYS[s + 2])
+  if ttl > 0 and ttl * 1000 > wait then best, wait = s, ttl * 1000 end
+end
+if best > 0 then return {0, 3, best, req[best], 0, wait} end
+
+local count, oldest = {}, {}
+for s = 1, 2 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[s], '-inf', now - window[s])
+  count[s] = redis.call('ZCARD', KEYS[s])
+  oldest[s] = now
+  if count[s] > 0 then
+    oldest[s] = tonumber(redis.call('ZRANGE', KEYS[s], 0, 0, 'WITHSCORES')[2])
+  end
+end
+best, wait = 0, -1
+for s = 1, 2 do
+  if count[s] >= req[s] then
+    local w = oldest[s] + window[s] - now
+    if block[s] > 0 then
+      redis.call('SET', KEYS[s + 2], '1', 'PX', block[s])
+      w = block[s] * 1000
+    end
+    if w > wait then best, wait = s, w end
+  end
+end
+if best > 0 then return {0, 1, best, req[best], 0, wait} end
+
+local tight = 1
+if req[2] - count[2] < req[1] - count[1] then tight = 2 end
+local left = req[tight] - count[tight]
+
+local budget = tonumber(ARGV[7])
+local prompt = tonumber(ARGV[8])
+if budget >= 0 then
+  local used = tonumber(redis.call('GET', KEYS[5]) or '0')
+  if used + prompt > budget then
+    local ttl = redis.call('PTTL', KEYS[5])
+    if ttl < 0 then ttl = tonumber(ARGV[9]) end
+    return {0, 2, 1, req[tight], left, ttl * 1000}
+  end
+end
+
+redis.call('ZADD', KEYS[1], now, ARGV[10])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[10])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+if prompt > 0 then
+  redis.call('INCRBY', KEYS[5], prompt)
+  if redis.call('PTTL', KEYS[5]) < 0 then redis.call('PEXPIRE', KEYS[5], ARGV[9]) end
+end
+return {1, 0, 0, req[tight], left - 1, oldest[tight] + window[tight] - now}
+"""
+
+# KEYS: 1 key tokens; ARGV: 1 tokens, 2 token window ms. The minute starts with its first token.
+_CHARGE_LUA = """
+local used = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return used
+"""
+
+_REASONS: Final = (None, "requests", "tokens", "blocked")
+_SUBJECTS: Final = (None, "key", "ip")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The limits of one subject (a key or a client IP).
+
+    ``requests`` per ``window_ms`` (sliding), a block of ``block_ms`` once exceeded (0: none),
+    and for keys an optional budget of prompt plus completion tokens per minute.
+    """
+
+    requests: int
+    window_ms: int
+    block_ms: int
+    tokens_per_minute: int | None
+
+    def __post_init__(self) -> None:
+        if self.requests < 0 or self.window_ms < 1 or self.block_ms < 0:
+            raise ValueError("requests and block_ms must be >= 0 and window_ms >= 1")
+        if self.tokens_per_minute is not None and self.tokens_per_minute < 0:
+            raise ValueError("tokens_per_minute must be >= 0 or None")
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    """The answer to one check; ``retry_after_s`` is set (whole seconds, >= 1) when refused.
+
+    ``reason`` is ``"requests"``, ``"tokens"``, ``"blocked"``, or ``"unavailable"`` (Redis down
+    and ``failure_mode="closed"``); ``subject`` (``"key"`` or ``"ip"``) says whose limit refused.
+    """
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_s: float
+    retry_after_s: int | None
+    reason: str | None
+    subject: str | None
+    degraded: bool = False
+
+
+def _decision(
+    allowed: bool,
+    *,
+    limit: int,
+    remaining: int,
+    reset_s: float,
+    reason: str | None = None,
+    subject: str | None = None,
+    degraded: bool = False,
+) -> RateDecision:
+    return RateDecision(
+        allowed=allowed,
+        limit=limit,
+        remaining=max(0, remaining),
+        reset_s=max(0.0, reset_s),
+        retry_after_s=None if allowed else max(1, math.ceil(reset_s)),
+        reason=reason,
+        subject=subject,
+        degraded=degraded,
+    )
+
+
+# --- in-process --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Log:
+    hits: deque[float] = field(default_factory=deque)
+    window_s: float = 0.0
+    blocked_until: float = 0.0
+
+    def trim(self, now: float, window_s: float) -> None:
+        self.window_s = window_s
+        while self.hits and self.hits[0] <= now - window_s:
+            self.hits.popleft()
+
+
+@dataclass(slots=True)
+class _Tokens:
+    used: int
+    ends: float
+
+
+class LocalLimiter:
+    """The Redis script's semantics in this process, for when Redis is unreachable.
+
+    Pure: the time is an argument (seconds), so tests step it. Its decisions are marked
+    ``degraded`` since they see only this replica's traffic. Subjects idle past their window
+    and block, and token minutes that ended, are dropped every ``SWEEP_INTERVAL_S``.
+
+    >>> two = RateLimits(requests=2, window_ms=1000, block_ms=0, tokens_per_minute=None)
+    >>> local = LocalLimiter()
+    >>> [local.check(t, key_id="k", client_ip="10.0.0.1", key_limits=two, ip_limits=two,
+    ...              prompt_tokens=0).allowed for t in (0.0, 0.1, 0.2, 1.0)]
+    [True, True, False, True]
+    """
+
+    def __init__(self) -> None:
+        self._logs: dict[tuple[str, str], _Log] = {}
+        self._tokens: dict[str, _Tokens] = {}
+        self._next_sweep = -math.inf
+
+    def __len__(self) -> int:
+        """How many subjects and token minutes are held."""
+        return len(self._logs) + len(self._tokens)
+
+    def check(
+        self,
+        now: float,
+        *,
+        key_id: str,
+        client_ip: str,
+        key_limits: RateLimits,
+        ip_limits: RateLimits,
+        prompt_tokens: int,
+    ) -> RateDecision:
+        """Decide and, when admitted, record the request (see the module docstring)."""
+        self._sweep(now)
+        limits = (key_limits, ip_limits)
+        logs = (self._log(("key", key_id)), self._log(("ip", client_ip)))
+        names = ("key", "ip")
+
+        wait, best = 0.0, -1
+        for s, log in enumerate(logs):
+            if log.blocked_until - now > wait:
+                best, wait = s, log.blocked_until - now
+        if best >= 0:
+            return _decision(
+                False,
+                limit=limits[best].requests,
+                remaining=0,
+                reset_s=wait,
+                reason="blocked",
+                subject=names[best],
+                degraded=True,
+            )
+
+        waits: list[float] = []
+        for log, lim in zip(logs, limits, strict=True):
+            window_s = lim.window_ms / 1000
+            log.trim(now, window_s)
+            if len(log.hits) < lim.requests:
+                waits.append(-1.0)
+                continue
+            wait = (log.hits[0] if log.hits else now) + window_s - now
+            if lim.block_ms > 0:
+                log.blocked_until = now + lim.block_ms / 1000
+                wait = lim.block_ms / 1000
+            waits.append(wait)
+        best = max(range(2), key=lambda s: (waits[s], -s))
+        if waits[best] >= 0:
+            return _decision(
+                False,
+                limit=limits[best].requests,
+                remaining=0,
+                reset_s=waits[best],
+                reason="requests",
+                subject=names[best],
+                degraded=True,
+            )
+
+        left = [lim.requests - len(log.hits) for log, lim in zip(logs, limits, strict=True)]
+        tight = 1 if left[1] < left[0] else 0
+        budget = key_limits.tokens_per_minute
+        tokens = self._active_tokens(key_id, now)
+        used = tokens.used if tokens is not None else 0
+        if budget is not None and used + prompt_tokens > budget:
+            return _decision(
+                False,
+                limit=limits[tight].requests,
+                remaining=left[tight],
+                reset_s=tokens.ends - now if tokens is not None else TOKEN_WINDOW_MS / 1000,
+                reason="tokens",
+                subject="key",
+                degraded=True,
+            )
+
+        for log in logs:
+            log.hits.append(now)
+        if prompt_tokens > 0:
+            self.charge(now, key_id=key_id, tokens=prompt_tokens)
+        oldest = logs[tight].hits[0]
+        return _decision(
+            True,
+            limit=limits[tight].requests,
+            remaining=left[tight] - 1,
+            reset_s=oldest + limits[tight].window_ms / 1000 - now,
+            degraded=True,
+        )
+
+    def charge(self, now: float, *, key_id: str, tokens: int) -> None:
+        """Add ``tokens`` to the key's current minute (starting one if none runs)."""
+        if tokens <= 0:
+            return
+        current = self._active_tokens(key_id, now)
+        if current is None:
+            current = self._tokens[key_id] = _Tokens(0, now + TOKEN_WINDOW_MS / 1000)
+        current.used += tokens
+
+    def _log(self, subject: tuple[str, str]) -> _Log:
+        log = self._logs.get(subject)
+        if log is None:
+            log = self._logs[subject] = _Log()
+        return log
+
+    def _active_tokens(self, key_id: str, now: float) -> _Tokens | None:
+        tokens = self._tokens.get(key_id)
+        return tokens if tokens is not None and now < tokens.ends else None
+
+    def _sweep(self, now: float) -> None:
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_INTERVAL_S
+        for subject, log in list(self._logs.items()):
+            log.trim(now, log.window_s)
+            if not log.hits and log.blocked_until <= now:
+                del self._logs[subject]
+        for key_id, tokens in list(self._tokens.items()):
+            if tokens.ends <= now:
+                del self._tokens[key_id]
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Key and client-IP limits in Redis, one script call per check (see the module docstring).
+
+    ``failure_mode`` is ``"local"``, ``"open"`` or ``"closed"``; ``clock`` drives the local
+    limiter and the pace of retries while Redis is down; ``timeout_s`` bounds each Redis call.
+    """
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        prefix: str,
+        *,
+        failure_mode: str = "local",
+        clock: Callable[[], float] = time.time,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        if failure_mode not in FAILURE_MODES:
+            raise ValueError(f"failure_mode must be one of {', '.join(FAILURE_MODES)}")
+        self._prefix = prefix + "rl:"
+        self._check_script = redis.register_script(_CHECK_LUA)
+        self._charge_script = redis.register_script(_CHARGE_LUA)
+        self._failure_mode = failure_mode
+        self._clock = clock
+        self._timeout_s = timeout_s
+        self._local = LocalLimiter()
+        # Log members must be unique across replicas: a random id per limiter and a counter.
+        self._member_prefix = secrets.token_hex(8)
+        self._members = itertools.count()
+        self._down_since: float | None = None
+        self._retry_at = -math.inf
+        self._degraded_total = 0
+        self._degraded_in_outage = 0
+
+    @property
+    def degraded_total(self) -> int:
+        """How many decisions were taken without Redis."""
+        return self._degraded_total
+
+    async def check(
+        self,
+        *,
+        key_id: str,
+        client_ip: str,
+        key_limits: RateLimits,
+        ip_limits: RateLimits,
+        prompt_tokens: int,
+    ) -> RateDecision:
+        """Admit or refuse one request, recording it when admitted; never raises for Redis."""
+        prompt_tokens = max(0, prompt_tokens)
+        started = self._clock()
+        if self._usable(started):
+            p = self._prefix
+            keys = (
+                f"{p}key:{key_id}",
+                f"{p}ip:{client_ip}",
+                f"{p}block:key:{key_id}",
+                f"{p}block:ip:{client_ip}",
+                f"{p}tok:{key_id}",
+            )
+            budget = key_limits.tokens_per_minute
+            args = (
+                key_limits.requests,
+                key_limits.window_ms,
+                key_limits.block_ms,
+                ip_limits.requests,
+                ip_limits.window_ms,
+                ip_limits.block_ms,
+                -1 if budget is None else budget,
+                prompt_tokens,
+                TOKEN_WINDOW_MS,
+                f"{self._member_prefix}:{next(self._members):x}",
+            )
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    raw = await self._check_script(keys=keys, args=args)
+            except (RedisError, OSError) as exc:
+                raise_if_cancelling()
+                self._went_down(exc, started)
+            else:
+                self._came_up(started)
+                return _from_script(raw)
+        return self._degraded(
+            self._clock(),
+            key_id=key_id,
+            client_ip=client_ip,
+            key_limits=key_limits,
+            ip_limits=ip_limits,
+            prompt_tokens=prompt_tokens,
+        )
+
+    async def charge(self, *, key_id: str, tokens: int) -> None:
+        """Add a response's completion tokens to the key's minute; never raises for Redis."""
+        if tokens <= 0:
+            return
+        started = self._clock()
+        if self._usable(started):
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    await self._charge_script(
+                        keys=(f"{self._prefix}tok:{key_id}",), args=(tokens, TOKEN_WINDOW_MS)
+                    )
+            except (RedisError, OSError) as exc:
+                raise_if_cancelling()
+                self._went_down(exc, started)
+                _log.debug("ratelimit_charge_dropped", key_id=key_id, tokens=tokens)
+            else:
+                self._came_up(started)
+                return
+        if self._failure_mode == "local":
+            self._local.charge(self._clock(), key_id=key_id, tokens=tokens)
+
+    def _usable(self, now: float) -> bool:
+        """Whether to call Redis now: always while up; while down, one probe per interval."""
+        if self._down_since is None:
+            return True
+        if now < self._retry_at:
+            return False
+        self._retry_at = now + RETRY_INTERVAL_S
+        return True
+
+    def _went_down(self, exc: BaseException, now: float) -> None:
+        self._retry_at = now + RETRY_INTERVAL_S
+        if self._down_since is None:
+            self._down_since = now
+            self._degraded_in_outage = 0
+            _log.warning(
+                "ratelimit_degraded", error=type(exc).__name__, failure_mode=self._failure_mode
+            )
+
+    def _came_up(self, started: float) -> None:
+        # A call that began before the outage was noticed proves nothing about now.
+        if self._down_since is not None and started >= self._down_since:
+            _log.info(
+                "ratelimit_recovered",
+                down_s=round(self._clock() - self._down_since, 3),
+                degraded_decisions=self._degraded_in_outage,
+            )
+            self._down_since = None
+            self._retry_at = -math.inf
+
+    def _degraded(
+        self,
+        now: float,
+        *,
+        key_id: str,
+        client_ip: str,
+        key_limits: RateLimits,
+        ip_limits: RateLimits,
+        prompt_tokens: int,
+    ) -> RateDecision:
+        self._degraded_total += 1
+        self._degraded_in_outage += 1
+        limit = min(key_limits.requests, ip_limits.requests)
+        if self._failure_mode == "open":
+            return _decision(True, limit=limit, remaining=limit, reset_s=0.0, degraded=True)
+        if self._failure_mode == "closed":
+            return _decision(
+                False, limit=limit, remaining=0, reset_s=1.0, reason="unavailable", degraded=True
+            )
+        return self._local.check(
+            now,
+            key_id=key_id,
+            client_ip=client_ip,
+            key_limits=key_limits,
+            ip_limits=ip_limits,
+            prompt_tokens=prompt_tokens,
+        )
+
+
+def _from_script(raw: Any) -> RateDecision:
+    allowed, reason, subject, limit, remaining, reset_us = (int(v) for v in raw)
+    return _decision(
+        bool(allowed),
+        limit=limit,
+        remaining=remaining,
+        reset_s=reset_us / 1_000_000,
+        reason=_REASONS[reason],
+        subject=_SUBJECTS[subject],
+    )
