@@ -197,7 +197,7 @@ def main() -> int:
                 postgres = start_postgres(workdir, database="aegis_bench")
                 stack.callback(postgres.stop)
                 database_url = postgres.url
-        ports = {name: _free_port() for name in ("upstream", "core", "edge")}
+        ports = {name: _free_port() for name in ("upstream", "core", "edge", "guarded")}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         env = {
             **os.environ,
@@ -214,10 +214,30 @@ def main() -> int:
                 {"PORT": str(ports["core"]), "UPSTREAM_URL": urls["upstream"]},
                 "/api/v1/health",
             ),
+            # Pure pass-through: the edge's guards off.
             (
                 "edge",
                 "edge",
-                {"PORT": str(ports["edge"]), "CORE_ENDPOINT": urls["core"]},
+                {
+                    "PORT": str(ports["edge"]),
+                    "CORE_ENDPOINT": urls["core"],
+                    "RATE_LIMIT_ENABLED": "false",
+                    "PREFILTER_ENABLED": "false",
+                },
+                "/api/v1/health",
+            ),
+            # The same with rate limits (requests and tokens) and the prefilter on; limits
+            # high enough that nothing is refused, so the work is measured, not the refusals.
+            (
+                "guarded",
+                "edge",
+                {
+                    "PORT": str(ports["guarded"]),
+                    "CORE_ENDPOINT": urls["core"],
+                    "RATE_LIMIT_MAX_REQUESTS": "1000000000",
+                    "RATE_LIMIT_IP_MAX_REQUESTS": "1000000000",
+                    "RATE_LIMIT_TOKENS_PER_MINUTE": "1000000000",
+                },
                 "/api/v1/health",
             ),
         ]
@@ -237,7 +257,12 @@ def main() -> int:
         time.sleep(1.5)  # core publishes the key; the edge polls every second
 
         results: list[Result] = []
-        targets = {"direct": (urls["upstream"], None), "gateway": (urls["edge"], key)}
+        targets = {
+            "direct": (urls["upstream"], None),
+            "gateway": (urls["edge"], key),
+            "guarded": (urls["guarded"], key),
+        }
+        measured = {"gateway": ("edge", "core"), "guarded": ("guarded", "core")}
         per_round = max(1, args.requests // args.rounds)
         for mode in modes:
             stream = mode == "stream"
@@ -245,10 +270,11 @@ def main() -> int:
                 # Direct and gateway alternate in rounds, so both see the same machine
                 # conditions (this VM's speed drifts from minute to minute).
                 pooled = {t: ([], [], 0.0) for t in targets}
-                cpu = 0.0
+                cpu = dict.fromkeys(targets, 0.0)
                 for _ in range(args.rounds):
                     for target, (url, use_key) in targets.items():
-                        before = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
+                        pids = [processes[p].pid for p in measured.get(target, ())]
+                        before = sum(_cpu_seconds(pid) for pid in pids)
                         latencies, firsts, elapsed = uvloop.run(
                             _run(
                                 url + "/v1/chat/completions",
@@ -259,17 +285,15 @@ def main() -> int:
                                 warmup=args.warmup // args.rounds,
                             )
                         )
-                        after = sum(_cpu_seconds(processes[p].pid) for p in ("edge", "core"))
-                        if target == "gateway":
-                            cpu += after - before
+                        cpu[target] += sum(_cpu_seconds(pid) for pid in pids) - before
                         lat, fir, total = pooled[target]
                         pooled[target] = (lat + latencies, fir + firsts, total + elapsed)
                 for target, (latencies, firsts, elapsed) in pooled.items():
                     result = _result(target, mode, concurrency, latencies, firsts, elapsed)
-                    if target == "gateway":
+                    if target in measured:
                         # CPU over warm-up and measured requests together.
                         served = args.rounds * (per_round + args.warmup // args.rounds)
-                        result.gateway_cpu_ms_per_request = cpu * 1000 / served
+                        result.gateway_cpu_ms_per_request = cpu[target] * 1000 / served
                     results.append(result)
                     print(
                         f"  measured {target:<7} {mode:<6} c={concurrency:<3} "
@@ -316,14 +340,15 @@ def _report(results: list[Result]) -> None:
             f"{ttfb99:>9}{r.throughput_rps:>9.0f}{cpu:>11}"
         )
     print()
-    print("Gateway against direct (added = gateway - direct; ratio = gateway / direct)")
+    print("Against the direct call (added = target - direct; ratio = target / direct)")
+    print("gateway = edge guards off (pure pass-through); guarded = rate limits + prefilter on")
     for mode, concurrency, target in by_key:
-        if target != "gateway":
+        if target == "direct":
             continue
-        g = by_key[(mode, concurrency, "gateway")]
+        g = by_key[(mode, concurrency, target)]
         d = by_key[(mode, concurrency, "direct")]
         line = (
-            f"{mode:<7}c={concurrency:<4} added p50 {g.p50_ms - d.p50_ms:+.3f} ms "
+            f"{mode:<7}c={concurrency:<4}{target:<8} added p50 {g.p50_ms - d.p50_ms:+.3f} ms "
             f"(x{g.p50_ms / d.p50_ms:.2f}), p99 {g.p99_ms - d.p99_ms:+.3f} ms "
             f"(x{g.p99_ms / d.p99_ms:.2f}), "
             f"throughput x{g.throughput_rps / d.throughput_rps:.2f}"
@@ -331,6 +356,17 @@ def _report(results: list[Result]) -> None:
         if g.ttfb_p50_ms is not None and d.ttfb_p50_ms is not None:
             line += f", added ttfb p50 {g.ttfb_p50_ms - d.ttfb_p50_ms:+.3f} ms"
         print(line)
+    print()
+    print("Guards on against pass-through (throughput guarded / gateway; target >= 0.90)")
+    for mode, concurrency, target in by_key:
+        if target != "guarded" or (mode, concurrency, "gateway") not in by_key:
+            continue
+        g = by_key[(mode, concurrency, "guarded")]
+        p = by_key[(mode, concurrency, "gateway")]
+        print(
+            f"{mode:<7}c={concurrency:<4} throughput x{g.throughput_rps / p.throughput_rps:.2f}, "
+            f"added p50 {g.p50_ms - p.p50_ms:+.3f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -125,13 +125,19 @@ class EdgeGuard:
                 raise BlockedError([f.as_dict() for f in verdict.findings], headers=headers)
         return Admission(headers, verdict.findings)
 
+    def meters_tokens(self, identity: KeyIdentity) -> bool:
+        """Whether this key has a token budget, so completion tokens must be charged."""
+        if self._limiter is None:
+            return False
+        budget = identity.tokens_per_minute
+        if budget is None:
+            budget = self._settings.rate_limit_tokens_per_minute
+        return budget > 0
+
     async def charge(self, identity: KeyIdentity, completion_tokens: int) -> None:
         """Charge completion tokens to the key once the answer is complete."""
-        if self._limiter is None or completion_tokens <= 0:
-            return
-        if identity.tokens_per_minute is None and not self._settings.rate_limit_tokens_per_minute:
-            return
-        await self._limiter.charge(key_id=identity.key_id, tokens=completion_tokens)
+        if self._limiter is not None and completion_tokens > 0:
+            await self._limiter.charge(key_id=identity.key_id, tokens=completion_tokens)
 
 
 def completion_tokens(body: bytes) -> int:

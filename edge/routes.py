@@ -9,6 +9,7 @@ import aiohttp
 import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -74,6 +75,8 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     )
     response.headers.update(admission.headers)
     guard = state.guard
+    if not guard.meters_tokens(identity):
+        return response
     if isinstance(response, RelayedStream):
 
         async def charge_stream(events: int) -> None:
@@ -81,7 +84,10 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
 
         response.on_complete = charge_stream
     elif response.status_code == 200:
-        await guard.charge(identity, completion_tokens(bytes(response.body)))
+        # Charged after the answer has been sent: the client does not wait for it.
+        response.background = BackgroundTask(
+            guard.charge, identity, completion_tokens(bytes(response.body))
+        )
     return response
 
 

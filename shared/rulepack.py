@@ -124,7 +124,7 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class RulePack:
-    """The loaded rules, in file then file-order."""
+    """The loaded rules, in file-name order, then in the order of each file."""
 
     rules: tuple[Rule, ...]
 
