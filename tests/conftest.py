@@ -107,6 +107,18 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[Any]:
+    """A Redis server of this test's own, to stop, restart or read server-wide stats from."""
+    from devstack.services import start_redis
+
+    server = start_redis(tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def redis_prefix() -> str:
     """A key prefix of this test's own."""
     return "t" + secrets.token_hex(4) + ":"

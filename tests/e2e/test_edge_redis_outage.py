@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from devstack.services import Service, start_redis
+from devstack.services import Service
 from devupstream.app import DEFAULT_MODEL
 from tests.conftest import Stack
 
 CHAT = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[Service]:
-    server = start_redis(tmp_path)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +19,6 @@ import redis.asyncio as aioredis
 from structlog.testing import capture_logs
 
 from devstack.procs import stop_popen
-from devstack.services import Service, start_redis
 from edge.ratelimit import (
     RETRY_INTERVAL_S,
     SWEEP_INTERVAL_S,
@@ -44,16 +43,6 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
         yield client
     finally:
         await client.aclose()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[Service]:
-    """A Redis server of this test's own, to stop, restart or read server-wide stats from."""
-    server = start_redis(tmp_path)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def _check(
