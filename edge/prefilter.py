@@ -18,13 +18,13 @@ end-of-text canary would show it and every rule would be run on its own instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import re2
 
 from shared.extract import ScanText
-from shared.findings import SEVERITIES, Finding, severity_rank
+from shared.findings import SEVERITIES, SEVERITY_SCORES, Finding, severity_rank
 from shared.normalize import normalized_forms
 from shared.rulepack import CompiledRule, RulePack, compile_rule, load_rules, re2_options
 
@@ -114,16 +114,21 @@ class Prefilter:
                         continue
                     seen.add(key)
                     near = span
-                    findings.append(
-                        self._finding(
-                            compiled,
-                            item,
-                            data,
-                            span,
-                            located=form_index == 0,
-                            ascii_form=len(data) == len(form),
-                        )
+                    finding = self._finding(
+                        compiled,
+                        item,
+                        data,
+                        span,
+                        located=form_index == 0,
+                        ascii_form=len(data) == len(form),
                     )
+                    if _quoted(data, span) and severity_rank(finding.severity or "low") > (
+                        _MENTION_RANK
+                    ):
+                        finding = replace(
+                            finding, severity=MENTION_SEVERITY, score=SEVERITY_SCORES["medium"]
+                        )
+                    findings.append(finding)
         block = any(
             finding.severity is not None and severity_rank(finding.severity) >= self._block_rank
             for finding in findings
@@ -166,3 +171,23 @@ class Prefilter:
             message_index=item.message_index,
             severity=rule.severity,
         )
+
+
+# An attack phrase inside quotes is usually talked about, not used ("what does 'ignore
+# previous instructions' mean?"). A regex cannot tell intent, so such a match is capped at
+# medium: not refused at the edge, but flagged and forwarded for core's classifier to judge.
+# A quoted phrase that carries an unquoted payload still trips that payload's own rule.
+MENTION_SEVERITY = "medium"
+_MENTION_RANK = severity_rank(MENTION_SEVERITY)
+_OPENING_QUOTES = tuple(q.encode() for q in ('"', "'", "\u201c", "\u2018", "\u300c", "\u300e", "`"))
+_CLOSING_QUOTES = tuple(q.encode() for q in ('"', "'", "\u201d", "\u2019", "\u300d", "\u300f", "`"))
+_QUOTE_REACH = 48  # bytes after the match in which the closing quote must appear
+
+
+def _quoted(data: bytes, span: tuple[int, int]) -> bool:
+    """Whether the match at ``span`` sits inside a quotation on one line."""
+    before = data[max(0, span[0] - 4) : span[0]].rstrip(b" ")
+    if not before.endswith(_OPENING_QUOTES):
+        return False
+    after = data[span[1] : span[1] + _QUOTE_REACH].split(b"\n", 1)[0]
+    return any(quote in after for quote in _CLOSING_QUOTES)
