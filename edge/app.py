@@ -73,6 +73,8 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
                 limiter_redis,
                 settings.redis_prefix,
                 failure_mode=settings.rate_limit_failure_mode,
+                # Wall time, so it also absorbs event-loop lag on a busy edge.
+                timeout_s=settings.redis_timeout_ms / 1000,
             )
             if settings.rate_limit_enabled
             else None

@@ -34,7 +34,7 @@ class EdgeSettings:
     core_connect_timeout_ms: int = 2000
     core_read_timeout_ms: int = 600_000
     core_max_connections: int = 256
-    redis_timeout_ms: int = 250
+    redis_timeout_ms: int = 1000
     dry_run: bool = False
     rate_limit_enabled: bool = True
     rate_limit_window_ms: int = 60_000

@@ -27,7 +27,10 @@ def _auth(key: str) -> dict[str, str]:
 def test_limit_is_global_across_two_edges(stack: Stack) -> None:
     """With a limit of 50, 200 concurrent requests over two edge servers let exactly 50 through."""
     key = stack.create_key(user="limited").key
-    stack.restart_edge(rate_limit_max_requests=50, rate_limit_ip_max_requests=10_000)
+    # Generous Redis timeout: exactness is under test, not degradation on a loaded machine.
+    stack.restart_edge(
+        rate_limit_max_requests=50, rate_limit_ip_max_requests=10_000, redis_timeout_ms=10_000
+    )
     second = ServerThread(create_edge(stack.edge_settings)).start()
     stack.started.append(second)
     urls = [stack.edge.url, second.url]
