@@ -20,6 +20,7 @@ from edge.keys import KeyCache
 from edge.settings import EdgeSettings
 from shared.extract import user_texts
 from shared.http import Handler, json_response, read_json_body, request_info
+from shared.keyset import KeyIdentity
 from shared.metrics import HttpMetrics
 from shared.relay import RelayedStream
 from shared.wire import ApiKind, parse_api_request
@@ -47,13 +48,17 @@ def _state(request: Request) -> EdgeState:
     return state
 
 
+def _authenticate(state: EdgeState, request: Request) -> KeyIdentity:
+    identity = state.keys.authenticate(request.headers.get("authorization"))
+    request_info(request).key_id = identity.key_id
+    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
+    return identity
+
+
 async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     state = _state(request)
     info = request_info(request)
-    authorization = request.headers.get("authorization")
-    identity = state.keys.authenticate(authorization)
-    info.key_id = identity.key_id
-    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
+    identity = _authenticate(state, request)
     raw = await read_json_body(request, state.settings.max_request_bytes)
     api = parse_api_request(kind, raw)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
@@ -63,7 +68,7 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     response = await state.forwarder.forward(
         "POST",
         path,
-        authorization=authorization or "",
+        authorization=request.headers.get("authorization", ""),
         identity=identity,
         request_id=info.request_id,
         client_ip=info.client_ip,
@@ -106,14 +111,12 @@ async def embeddings(request: Request) -> Response:
 async def models(request: Request) -> Response:
     state = _state(request)
     info = request_info(request)
-    authorization = request.headers.get("authorization")
-    identity = state.keys.authenticate(authorization)
-    info.key_id = identity.key_id
+    identity = _authenticate(state, request)
     admission = await state.guard.admit(identity, info.client_ip, [], info.log)
     response = await state.forwarder.forward(
         "GET",
         "/v1/models",
-        authorization=authorization or "",
+        authorization=request.headers.get("authorization", ""),
         identity=identity,
         request_id=info.request_id,
         client_ip=info.client_ip,

@@ -227,8 +227,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         error = MethodNotAllowedError(f"Method {request.method} is not allowed here.")
     else:
         error = ClientError(str(exc.detail))
-        return json_response(error.body(_request_id(request)), exc.status_code)
-    return json_response(error.body(_request_id(request)), error.status, dict(exc.headers or {}))
+    return json_response(error.body(_request_id(request)), exc.status_code, dict(exc.headers or {}))
 
 
 def exception_handlers() -> dict[Any, Any]:
