@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import aiohttp
 import redis.asyncio as aioredis
 import structlog
 from redis.asyncio.retry import Retry
@@ -14,8 +15,10 @@ from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from edge.forward import CORE_ERRORS, Forwarder
+from edge.bypass import BypassRecorder
+from edge.forward import CORE_ERRORS, FAIL_OPEN_ERRORS, FailOpenTarget, Forwarder
 from edge.guard import EdgeGuard
+from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.prefilter import Prefilter
 from edge.ratelimit import RateLimiter
@@ -36,6 +39,12 @@ _log = structlog.get_logger("aegis.edge")
 def create_app(settings: EdgeSettings) -> ASGIApp:
     """Build the edge app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("edge")
+    try:
+        BypassRecorder.prepare(settings.bypass_spool_dir)
+    except OSError as exc:
+        raise ConfigError(
+            [f"BYPASS_SPOOL_DIR '{settings.bypass_spool_dir}' is not writable: {exc.strerror}"]
+        ) from exc
     prefilter: Prefilter | None = None
     if settings.prefilter_enabled:
         # Compiled once, before serving; a broken rule pack stops start-up with one line.
@@ -79,21 +88,67 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             if settings.rate_limit_enabled
             else None
         )
+        cores = CorePool(
+            settings.core_endpoints,
+            failure_threshold=settings.core_failure_threshold,
+            recovery_threshold=settings.core_recovery_threshold,
+            interval_s=settings.core_health_check_interval_ms / 1000,
+            timeout_s=settings.core_health_check_timeout_ms / 1000,
+            registry=metrics.registry,
+        )
+        fail_open: FailOpenTarget | None = None
+        fail_open_session: aiohttp.ClientSession | None = None
+        if settings.fail_open_enabled:
+            fail_open_session = open_session(
+                max_connections=settings.core_max_connections,
+                connect_timeout_ms=settings.core_connect_timeout_ms,
+                read_timeout_ms=settings.core_read_timeout_ms,
+            )
+            headers = {}
+            if settings.fail_open_api_key:
+                headers["authorization"] = "Bearer " + settings.fail_open_api_key.get()
+            fail_open = FailOpenTarget(
+                Relay(fail_open_session, FAIL_OPEN_ERRORS), settings.fail_open_target_url, headers
+            )
+        bypass = BypassRecorder(
+            limiter_redis,
+            prefix=settings.redis_prefix,
+            instance=settings.instance,
+            spool_dir=settings.bypass_spool_dir,
+            max_len=settings.bypass_stream_max_len,
+            timeout_s=settings.redis_timeout_ms / 1000,
+            registry=metrics.registry,
+        )
+        tasks = [
+            refresher,
+            asyncio.create_task(cores.run(), name="core-health"),
+            asyncio.create_task(bypass.run(), name="bypass-replay"),
+        ]
         state = EdgeState(
             settings=settings,
             keys=keys,
-            forwarder=Forwarder(Relay(session, CORE_ERRORS), settings.core_endpoints),
+            forwarder=Forwarder(Relay(session, CORE_ERRORS), cores, fail_open),
+            cores=cores,
+            bypass=bypass,
             redis=redis,
             session=session,
             metrics=metrics,
             guard=EdgeGuard(settings, limiter, prefilter),
         )
-        _log.info("edge_started", port=settings.port, cores=len(settings.core_endpoints))
+        _log.info(
+            "edge_started",
+            port=settings.port,
+            cores=len(settings.core_endpoints),
+            fail_open=settings.fail_open_enabled,
+        )
         try:
             yield {"edge": state}
         finally:
-            await stop_tasks([refresher])
+            await stop_tasks(tasks)
+            await bypass.close()
             await session.close()
+            if fail_open_session is not None:
+                await fail_open_session.close()
             await redis.aclose()
             await limiter_redis.aclose()
             _log.info("edge_stopped")

@@ -31,7 +31,7 @@ from shared.extract import ScanText
 from shared.findings import Finding
 from shared.keyset import KeyIdentity
 
-__all__ = ["Admission", "EdgeGuard", "completion_tokens", "estimate_tokens"]
+__all__ = ["Admission", "EdgeGuard", "estimate_tokens", "response_usage"]
 
 _log = structlog.get_logger("aegis.edge.guard")
 
@@ -140,13 +140,18 @@ class EdgeGuard:
             await self._limiter.charge(key_id=identity.key_id, tokens=completion_tokens)
 
 
-def completion_tokens(body: bytes) -> int:
-    """``usage.completion_tokens`` of an OpenAI JSON answer, or 0."""
+def response_usage(body: bytes) -> dict[str, int]:
+    """``usage`` token counts (``prompt_tokens``, ``completion_tokens``) of an OpenAI JSON
+    answer; empty when it has none."""
     try:
         usage = orjson.loads(body).get("usage") or {}
-        return int(usage.get("completion_tokens") or 0)
-    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-        return 0
+        return {
+            name: usage[name]
+            for name in ("prompt_tokens", "completion_tokens")
+            if isinstance(usage.get(name), int)
+        }
+    except (orjson.JSONDecodeError, AttributeError, TypeError):
+        return {}
 
 
 def _rate_headers(decision: RateDecision) -> dict[str, str]:

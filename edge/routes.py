@@ -1,9 +1,10 @@
-"""The edge's HTTP handlers: thin — authenticate, read, parse, forward."""
+"""The edge's HTTP handlers: thin — authenticate, read, parse, check, forward."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 import aiohttp
 import redis.asyncio as aioredis
@@ -14,16 +15,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from edge.forward import Forwarder
-from edge.guard import EdgeGuard, completion_tokens
+from edge.bypass import BypassRecorder
+from edge.forward import BypassError, Forwarder
+from edge.guard import Admission, EdgeGuard, estimate_tokens, response_usage
+from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.settings import EdgeSettings
+from shared.bypass import BypassEvent, prompt_digest
 from shared.extract import user_texts
-from shared.http import Handler, json_response, read_json_body, request_info
+from shared.http import Handler, RequestInfo, json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.metrics import HttpMetrics
 from shared.relay import RelayedStream
-from shared.wire import ApiKind, parse_api_request
+from shared.wire import ApiKind, ApiRequest, parse_api_request
 
 __all__ = ["API_ROUTES", "EdgeState", "service_routes"]
 
@@ -37,6 +41,8 @@ class EdgeState:
     settings: EdgeSettings
     keys: KeyCache
     forwarder: Forwarder
+    cores: CorePool
+    bypass: BypassRecorder
     redis: aioredis.Redis
     session: aiohttp.ClientSession
     metrics: HttpMetrics
@@ -62,38 +68,117 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     raw = await read_json_body(request, state.settings.max_request_bytes)
     api = parse_api_request(kind, raw)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
-    admission = await state.guard.admit(
-        identity, info.client_ip, user_texts(kind, api.body), info.log
+    texts = user_texts(kind, api.body)
+    admission = await state.guard.admit(identity, info.client_ip, texts, info.log)
+    return await _forward(
+        state, request, identity, admission, "POST", path, api, estimate_tokens(texts)
     )
-    response = await state.forwarder.forward(
-        "POST",
-        path,
-        authorization=request.headers.get("authorization", ""),
-        identity=identity,
-        request_id=info.request_id,
-        client_ip=info.client_ip,
-        user_agent=request.headers.get("user-agent"),
-        body=api.raw,
-        stream=api.stream,
-        receive=request.receive,
-        findings=admission.findings,
-    )
+
+
+async def _forward(
+    state: EdgeState,
+    request: Request,
+    identity: KeyIdentity,
+    admission: Admission,
+    method: str,
+    path: str,
+    api: ApiRequest | None = None,
+    prompt_tokens: int = 0,
+) -> Response:
+    """Send to core (or past it) and arrange what must happen when the answer ends."""
+    info = request_info(request)
+    started = time.time()
+    try:
+        forwarded = await state.forwarder.forward(
+            method,
+            path,
+            authorization=request.headers.get("authorization", ""),
+            identity=identity,
+            request_id=info.request_id,
+            client_ip=info.client_ip,
+            user_agent=request.headers.get("user-agent"),
+            body=api.raw if api is not None else None,
+            stream=api.stream if api is not None else False,
+            receive=request.receive,
+            findings=admission.findings,
+        )
+    except BypassError as exc:
+        info.log["bypassed"] = exc.reason
+        event = _bypass_event(state, info, identity, admission, path, api, started, exc.reason)
+        await state.bypass.record(replace(event, status=exc.error.status))
+        exc.error.headers.update(admission.headers)
+        raise exc.error from None
+    response = forwarded.response
     response.headers.update(admission.headers)
+    reason = forwarded.bypass_reason
     guard = state.guard
-    if not guard.meters_tokens(identity):
+    metered = guard.meters_tokens(identity)
+    if reason is not None:
+        info.log["bypassed"] = reason
+    elif not metered:
         return response
     if isinstance(response, RelayedStream):
 
-        async def charge_stream(events: int) -> None:
-            await guard.charge(identity, events)
+        async def stream_ended(events: int, completed: bool) -> None:
+            if metered:
+                await guard.charge(identity, events)
+            if reason is not None:
+                event = _bypass_event(state, info, identity, admission, path, api, started, reason)
+                await state.bypass.record(
+                    replace(
+                        event, status=200, prompt_tokens=prompt_tokens, completion_tokens=events
+                    )
+                )
 
-        response.on_complete = charge_stream
-    elif response.status_code == 200:
-        # Charged after the answer has been sent: the client does not wait for it.
-        response.background = BackgroundTask(
-            guard.charge, identity, completion_tokens(bytes(response.body))
-        )
+        response.on_end = stream_ended
+        return response
+
+    async def answered() -> None:
+        # After the answer has been sent: the client does not wait for this.
+        usage = response_usage(bytes(response.body)) if response.status_code == 200 else {}
+        if metered:
+            await guard.charge(identity, usage.get("completion_tokens", 0))
+        if reason is not None:
+            event = _bypass_event(state, info, identity, admission, path, api, started, reason)
+            await state.bypass.record(
+                replace(
+                    event,
+                    status=response.status_code,
+                    prompt_tokens=usage.get("prompt_tokens", prompt_tokens),
+                    completion_tokens=usage.get("completion_tokens", 0),
+                )
+            )
+
+    response.background = BackgroundTask(answered)
     return response
+
+
+def _bypass_event(
+    state: EdgeState,
+    info: RequestInfo,
+    identity: KeyIdentity,
+    admission: Admission,
+    path: str,
+    api: ApiRequest | None,
+    started: float,
+    reason: str,
+) -> BypassEvent:
+    return BypassEvent(
+        request_id=info.request_id,
+        occurred_at=started,
+        edge_instance=state.settings.instance,
+        route=path,
+        reason=reason,
+        status=0,
+        key_id=identity.key_id,
+        user=identity.user,
+        workspace=identity.workspace,
+        client_ip=info.client_ip,
+        model=api.model if api is not None else None,
+        stream=api.stream if api is not None else False,
+        prompt_sha256=prompt_digest(api.body) if api is not None else None,
+        edge_findings=tuple(sorted({finding.type for finding in admission.findings})),
+    )
 
 
 async def chat_completions(request: Request) -> Response:
@@ -110,20 +195,10 @@ async def embeddings(request: Request) -> Response:
 
 async def models(request: Request) -> Response:
     state = _state(request)
-    info = request_info(request)
     identity = _authenticate(state, request)
+    info = request_info(request)
     admission = await state.guard.admit(identity, info.client_ip, [], info.log)
-    response = await state.forwarder.forward(
-        "GET",
-        "/v1/models",
-        authorization=request.headers.get("authorization", ""),
-        identity=identity,
-        request_id=info.request_id,
-        client_ip=info.client_ip,
-        user_agent=request.headers.get("user-agent"),
-    )
-    response.headers.update(admission.headers)
-    return response
+    return await _forward(state, request, identity, admission, "GET", "/v1/models")
 
 
 async def health(request: Request) -> Response:
@@ -132,17 +207,24 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """Readiness: Redis answers, a key set is loaded, and at least one core is alive."""
+    """Readiness: Redis answers, a key set is loaded, and a core is up (or fail-open is on)."""
     state = _state(request)
-    redis_ok, core_ok = await asyncio.gather(_redis_ok(state), _core_ok(state))
+    redis_ok = await _redis_ok(state)
+    core_ok = state.cores.any_available
+    fail_open = state.settings.fail_open_enabled
     checks = {
         "redis": "ok" if redis_ok else "unreachable",
         "keyset": "ok" if state.keys.loaded else "not_loaded",
-        "core": "ok" if core_ok else "unreachable",
+        "core": "ok" if core_ok else ("bypassing" if fail_open else "unavailable"),
     }
-    ok = redis_ok and core_ok and state.keys.loaded
+    ok = redis_ok and state.keys.loaded and (core_ok or fail_open)
     return json_response(
-        {"status": "ready" if ok else "not_ready", "service": "edge", "checks": checks},
+        {
+            "status": "ready" if ok else "not_ready",
+            "service": "edge",
+            "checks": checks,
+            "cores": state.cores.snapshot(),
+        },
         200 if ok else 503,
     )
 
@@ -153,21 +235,6 @@ async def _redis_ok(state: EdgeState) -> bool:
             return bool(await state.redis.ping())
     except (RedisError, OSError, TimeoutError):
         return False
-
-
-async def _core_ok(state: EdgeState) -> bool:
-    async def one(endpoint: str) -> bool:
-        try:
-            async with state.session.get(
-                endpoint + "/api/v1/health",
-                timeout=aiohttp.ClientTimeout(total=_READY_TIMEOUT_S),
-            ) as response:
-                return response.status == 200
-        except (aiohttp.ClientError, TimeoutError):
-            return False
-
-    results = await asyncio.gather(*(one(e) for e in state.settings.core_endpoints))
-    return any(results)
 
 
 API_ROUTES: dict[tuple[str, str], Handler] = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from shared.config import LOOPBACK, EnvReader, IPNetwork
+from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
 
 __all__ = ["EdgeSettings"]
@@ -19,6 +21,8 @@ class EdgeSettings:
 
     ``CORE_ENDPOINT`` may list several cores, comma-separated; ``TRUSTED_PROXIES`` lists the
     peers (nginx) whose ``X-Forwarded-For`` and ``X-Aegis-Request-Id`` are believed.
+    ``FAIL_OPEN_TARGET_URL`` defaults to ``UPSTREAM_URL`` (the vLLM core uses), and
+    ``FAIL_OPEN_API_KEY`` to ``UPSTREAM_API_KEY``.
     """
 
     core_endpoints: tuple[str, ...] = ("http://127.0.0.1:8081",)
@@ -46,6 +50,21 @@ class EdgeSettings:
     rate_limit_failure_mode: str = "local"
     prefilter_enabled: bool = True
     prefilter_block_severity: str = "high"
+    core_health_check_interval_ms: int = 500
+    core_health_check_timeout_ms: int = 500
+    core_failure_threshold: int = 3
+    core_recovery_threshold: int = 2
+    fail_open_enabled: bool = False
+    fail_open_target_url: str = "http://127.0.0.1:8001"
+    fail_open_api_key: Secret = field(default_factory=lambda: Secret(""))
+    instance_id: str = ""
+    bypass_spool_dir: Path = Path(".run/spool")
+    bypass_stream_max_len: int = 100_000
+
+    @property
+    def instance(self) -> str:
+        """This edge's name in bypass events: ``EDGE_INSTANCE_ID``, or host:port."""
+        return self.instance_id or f"{socket.gethostname()}:{self.port}"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EdgeSettings:
@@ -107,6 +126,28 @@ class EdgeSettings:
                 "PREFILTER_BLOCK_SEVERITY",
                 d.prefilter_block_severity,
                 ("low", "medium", "high", "critical"),
+            ),
+            core_health_check_interval_ms=env.integer(
+                "CORE_HEALTH_CHECK_INTERVAL_MS", d.core_health_check_interval_ms, minimum=50
+            ),
+            core_health_check_timeout_ms=env.integer(
+                "CORE_HEALTH_CHECK_TIMEOUT_MS", d.core_health_check_timeout_ms, minimum=10
+            ),
+            core_failure_threshold=env.integer(
+                "CORE_FAILURE_THRESHOLD", d.core_failure_threshold, minimum=1
+            ),
+            core_recovery_threshold=env.integer(
+                "CORE_RECOVERY_THRESHOLD", d.core_recovery_threshold, minimum=1
+            ),
+            fail_open_enabled=env.flag("FAIL_OPEN_ENABLED", d.fail_open_enabled),
+            fail_open_target_url=env.url(
+                "FAIL_OPEN_TARGET_URL", "UPSTREAM_URL", default=d.fail_open_target_url
+            ),
+            fail_open_api_key=env.secret("FAIL_OPEN_API_KEY") or env.secret("UPSTREAM_API_KEY"),
+            instance_id=env.string("EDGE_INSTANCE_ID", default=d.instance_id),
+            bypass_spool_dir=Path(env.string("BYPASS_SPOOL_DIR", default=str(d.bypass_spool_dir))),
+            bypass_stream_max_len=env.integer(
+                "BYPASS_STREAM_MAX_LEN", d.bypass_stream_max_len, minimum=100
             ),
         )
         env.finish()

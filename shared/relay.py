@@ -163,12 +163,12 @@ class RelayedStream(Response):
     it sees the disconnect and stops generating. If the next hop breaks off, the client gets
     an SSE error event (the status line is gone already), which makes SDKs raise.
 
-    ``headers`` may be added to until the response starts. ``on_complete``, if set, is
-    called once the stream ended normally, with the number of SSE ``data:`` events relayed
-    (vLLM sends about one per generated token).
+    ``headers`` may be added to until the response starts. ``on_end``, if set, is called
+    once the stream is over, however it ended, with the number of SSE ``data:`` events
+    relayed (vLLM sends about one per generated token) and whether it ended normally.
     """
 
-    on_complete: Callable[[int], Awaitable[None]] | None = None
+    on_end: Callable[[int, bool], Awaitable[None]] | None = None
 
     def __init__(  # Starlette's __init__ would render a body; this one streams instead.
         self, upstream: aiohttp.ClientResponse, headers: Mapping[str, str], errors: RelayErrors
@@ -217,8 +217,9 @@ class RelayedStream(Response):
             else:
                 upstream.close()
                 _log.info("stream_closed_early", hop=self._errors.hop)
-        if completed and self.on_complete is not None:
-            await self.on_complete(events)
+            if self.on_end is not None:
+                # Also after a disconnect or a broken stream: what was relayed was generated.
+                await self.on_end(events, completed)
 
 
 async def _until_disconnect(receive: Receive) -> None:

@@ -157,9 +157,14 @@ def test_ready_reports_dependencies(stack: Stack) -> None:
     assert core_ready.status_code == 503
     assert core_ready.json()["checks"]["upstream"] == "unreachable"
     stack.core.stop()
-    edge_ready = httpx.get(stack.edge.url + "/api/v1/ready")
+    # The edge learns it from its health checks: the breaker opens after 3 failed checks.
+    deadline = time.monotonic() + 5
+    while (edge_ready := httpx.get(stack.edge.url + "/api/v1/ready")).status_code == 200:
+        assert time.monotonic() < deadline, "edge still ready 5 s after core stopped"
+        time.sleep(0.1)
     assert edge_ready.status_code == 503
-    assert edge_ready.json()["checks"]["core"] == "unreachable"
+    assert edge_ready.json()["checks"]["core"] == "unavailable"
+    assert edge_ready.json()["cores"] == {stack.core.url: "open"}
     assert httpx.get(stack.edge.url + "/api/v1/health").status_code == 200
 
 

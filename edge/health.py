@@ -1,0 +1,132 @@
+"""Watching the core instances: active health checks and live outcomes feed one breaker each.
+
+Each endpoint in ``CORE_ENDPOINT`` has a :class:`edge.breaker.CircuitBreaker`. Two things
+feed it:
+
+- active checks: ``GET /api/v1/health`` every ``CORE_HEALTH_CHECK_INTERVAL_MS``, failing
+  after ``CORE_HEALTH_CHECK_TIMEOUT_MS``; these are also the probes of an open breaker;
+- live traffic (passive): the forwarder reports each request's outcome — connection
+  refused, reset or timed out, and a 5xx that core itself produced (not one it relayed from
+  the model server), count as failures.
+
+:meth:`CorePool.choose` balances live traffic round-robin over the cores whose breaker is
+closed, so a dead instance is ejected on its own while the others keep serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import aiohttp
+import structlog
+from prometheus_client import CollectorRegistry, Gauge
+
+from edge.breaker import BreakerState, CircuitBreaker, Transition
+
+__all__ = ["CoreEndpoint", "CorePool"]
+
+_log = structlog.get_logger("aegis.edge.health")
+
+HEALTH_PATH: Final = "/api/v1/health"
+
+
+@dataclass(slots=True)
+class CoreEndpoint:
+    """One core instance and its breaker."""
+
+    url: str
+    breaker: CircuitBreaker
+
+
+class CorePool:
+    """The core instances, their breakers, and the task that checks them."""
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        *,
+        failure_threshold: int,
+        recovery_threshold: int,
+        interval_s: float,
+        timeout_s: float,
+        registry: CollectorRegistry,
+    ) -> None:
+        now = time.monotonic()
+        self.endpoints = tuple(
+            CoreEndpoint(url, CircuitBreaker(failure_threshold, recovery_threshold, now))
+            for url in urls
+        )
+        self._interval_s = interval_s
+        self._timeout_s = timeout_s
+        self._next = 0
+        self._state = Gauge(
+            "aegis_edge_core_breaker_state",
+            "Circuit breaker state per core instance: 0 closed, 1 half-open, 2 open.",
+            ("core",),
+            registry=registry,
+        )
+        for endpoint in self.endpoints:
+            self._state.labels(endpoint.url).set(BreakerState.CLOSED)
+
+    @property
+    def any_available(self) -> bool:
+        return any(endpoint.breaker.available for endpoint in self.endpoints)
+
+    def choose(self, tried: Sequence[CoreEndpoint] = ()) -> CoreEndpoint | None:
+        """The next core with a closed breaker, not in ``tried``; None when there is none."""
+        count = len(self.endpoints)
+        for step in range(count):
+            endpoint = self.endpoints[(self._next + step) % count]
+            if endpoint.breaker.available and endpoint not in tried:
+                self._next = (self._next + step + 1) % count
+                return endpoint
+        return None
+
+    def succeeded(self, endpoint: CoreEndpoint) -> None:
+        self._note(endpoint, endpoint.breaker.record_success(time.monotonic()), None)
+
+    def failed(self, endpoint: CoreEndpoint, reason: str) -> None:
+        self._note(endpoint, endpoint.breaker.record_failure(time.monotonic()), reason)
+
+    def _note(self, endpoint: CoreEndpoint, change: Transition | None, reason: str | None) -> None:
+        if change is None:
+            return
+        self._state.labels(endpoint.url).set(change.after)
+        _log.warning(
+            "core_breaker_" + change.after.name.lower(),
+            core=endpoint.url,
+            previous=change.before.name.lower(),
+            previous_lasted_s=round(change.lasted_s, 3),
+            reason=reason,
+        )
+
+    def snapshot(self) -> dict[str, str]:
+        """Each core's breaker state, for the readiness endpoint."""
+        return {e.url: e.breaker.state.name.lower() for e in self.endpoints}
+
+    async def run(self) -> None:
+        """Check every core each interval, until cancelled."""
+        connector = aiohttp.TCPConnector(limit=max(4, 2 * len(self.endpoints)))
+        timeout = aiohttp.ClientTimeout(total=self._timeout_s)
+        # A session of its own: checks must not queue behind live traffic's connections.
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            while True:
+                started = time.monotonic()
+                await asyncio.gather(*(self._check(session, e) for e in self.endpoints))
+                await asyncio.sleep(max(0.0, self._interval_s - (time.monotonic() - started)))
+
+    async def _check(self, session: aiohttp.ClientSession, endpoint: CoreEndpoint) -> None:
+        try:
+            async with session.get(endpoint.url + HEALTH_PATH) as response:
+                await response.read()
+                healthy = response.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            healthy = False
+        if healthy:
+            self.succeeded(endpoint)
+        else:
+            self.failed(endpoint, "health_check")
