@@ -11,9 +11,10 @@ import structlog
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys import KeyRegistry
-from core.routes import openai, service
+from core.routes import admin, openai, service
 from core.settings import CoreSettings
 from core.state import CoreState
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
@@ -56,6 +57,11 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             asyncio.create_task(database.run(), name="database-connect"),
             asyncio.create_task(keys.run(), name="keys-sync"),
         ]
+        if settings.bypass_consumer_enabled:
+            consumer = BypassConsumer(
+                redis, database, prefix=settings.redis_prefix, consumer=settings.instance
+            )
+            tasks.append(asyncio.create_task(consumer.run(), name="bypass-consumer"))
         upstream_headers: dict[str, str] = {}
         if settings.upstream_api_key:
             upstream_headers["authorization"] = "Bearer " + settings.upstream_api_key.get()
@@ -85,7 +91,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
 
     return build_app(
         api=openai.API_ROUTES,
-        service_routes=service.routes(metrics),
+        service_routes=[*service.routes(metrics), *admin.ROUTES],
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,

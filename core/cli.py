@@ -4,9 +4,10 @@
     aegis keys create --user U --workspace W --role developer|ai-developer|admin|auditor
     aegis keys list [--all] [--json]
     aegis keys revoke KEY_ID
+    aegis bypass list|show|review …    (see core.bypass.cli: a client of core's admin API)
 
-It reads ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does. Running cores learn of every
-key change at once (``NOTIFY``) and publish it to the edges.
+``db`` and ``keys`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does. Running cores
+learn of every key change at once (``NOTIFY``) and publish it to the edges.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import orjson
 
+from core.bypass import cli as bypass_cli
 from core.db.migrate import apply_migrations
 from core.db.pool import DB_ERRORS
 from core.keystore import KeyStore
@@ -62,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON")
     revoke = keys.add_parser("revoke", help="revoke a key; edges refuse it within seconds")
     revoke.add_argument("key_id")
+    bypass_cli.add_parser(groups)
     return parser
 
 
@@ -157,12 +160,14 @@ def _row_json(row: Any) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.group == "bypass":
+            return asyncio.run(bypass_cli.run(args))
         return asyncio.run(_run(args, _database_url()))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"aegis: {problem}", file=sys.stderr)
         return 2
-    except (CliError, ValueError) as exc:
+    except (CliError, bypass_cli.BypassCliError, ValueError) as exc:
         print(f"aegis: {exc}", file=sys.stderr)
         return 1
     except DB_ERRORS as exc:

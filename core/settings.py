@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -38,6 +39,13 @@ class CoreSettings:
     upstream_read_timeout_ms: int = 600_000
     upstream_max_connections: int = 256
     db_pool_max: int = 10
+    instance_id: str = ""
+    bypass_consumer_enabled: bool = True
+
+    @property
+    def instance(self) -> str:
+        """This core's consumer name on the bypass stream: ``CORE_INSTANCE_ID``, or host:port."""
+        return self.instance_id or f"{socket.gethostname()}:{self.port}"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> CoreSettings:
@@ -78,6 +86,8 @@ class CoreSettings:
                 "UPSTREAM_MAX_CONNECTIONS", d.upstream_max_connections, minimum=1
             ),
             db_pool_max=env.integer("DB_POOL_MAX", d.db_pool_max, minimum=1),
+            instance_id=env.string("CORE_INSTANCE_ID", default=d.instance_id),
+            bypass_consumer_enabled=env.flag("BYPASS_CONSUMER_ENABLED", d.bypass_consumer_enabled),
         )
         env.finish()
         return settings

@@ -16,6 +16,7 @@ Messages never hold prompt text, response text or a key.
     │   ├── PermissionDeniedError        403 permission_denied
     │   ├── NotFoundError                404 not_found
     │   ├── MethodNotAllowedError        405 method_not_allowed
+    │   ├── ConflictError                409 conflict
     │   └── RequestTooLargeError         413 request_too_large
     └── ServerError                      5xx: ours or a dependency's
         ├── UpstreamError                502 upstream_error       the LLM failed
@@ -23,6 +24,7 @@ Messages never hold prompt text, response text or a key.
         │   └── UpstreamTimeoutError     504 upstream_timeout
         ├── CoreUnavailableError         503 core_unavailable     edge could not reach core
         └── ServiceUnavailableError      503 service_unavailable  a store we need is down
+            ├── DatabaseUnavailableError 503 database_unavailable
             ├── KeyStoreUnavailableError 503 key_store_unavailable
             └── RateLimitStoreError      503 rate_limit_unavailable   fail-closed limits
 """
@@ -37,7 +39,9 @@ __all__ = [
     "AuthenticationError",
     "BlockedError",
     "ClientError",
+    "ConflictError",
     "CoreUnavailableError",
+    "DatabaseUnavailableError",
     "InvalidRequestError",
     "KeyStoreUnavailableError",
     "MalformedJsonError",
@@ -151,6 +155,12 @@ class MethodNotAllowedError(ClientError):
     default_message = "Method not allowed on this route."
 
 
+class ConflictError(ClientError):
+    status = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state of the resource."
+
+
 class RequestTooLargeError(ClientError):
     status = 413
     type = "invalid_request_error"
@@ -232,6 +242,11 @@ class ServiceUnavailableError(ServerError):
     type = "service_unavailable"
     code = "service_unavailable"
     default_message = "The gateway is not ready to serve requests."
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    code = "database_unavailable"
+    default_message = "The database is unreachable; try again shortly."
 
 
 class KeyStoreUnavailableError(ServiceUnavailableError):

@@ -87,6 +87,14 @@ def run_sync(coro_factory: Callable[[], Any]) -> Any:
         return pool.submit(lambda: asyncio.run(coro_factory())).result()
 
 
+async def _execute(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database for this test session, dropped at the end."""
@@ -245,6 +253,38 @@ class Stack:
                 raise AssertionError(f"edge still answers {status} after {within} s")
             time.sleep(0.05)
 
+    def stop_core(self) -> None:
+        """Stop core: its port refuses connections until :meth:`start_core`."""
+        self.core.stop()
+
+    def start_core(self) -> None:
+        """Start core again on the same port."""
+        self.core = ServerThread(create_core(self.core_settings), port=self.core.port).start()
+        self.started.append(self.core)
+
+    def bypass_rows(self) -> list[dict[str, Any]]:
+        """Every stored bypass event, oldest first."""
+
+        async def fetch() -> list[dict[str, Any]]:
+            connection = await asyncpg.connect(self.database_url)
+            try:
+                rows = await connection.fetch("SELECT * FROM bypass_events ORDER BY id")
+                return [dict(row) for row in rows]
+            finally:
+                await connection.close()
+
+        rows: list[dict[str, Any]] = run_sync(fetch)
+        return rows
+
+    def wait_bypass_rows(self, count: int, within: float = 15.0) -> list[dict[str, Any]]:
+        """Poll PostgreSQL until ``count`` bypass events are stored (and no more)."""
+        deadline = time.monotonic() + within
+        while len(rows := self.bypass_rows()) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(rows)} bypass events stored, expected {count}")
+            time.sleep(0.1)
+        return rows
+
     def restart_edge(self, **changes: Any) -> None:
         self.edge.stop()
         self.edge_settings = replace(self.edge_settings, **changes)
@@ -263,7 +303,7 @@ def upstream() -> Iterator[Upstream]:
 
 @pytest.fixture
 def stack(
-    upstream: Upstream, database_url: str, redis_url: str, redis_prefix: str
+    upstream: Upstream, database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> Iterator[Stack]:
     core_settings = CoreSettings(
         database_url=database_url,
@@ -273,12 +313,16 @@ def stack(
         key_sync_interval_ms=500,
     )
     core = ServerThread(create_core(core_settings)).start()
+    # The database lives for the session; bypass events are this test's own.
+    run_sync(lambda: _execute(database_url, "TRUNCATE bypass_events"))
     edge_settings = EdgeSettings(
         core_endpoints=(core.url,),
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         key_sync_interval_ms=100,
         max_request_bytes=64 * 1024,
+        fail_open_target_url=upstream.url,
+        bypass_spool_dir=tmp_path / "spool",
     )
     edge = ServerThread(create_edge(edge_settings)).start()
     built = Stack(

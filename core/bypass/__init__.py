@@ -1,0 +1,1 @@
+"""Bypass events on core: consuming the edges' stream into PostgreSQL, and reviewing them."""

@@ -1,0 +1,159 @@
+"""The admin API for security staff: bypass events (list, show, review).
+
+    GET  /api/v1/admin/bypass-events?since=24h&unreviewed=true&limit=100
+    GET  /api/v1/admin/bypass-events/{ref}           ref: numeric id or request id
+    POST /api/v1/admin/bypass-events/{ref}/review    {"note": "..."}
+
+Only keys whose role has ``bypass:read`` / ``bypass:review`` (admin and auditor) may call
+them; the reviewer recorded is the key's user. ``aegis bypass …`` is a client of this API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Final
+
+import orjson
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.bypass.store import BypassStore, ReviewConflict
+from core.db.pool import DB_ERRORS
+from core.state import CoreState, core_state
+from shared.errors import (
+    ConflictError,
+    DatabaseUnavailableError,
+    InvalidRequestError,
+    MalformedJsonError,
+    NotFoundError,
+)
+from shared.http import json_response, read_json_body, request_info
+from shared.keyset import KeyIdentity
+
+__all__ = ["ROUTES", "parse_since"]
+
+_log = structlog.get_logger("aegis.core.admin")
+
+MAX_LIMIT: Final = 1000
+MAX_NOTE_CHARS: Final = 4000
+_DURATION = re.compile(r"^(\d{1,6})([smhd])$")
+_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_since(value: str, now: dt.datetime) -> dt.datetime:
+    """``24h``, ``30m``, ``7d``, ``90s`` before ``now``, or an ISO 8601 time (UTC if naive).
+
+    >>> parse_since("2h", dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)).hour
+    10
+    """
+    match = _DURATION.match(value.strip())
+    if match:
+        return now - dt.timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRequestError(
+            "'since' must be a duration like 24h, 30m, 7d or an ISO 8601 time.", param="since"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _authorized(state: CoreState, request: Request, permission: str) -> KeyIdentity:
+    identity = state.keys.authenticate(request.headers.get("authorization"))
+    info = request_info(request)
+    info.key_id = identity.key_id
+    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
+    state.keys.authorize(identity, permission)
+    return identity
+
+
+def _store(state: CoreState) -> BypassStore:
+    pool = state.database.pool
+    if pool is None:
+        raise DatabaseUnavailableError()
+    return BypassStore(pool)
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes"):
+        return True
+    if lowered in ("0", "false", "no", ""):
+        return False
+    raise InvalidRequestError(f"'{name}' must be true or false.", param=name)
+
+
+async def list_events(request: Request) -> Response:
+    state = core_state(request)
+    _authorized(state, request, "bypass:read")
+    params = request.query_params
+    since = params.get("since")
+    raw_limit = params.get("limit", "100")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise InvalidRequestError(f"'limit' must be 1 to {MAX_LIMIT}.", param="limit")
+    store = _store(state)
+    try:
+        records = await store.list(
+            since=parse_since(since, dt.datetime.now(dt.UTC)) if since else None,
+            unreviewed=_flag(params.get("unreviewed"), "unreviewed"),
+            limit=int(raw_limit),
+        )
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    return json_response({"events": [record.as_dict() for record in records]})
+
+
+async def show_event(request: Request) -> Response:
+    state = core_state(request)
+    _authorized(state, request, "bypass:read")
+    ref = request.path_params["ref"]
+    try:
+        record = await _store(state).get(ref)
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    if record is None:
+        raise NotFoundError(f"No bypass event '{ref}'.")
+    return json_response(record.as_dict())
+
+
+async def review_event(request: Request) -> Response:
+    state = core_state(request)
+    identity = _authorized(state, request, "bypass:review")
+    ref = request.path_params["ref"]
+    raw = await read_json_body(request, 64 * 1024)
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise MalformedJsonError() from None
+    note = body.get("note") if isinstance(body, dict) else None
+    if not isinstance(note, str) or not note.strip():
+        raise InvalidRequestError("A review needs a non-empty 'note'.", param="note")
+    if len(note) > MAX_NOTE_CHARS:
+        raise InvalidRequestError(
+            f"'note' is longer than {MAX_NOTE_CHARS} characters.", param="note"
+        )
+    try:
+        record = await _store(state).review(ref, reviewer=identity.user, note=note.strip())
+    except ReviewConflict as exc:
+        done = exc.record
+        raise ConflictError(
+            f"Bypass event {done.id} was reviewed by {done.reviewed_by} already."
+        ) from None
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    if record is None:
+        raise NotFoundError(f"No bypass event '{ref}'.")
+    _log.info("bypass_event_reviewed", bypass_id=record.id, reviewer=identity.user)
+    return json_response(record.as_dict())
+
+
+ROUTES: Final = [
+    Route("/api/v1/admin/bypass-events", list_events, methods=["GET"]),
+    Route("/api/v1/admin/bypass-events/{ref}", show_event, methods=["GET"]),
+    Route("/api/v1/admin/bypass-events/{ref}/review", review_event, methods=["POST"]),
+]
