@@ -75,6 +75,12 @@ class BypassRecorder:
         self._replay_path = spool_dir / f"bypass-{safe}.replay.jsonl"
         self._lock = asyncio.Lock()
         self._buffer: list[bytes] = []
+        self.bypassed = Counter(
+            "aegis_edge_bypassed_requests_total",
+            "Requests answered past core (fail-open), by reason.",
+            ("reason",),
+            registry=registry,
+        )
         self.recorded = Counter(
             "aegis_edge_bypass_events_total",
             "Bypass events recorded, by where they went (redis, spool) or lost.",
@@ -98,6 +104,7 @@ class BypassRecorder:
 
     async def record(self, event: BypassEvent) -> None:
         """Store ``event`` in the stream, or in the spool; never raises."""
+        self.bypassed.labels(event.reason).inc()
         line = event.encode()
         try:
             async with asyncio.timeout(self._timeout_s):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import openai
@@ -192,10 +196,15 @@ def test_bypass_events_spool_to_disk_while_redis_is_down(stack: Stack) -> None:
         assert "quarterly" not in spooled
         metrics = httpx.get(stack.edge.url + "/metrics").text
         assert 'aegis_edge_bypass_events_total{sink="spool"} 5.0' in metrics
+        assert "aegis_edge_bypass_spool_depth 5.0" in metrics
+        assert 'aegis_edge_core_breaker_state{core="' + stack.core.url + '"} 2.0' in metrics
         proxy.open()
         stack.start_core()
         rows = stack.wait_bypass_rows(5)
         assert sorted(row["request_id"] for row in rows) == sorted(ids)
+        metrics = httpx.get(stack.edge.url + "/metrics").text
+        assert "aegis_edge_bypass_spool_depth 0.0" in metrics
+        assert "aegis_edge_bypassed_requests_total{reason=" in metrics
         deadline = time.monotonic() + 5
         while any(p.stat().st_size for p in spool.glob("bypass-*.jsonl")):
             assert time.monotonic() < deadline, "spool not emptied after replay"
@@ -246,3 +255,43 @@ def test_bypass_admin_api_lists_shows_and_reviews_once(stack: Stack) -> None:
     assert httpx.get(f"{admin}/999999", headers=_auth(auditor)).status_code == 404
     empty_note = httpx.post(f"{admin}/{event['id']}/review", json={}, headers=_auth(auditor))
     assert empty_note.status_code == 400
+
+
+def test_cli_lists_shows_and_reviews_through_the_admin_api(stack: Stack) -> None:
+    """``aegis bypass`` with an auditor key; a developer key is refused in one line."""
+    key = stack.create_key().key
+    auditor = stack.create_key("auditor", user="sec-lee").key
+    stack.restart_edge(fail_open_enabled=True)
+    stack.stop_core()
+    answer = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
+    request_id = answer.headers["x-aegis-request-id"]
+    stack.start_core()
+    stack.wait_bypass_rows(1)
+    aegis = str(Path(sys.executable).with_name("aegis"))
+
+    def run(api_key: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "AEGIS_CORE_URL": stack.core.url, "AEGIS_API_KEY": api_key}
+        return subprocess.run(
+            [aegis, "bypass", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    listed = run(auditor, "list", "--since", "24h", "--unreviewed")
+    assert listed.returncode == 0, listed.stderr
+    assert request_id in listed.stdout
+    assert "UNREVIEWED" in listed.stdout
+    shown = run(auditor, "show", request_id, "--json")
+    assert json.loads(shown.stdout)["request_id"] == request_id
+    reviewed = run(auditor, "review", request_id, "--note", "core maintenance window")
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert "sec-lee" in reviewed.stdout
+    assert run(auditor, "list", "--unreviewed").stdout.strip() == "no bypass events"
+    refused = run(key, "list")
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert "403" in refused.stderr
+    assert "Traceback" not in refused.stderr
