@@ -73,7 +73,7 @@ from typing import Any, Final
 
 import redis.asyncio as aioredis
 import structlog
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from shared.tasks import raise_if_cancelling
 
@@ -398,6 +398,83 @@ class LocalLimiter:
 # --- Redis -------------------------------------------------------------------------------
 
 
+class _ScriptBatcher:
+    """Runs one Lua script for many callers, the calls of one event-loop turn in one pipeline.
+
+    Each call is still its own atomic script run and its own reply; only the round trip is
+    shared. redis-py spends ~200 µs of CPU on a lone script call but ~50 µs per call in a
+    pipeline of 8 or more, which is what lets a busy edge keep its throughput with limits on.
+    A lone call (an idle edge) goes out at once, as before.
+    """
+
+    def __init__(self, redis: aioredis.Redis, source: str) -> None:
+        self._redis = redis
+        self._script = redis.register_script(source)
+        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def call(self, keys: tuple[str, ...], args: tuple[Any, ...]) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if not self._pending:
+            # After the callbacks already due this turn: their checks join this batch.
+            loop.call_soon(self._flush)
+        self._pending.append(((len(keys), *keys, *args), future))
+        return await future
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        live = [(command, future) for command, future in batch if not future.done()]
+        if live:
+            task = asyncio.get_running_loop().create_task(self._send(live))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        try:
+            replies = await self._run([command for command, _ in batch])
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    if isinstance(exc, Exception):
+                        future.set_exception(exc)
+                    else:
+                        future.cancel()
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, future), reply in zip(batch, replies, strict=True):
+            if not future.done():
+                if isinstance(reply, Exception):
+                    future.set_exception(reply)
+                else:
+                    future.set_result(reply)
+
+    async def _run(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        if len(commands) == 1:
+            # A lone call: the Script object loads the script itself if Redis lost it.
+            numkeys, *rest = commands[0]
+            return [await self._script(keys=rest[:numkeys], args=rest[numkeys:])]
+        replies = await self._pipeline(commands)
+        if any(isinstance(reply, NoScriptError) for reply in replies):
+            # Redis restarted and forgot the script; a NOSCRIPT call did not run, so rerun
+            # exactly those.
+            await self._redis.script_load(self._script.script)
+            again = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+            for i, reply in zip(
+                again, await self._pipeline([commands[i] for i in again]), strict=True
+            ):
+                replies[i] = reply
+        return replies
+
+    async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for command in commands:
+                pipe.evalsha(self._script.sha, *command)
+            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        return replies
+
+
 class RateLimiter:
     """Key and client-IP limits in Redis, one script call per check (see the module docstring).
 
@@ -417,7 +494,7 @@ class RateLimiter:
         if failure_mode not in FAILURE_MODES:
             raise ValueError(f"failure_mode must be one of {', '.join(FAILURE_MODES)}")
         self._prefix = prefix + "rl:"
-        self._check_script = redis.register_script(_CHECK_LUA)
+        self._checks = _ScriptBatcher(redis, _CHECK_LUA)
         self._charge_script = redis.register_script(_CHARGE_LUA)
         self._failure_mode = failure_mode
         self._clock = clock
@@ -472,7 +549,7 @@ class RateLimiter:
             )
             try:
                 async with asyncio.timeout(self._timeout_s):
-                    raw = await self._check_script(keys=keys, args=args)
+                    raw = await self._checks.call(keys, args)
             except (RedisError, OSError) as exc:
                 raise_if_cancelling()
                 self._went_down(exc, started)

@@ -310,7 +310,8 @@ def test_scan_time_is_linear_on_adversarial_input(prefilter: Prefilter, unit: st
     small_time = _best_time(prefilter, small)
     large_time = _best_time(prefilter, large)
     assert large_time < 0.05, f"100 KB took {large_time * 1000:.1f} ms"
-    assert large_time / max(small_time, 1e-4) < 20, f"{small_time=:.5f} {large_time=:.5f}"
+    # Linear is 10x; quadratic would be 100x. 30x leaves room for a noisy 2-core machine.
+    assert large_time / max(small_time, 1e-4) < 30, f"{small_time=:.5f} {large_time=:.5f}"
 
 
 def _dev_rows() -> list[dict[str, str]]:

@@ -599,3 +599,18 @@ async def test_unknown_failure_mode_is_refused(redis, redis_prefix) -> None:
     """Only local, open and closed are failure modes."""
     with pytest.raises(ValueError, match="failure_mode"):
         RateLimiter(redis, redis_prefix, failure_mode="ignore")
+
+
+async def test_concurrent_checks_survive_redis_forgetting_the_script(own_redis) -> None:
+    """Checks batched in one pipeline are rerun once if Redis lost the script (a restart)."""
+    client = _client(own_redis.url)
+    try:
+        limiter = RateLimiter(client, "nos:")
+        await _check(limiter, key=_limits(100))  # loads the script
+        await client.script_flush()
+        decisions = await asyncio.gather(*(_check(limiter, key=_limits(100)) for _ in range(20)))
+        assert all(d.allowed and not d.degraded for d in decisions)
+        assert sorted(d.remaining for d in decisions) == list(range(79, 99))
+        assert await client.zcard("nos:rl:key:k1") == 21
+    finally:
+        await client.aclose()
