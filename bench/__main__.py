@@ -205,13 +205,20 @@ def main() -> int:
             "REDIS_URL": redis_url,
             "REDIS_KEY_PREFIX": "bench:",
             "LOG_LEVEL": "info",
+            "BYPASS_SPOOL_DIR": str(workdir / "spool"),
         }
         specs = [
             ("upstream", "devupstream", {"PORT": str(ports["upstream"])}, "/health"),
             (
                 "core",
                 "core",
-                {"PORT": str(ports["core"]), "UPSTREAM_URL": urls["upstream"]},
+                # Core's input pipeline off: this bench measures the pass-through path and
+                # the edge's guards (issues 2 and 3).
+                {
+                    "PORT": str(ports["core"]),
+                    "UPSTREAM_URL": urls["upstream"],
+                    "INPUT_SCAN_ENABLED": "false",
+                },
                 "/api/v1/health",
             ),
             # Pure pass-through: the edge's guards off.

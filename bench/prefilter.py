@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from edge.prefilter import Prefilter
 from shared.extract import ScanText
+from shared.prefilter import Prefilter
 
 DEFAULT_DATASET = (
     Path(os.environ.get("AEGIS_PROMPTS_DIR", "/work/shared/datasets/prompts")) / "dev.jsonl"

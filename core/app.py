@@ -14,7 +14,10 @@ from starlette.types import ASGIApp
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys import KeyRegistry
-from core.routes import admin, openai, service
+from core.routes import admin, inspect, openai, service
+from core.scanning.input.regex_rules import RegexScanner
+from core.scanning.pipeline import Pipeline
+from core.scanning.policy import DEFAULT_POLICY
 from core.settings import CoreSettings
 from core.state import CoreState
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
@@ -38,6 +41,8 @@ UPSTREAM_ERRORS = RelayErrors(
 def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
+    # Scanners are built once, before serving (rules compiled, models loaded).
+    pipeline = Pipeline([RegexScanner()] if settings.input_scan_enabled else [], DEFAULT_POLICY)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, CoreState]]:
@@ -74,6 +79,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             redis=redis,
             metrics=metrics,
             upstream_headers=upstream_headers,
+            pipeline=pipeline,
         )
         # Serve once keys are loaded, or after a short wait (readiness tells the rest).
         with contextlib.suppress(TimeoutError):
@@ -91,7 +97,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
 
     return build_app(
         api=openai.API_ROUTES,
-        service_routes=[*service.routes(metrics), *admin.ROUTES],
+        service_routes=[*service.routes(metrics), *admin.ROUTES, *inspect.ROUTES],
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,

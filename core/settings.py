@@ -41,6 +41,8 @@ class CoreSettings:
     db_pool_max: int = 10
     instance_id: str = ""
     bypass_consumer_enabled: bool = True
+    dry_run: bool = False
+    input_scan_enabled: bool = True
 
     @property
     def instance(self) -> str:
@@ -87,6 +89,8 @@ class CoreSettings:
             ),
             db_pool_max=env.integer("DB_POOL_MAX", d.db_pool_max, minimum=1),
             instance_id=env.string("CORE_INSTANCE_ID", default=d.instance_id),
+            dry_run=env.flag("DRY_RUN", d.dry_run),
+            input_scan_enabled=env.flag("INPUT_SCAN_ENABLED", d.input_scan_enabled),
             bypass_consumer_enabled=env.flag("BYPASS_CONSUMER_ENABLED", d.bypass_consumer_enabled),
         )
         env.finish()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from core.db.pool import Database
 from core.keys import KeyRegistry
+from core.scanning.pipeline import Pipeline
 from core.settings import CoreSettings
 from shared.metrics import HttpMetrics
 from shared.relay import Relay
@@ -27,6 +28,7 @@ class CoreState:
     redis: aioredis.Redis
     metrics: HttpMetrics
     upstream_headers: dict[str, str]
+    pipeline: Pipeline
 
 
 def core_state(request: Request) -> CoreState:

@@ -20,13 +20,13 @@ from edge.forward import CORE_ERRORS, FAIL_OPEN_ERRORS, FailOpenTarget, Forwarde
 from edge.guard import EdgeGuard
 from edge.health import CorePool
 from edge.keys import KeyCache
-from edge.prefilter import Prefilter
 from edge.ratelimit import RateLimiter
 from edge.routes import API_ROUTES, EdgeState, service_routes
 from edge.settings import EdgeSettings
 from shared.config import ConfigError
 from shared.http import build_app
 from shared.metrics import HttpMetrics
+from shared.prefilter import Prefilter
 from shared.relay import Relay, open_session
 from shared.rulepack import RulePackError
 from shared.tasks import stop_tasks

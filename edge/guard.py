@@ -23,13 +23,13 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from edge.prefilter import Prefilter
 from edge.ratelimit import RateDecision, RateLimiter, RateLimits
 from edge.settings import EdgeSettings
 from shared.errors import BlockedError, RateLimitedError, RateLimitStoreError
 from shared.extract import ScanText
 from shared.findings import Finding
 from shared.keyset import KeyIdentity
+from shared.prefilter import Prefilter
 
 __all__ = ["Admission", "EdgeGuard", "estimate_tokens", "response_usage"]
 

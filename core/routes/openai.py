@@ -11,18 +11,23 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.scanning.base import ScanRequest
 from core.state import CoreState, core_state
 from shared import wire
+from shared.errors import BlockedError
+from shared.extract import user_texts
 from shared.http import Handler, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.wire import ApiKind, parse_api_request
 
-__all__ = ["API_ROUTES"]
+__all__ = ["API_ROUTES", "authenticate"]
 
 _LLM_CALL = "llm:call"
+_log = structlog.get_logger("aegis.core.openai")
 
 
-def _authenticate(state: CoreState, request: Request) -> KeyIdentity:
+def authenticate(state: CoreState, request: Request) -> KeyIdentity:
+    """The caller's identity, bound to the request's log; 401/403 unless it may call models."""
     identity = state.keys.authenticate(request.headers.get("authorization"))
     info = request_info(request)
     info.key_id = identity.key_id
@@ -44,7 +49,7 @@ def _upstream_headers(state: CoreState, request_id: str, *, json_body: bool) -> 
 
 async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     state = core_state(request)
-    _authenticate(state, request)
+    identity = authenticate(state, request)
     info = request_info(request)
     raw = await read_json_body(request, state.settings.max_request_bytes)
     api = parse_api_request(kind, raw)
@@ -52,6 +57,20 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     edge_findings = _edge_findings(request, info.trusted_peer)
     if edge_findings:
         info.log["edge_findings"] = edge_findings
+    texts = user_texts(kind, api.body)
+    if texts:
+        result = await state.pipeline.run(
+            ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace)
+        )
+        verdict = result.verdict
+        info.log.update(decision=verdict.decision.value, risk_score=verdict.risk_score)
+        if verdict.findings:
+            info.log["findings"] = sorted({f"{f.scanner}:{f.type}" for f in verdict.findings})
+        if verdict.blocked:
+            if state.settings.dry_run:
+                _log.warning("request_would_block", dry_run=True)
+            else:
+                raise BlockedError([finding.as_dict() for finding in verdict.findings])
     return await state.upstream.send(
         "POST",
         state.settings.upstream_url + path,
@@ -88,7 +107,7 @@ async def embeddings(request: Request) -> Response:
 
 async def models(request: Request) -> Response:
     state = core_state(request)
-    _authenticate(state, request)
+    authenticate(state, request)
     info = request_info(request)
     return await state.upstream.send(
         "GET",

@@ -1,4 +1,4 @@
-"""The edge's regex prefilter: cheap, ReDoS-proof rules on normalised prompt text.
+"""The regex prefilter: cheap, ReDoS-proof rules on normalised prompt text (edge and core).
 
 The rule pack (``shared/rules``) is compiled once into one RE2 set (every rule's pattern and
 every negated form), so a scan is one linear pass over each normalised text however many

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from edge.prefilter import Prefilter, PrefilterVerdict
 from shared.extract import ScanText
 from shared.findings import Finding
+from shared.prefilter import Prefilter, PrefilterVerdict
 from shared.rulepack import load_rules
 
 PROMPTS_DIR = Path(os.environ.get("AEGIS_PROMPTS_DIR", "/work/shared/datasets/prompts"))

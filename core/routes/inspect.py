@@ -1,0 +1,68 @@
+"""``POST /api/v1/inspect``: run the input pipeline on a text or messages, return the verdict.
+
+    {"messages": [...]} | {"text": "..."}  →
+    {"decision": "allow"|"mask"|"block", "risk_score": 0..1, "findings": [...],
+     "masked": null, "latency_ms": {"regex": 0.12, ...}}
+
+Any valid key with the ``llm:call`` permission may ask; nothing is forwarded to the model and
+the text is not kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.routes.openai import authenticate
+from core.scanning.base import ScanRequest
+from core.scanning.pipeline import PipelineResult
+from core.state import core_state
+from shared.errors import InvalidRequestError, MalformedJsonError
+from shared.extract import ScanText, user_texts
+from shared.http import json_response, read_json_body, request_info
+
+__all__ = ["ROUTES", "verdict_body"]
+
+
+def verdict_body(result: PipelineResult) -> dict[str, Any]:
+    """The wire form of a pipeline result (DESIGN.md's inspection API)."""
+    verdict = result.verdict
+    return {
+        "decision": verdict.decision.value,
+        "risk_score": verdict.risk_score,
+        "findings": [finding.as_dict() for finding in verdict.findings],
+        "masked": None,
+        "latency_ms": result.latency_ms,
+    }
+
+
+async def inspect(request: Request) -> Response:
+    state = core_state(request)
+    identity = authenticate(state, request)
+    raw = await read_json_body(request, state.settings.max_request_bytes)
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise MalformedJsonError() from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The body must be a JSON object.")
+    if isinstance(body.get("text"), str):
+        texts = [ScanText(None, "user", body["text"])] if body["text"] else []
+    elif isinstance(body.get("messages"), list):
+        texts = user_texts("chat", body)
+    else:
+        raise InvalidRequestError('Send {"text": "..."} or {"messages": [...]}.', param="messages")
+    result = await state.pipeline.run(
+        ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace)
+    )
+    request_info(request).log.update(
+        decision=result.verdict.decision.value, risk_score=result.verdict.risk_score
+    )
+    return json_response(verdict_body(result))
+
+
+ROUTES: Final = [Route("/api/v1/inspect", inspect, methods=["POST"])]

@@ -1,0 +1,1 @@
+"""Core's scanning: scanners find, a policy turns findings into a verdict."""

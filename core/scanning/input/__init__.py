@@ -1,0 +1,1 @@
+"""Input scanners: what core checks in a prompt before the model sees it."""
