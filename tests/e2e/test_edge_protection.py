@@ -142,8 +142,12 @@ def test_benign_prompts_pass(stack: Stack) -> None:
 
 
 def test_dry_run_records_but_forwards(stack: Stack) -> None:
-    """With DRY_RUN the attack is logged as would-block and still reaches the model."""
+    """With DRY_RUN (on edge and core) the attack is logged as would-block and still reaches
+    the model."""
     key = stack.create_key().key
+    stack.stop_core()
+    stack.core_settings = replace(stack.core_settings, dry_run=True)
+    stack.start_core()
     stack.restart_edge(dry_run=True)
     with capture_logs(processors=[merge_contextvars]) as logs:
         response = httpx.post(
@@ -152,7 +156,9 @@ def test_dry_run_records_but_forwards(stack: Stack) -> None:
             headers=_auth(key),
         )
     assert response.status_code == 200
-    assert any(line["event"] == "request_would_block" for line in logs)
+    would_block = [line for line in logs if line["event"] == "request_would_block"]
+    assert {line["log_level"] for line in would_block} == {"warning"}
+    assert len(would_block) == 2  # the edge's prefilter, then core's pipeline
     assert stack.upstream.stats.requests == 1
 
 
