@@ -52,6 +52,7 @@ GENERATED_DIR: Final = DATA_DIR / "generated"
 
 _SLOT_RE: Final = re.compile(r"\{([a-z0-9_]+)(?::([^}]+))?\}")
 _MAX_DEPTH: Final = 12
+_BODY: Final = "\x00body\x00"  # stands for the wrapped text while a wrapper is expanded
 _HANGUL_BASE: Final = 0xAC00
 _HANGUL_LAST: Final = 0xD7A3
 _RIEUL_FINAL: Final = 8  # ㄹ as a final consonant: takes 로, not 으로
@@ -290,8 +291,8 @@ def _group_rows(
     for text in candidates:
         out, tag = text, ""
         if wrap is not None and rng.random() < float(group.get("wrap_share", 1.0)):
-            wrapper = expand(rng.choice(slots[str(wrap)]), slots, rng)
-            out = wrapper.replace("{body}", out)
+            wrapper = rng.choice(slots[str(wrap)]).replace("{body}", _BODY)
+            out = expand(wrapper, slots, rng).replace(_BODY, out)
         if share and rng.random() < share:
             out, kind = obfuscate(out, rng, kinds)
             tag = f"+{kind}"
