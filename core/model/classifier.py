@@ -8,8 +8,9 @@ cost more than they give), and warms it up. Scoring a text:
 1. :func:`shared.normalize.normalized_forms` gives the normalised text and the normalised
    base64/hex payloads decoded from it — the same canonical form the regex rules see.
 2. Each form is cut into overlapping windows (``window`` characters every ``stride``, from the
-   model's metadata; nothing is truncated: the last window always reaches the end), and each
-   window becomes hashed character n-gram counts (:mod:`core.model.features`).
+   model's metadata; nothing is truncated: the last window always reaches the end; a form
+   longer than one window is also cut into finer windows), and each window becomes hashed
+   character n-gram counts (:mod:`core.model.features`).
 3. The ONNX graph scores every window; the text's score is the highest window's, so an
    attack at the end of 20 KB of benign text is scored on its own window, not diluted.
 
@@ -53,7 +54,7 @@ __all__ = [
 DEFAULT_MODEL_PATH: Final = Path(__file__).parent / "injection.onnx"
 METADATA_KEY: Final = "aegis.classifier"
 # Windows per ONNX call: bounds the gathered [windows, n-grams, hidden] tensor on huge inputs.
-MAX_WINDOWS_PER_RUN: Final = 32
+MAX_WINDOWS_PER_RUN: Final = 8
 _WARMUP_TEXT: Final = "Warm-up text for the classifier. 분류기 예열용 문장입니다. " * 8
 
 
@@ -144,29 +145,32 @@ class InjectionClassifier:
             offset += count
         raise AssertionError("unreachable: the best window belongs to some form")
 
-    def score_windows(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Scores of already-normalised window texts, one each (for evaluation and tests)."""
-        batches = [featurize(text, FeatureSpec(**{**self.spec.to_dict(), "window": 1 << 30}))
-                   for text in texts]
-        return self._run(batches)
-
     def _run(self, batches: Sequence[FeatureBatch]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        rows = [(b.indices[i], b.counts[i]) for b in batches for i in range(len(b.spans))]
+        rows = [
+            (b.indices[i, : b.lengths[i]], b.counts[i, : b.lengths[i]])
+            for b in batches
+            for i in range(len(b.spans))
+        ]
+        # Windows of similar length share a call, so little work goes into padding.
+        order = sorted(range(len(rows)), key=lambda i: rows[i][0].size)
         out = np.empty(len(rows), dtype=np.float32)
-        for first in range(0, len(rows), MAX_WINDOWS_PER_RUN):
-            chunk = rows[first : first + MAX_WINDOWS_PER_RUN]
-            width = max(row[0].size for row in chunk)
+        for first in range(0, len(order), MAX_WINDOWS_PER_RUN):
+            chunk = order[first : first + MAX_WINDOWS_PER_RUN]
+            width = max(1, max(rows[i][0].size for i in chunk))
             indices = np.zeros((len(chunk), width), dtype=np.int64)
             counts = np.zeros((len(chunk), width), dtype=np.float32)
-            for i, (row_indices, row_counts) in enumerate(chunk):
-                indices[i, : row_indices.size] = row_indices
-                counts[i, : row_counts.size] = row_counts
+            for row, i in enumerate(chunk):
+                row_indices, row_counts = rows[i]
+                indices[row, : row_indices.size] = row_indices
+                counts[row, : row_counts.size] = row_counts
             (scores,) = self._session.run(["score"], {"indices": indices, "counts": counts})
-            out[first : first + len(chunk)] = np.asarray(scores, dtype=np.float32).reshape(-1)
+            out[chunk] = np.asarray(scores, dtype=np.float32).reshape(-1)
         return out
 
 
-def _metadata(session: ort.InferenceSession, path: Path) -> tuple[FeatureSpec, float, dict[str, Any]]:
+def _metadata(
+    session: ort.InferenceSession, path: Path
+) -> tuple[FeatureSpec, float, dict[str, Any]]:
     raw = session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
     if raw is None:
         raise ModelLoadError(f"classifier model has no {METADATA_KEY!r} metadata: {path}")

@@ -50,7 +50,10 @@ class FeatureSpec:
     """How text becomes hashed n-gram counts; saved with the model, read back at load.
 
     ``orders`` are the character n-gram lengths, ``bits`` gives ``2**bits`` buckets, ``salt``
-    varies the hash, ``window``/``stride`` are in characters of the normalised text.
+    varies the hash, ``window``/``stride`` are in characters of the normalised text. A text
+    longer than ``window`` is also cut into ``fine_window``-character windows (every
+    ``fine_stride``; 0 turns this off), so that one attack sentence in a long document
+    also gets a window where it is most of the text.
     """
 
     orders: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -58,6 +61,8 @@ class FeatureSpec:
     salt: int = 0x5EED
     window: int = 1024
     stride: int = 512
+    fine_window: int = 0
+    fine_stride: int = 0
 
     @property
     def buckets(self) -> int:
@@ -80,6 +85,8 @@ class FeatureSpec:
                 salt=int(data["salt"]),
                 window=int(data["window"]),
                 stride=int(data["stride"]),
+                fine_window=int(data.get("fine_window", 0)),
+                fine_stride=int(data.get("fine_stride", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"bad feature spec: {exc}") from exc
@@ -87,19 +94,29 @@ class FeatureSpec:
             raise ValueError("bad feature spec: orders or bits out of range")
         if not 0 < spec.stride <= spec.window:
             raise ValueError("bad feature spec: need 0 < stride <= window")
+        if spec.fine_window and not 0 < spec.fine_stride <= spec.fine_window < spec.window:
+            raise ValueError("bad feature spec: need 0 < fine_stride <= fine_window < window")
         return spec
+
+    def spans(self, length: int) -> list[tuple[int, int]]:
+        """The windows over ``length`` characters: coarse ones, then fine ones if it is long."""
+        spans = window_spans(length, self.window, self.stride)
+        if self.fine_window and length > self.window:
+            spans += window_spans(length, self.fine_window, self.fine_stride)
+        return spans
 
 
 @dataclass(frozen=True, slots=True)
 class FeatureBatch:
     """One row per window: ``indices`` and ``counts`` padded with zeros to the longest row.
 
-    ``spans`` are the windows' ``(start, end)`` in characters of the text given to
-    :func:`featurize`.
+    ``lengths`` are the rows' unpadded lengths; ``spans`` the windows' ``(start, end)`` in
+    characters of the text given to :func:`featurize`.
     """
 
     indices: npt.NDArray[np.int64]
     counts: npt.NDArray[np.float32]
+    lengths: npt.NDArray[np.int64]
     spans: list[tuple[int, int]]
 
 
@@ -144,7 +161,8 @@ def _order_hashes(codes: npt.NDArray[np.uint64], spec: FeatureSpec) -> dict[int,
             rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
         if n in spec.orders:
             salt = np.uint64((spec.salt * 0x1000193 + n * 0x27D4EB2F) & 0xFFFFFFFFFFFFFFFF)
-            out[n] = ((rolling ^ salt) * _MIX) >> shift
+            # Buckets fit in int32, which sorts faster than uint64 in np.unique.
+            out[n] = (((rolling ^ salt) * _MIX) >> shift).astype(np.int32)
     return out
 
 
@@ -154,22 +172,23 @@ def featurize(text: str, spec: FeatureSpec) -> FeatureBatch:
         codes = _codes(text)
         hashes = _order_hashes(codes, spec)
     length = codes.size - 2
-    spans = window_spans(length, spec.window, spec.stride)
-    rows: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]] = []
+    spans = spec.spans(length)
+    rows: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]] = []
     for start, end in spans:
         # Window [start, end) of the text is [start, end + 2) of the framed codes; an n-gram
         # at framed position p covers p .. p + n - 1.
         parts = [h[start : max(start, end + 3 - n)] for n, h in hashes.items()]
-        merged = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        unique, counts = np.unique(merged, return_counts=True)
-        rows.append((unique, counts))
+        rows.append(np.unique(np.concatenate(parts), return_counts=True))
     width = max(1, max(row[0].size for row in rows))
     indices = np.zeros((len(rows), width), dtype=np.int64)
     values = np.zeros((len(rows), width), dtype=np.float32)
     for i, (unique, counts) in enumerate(rows):
         indices[i, : unique.size] = unique
         values[i, : counts.size] = counts
-    return FeatureBatch(indices=indices, counts=values, spans=_map_spans(text, spans))
+    lengths = np.array([row[0].size for row in rows], dtype=np.int64)
+    return FeatureBatch(
+        indices=indices, counts=values, lengths=lengths, spans=_map_spans(text, spans)
+    )
 
 
 def _map_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -2,9 +2,9 @@
 
 The labelled corpus has almost no Korean attacks and few hard negatives, so this module
 writes more from the seed files in ``core/model/data/seeds/`` (training) and
-``core/model/data/heldout/`` (evaluation only, never trained on), into
-``core/model/data/generated/*.jsonl`` with the corpus's fields (``text``, ``label``,
-``lang``, ``source``). Everything is deterministic: one ``random.Random`` per group, seeded
+``core/model/data/heldout/`` (evaluation only, never trained on), as rows with the corpus's
+fields (``text``, ``label``, ``lang``, ``source``). Training and evaluation build them in
+memory; ``--out DIR`` writes them as JSONL to look at. Everything is deterministic: one ``random.Random`` per group, seeded
 from the group's name.
 
 A seed file is YAML with ``slots`` (named lists of phrases) and ``groups``. A group has a
@@ -25,7 +25,8 @@ slots in braces, and a slot's phrases may name slots in turn (a small random gra
 ``{slot:을}`` appends the Korean particle that fits the phrase's last syllable (을/를, 은/는,
 이/가, 과/와, 으로/로), as :func:`josa` explains. A group may also set ``obfuscate`` (the
 share of outputs passed through one of :data:`OBFUSCATIONS`), ``sticky`` (slots that keep
-one phrase per text, see :func:`expand`) and ``wrap`` (a slot of
+one phrase per text), ``distinct`` (no phrase repeated within a text, see :func:`expand`)
+and ``wrap`` (a slot of
 wrappers with a ``{body}`` placeholder, e.g. an e-mail that carries the text).
 """
 
@@ -48,10 +49,10 @@ __all__ = ["OBFUSCATIONS", "expand", "generate_file", "josa", "main", "obfuscate
 DATA_DIR: Final = Path(__file__).parent / "data"
 SEEDS_DIR: Final = DATA_DIR / "seeds"
 HELDOUT_DIR: Final = DATA_DIR / "heldout"
-GENERATED_DIR: Final = DATA_DIR / "generated"
 
 _SLOT_RE: Final = re.compile(r"\{([a-z0-9_]+)(?::([^}]+))?\}")
 _MAX_DEPTH: Final = 12
+_DISTINCT_TRIES: Final = 20
 _BODY: Final = "\x00body\x00"  # stands for the wrapped text while a wrapper is expanded
 _HANGUL_BASE: Final = 0xAC00
 _HANGUL_LAST: Final = 0xD7A3
@@ -127,13 +128,17 @@ def expand(
     slots: Mapping[str, Sequence[str]],
     rng: random.Random,
     sticky: Sequence[str] = (),
+    distinct: bool = False,
 ) -> str:
     """Fill every ``{slot}`` in ``template`` with a random phrase, recursively.
 
     A slot named in ``sticky`` keeps the first phrase drawn for it in this text, so a
-    persona or a mode is called by one name throughout.
+    persona or a mode is called by one name throughout. With ``distinct``, a slot redraws (up
+    to 20 times) a phrase it already gave in this text, so a document made of sentences
+    does not say the same sentence twice.
     """
     chosen: dict[str, str] = {}
+    used: dict[str, set[str]] = {}
 
     def fill(match: re.Match[str], depth: int) -> str:
         name, particle = match.group(1), match.group(2)
@@ -141,7 +146,13 @@ def expand(
             raise KeyError(f"unknown slot {name!r}")
         phrase = chosen.get(name)
         if phrase is None:
+            seen = used.setdefault(name, set())
             phrase = expand_at(rng.choice(slots[name]), depth + 1)
+            for _ in range(_DISTINCT_TRIES if distinct and phrase in seen else 0):
+                phrase = expand_at(rng.choice(slots[name]), depth + 1)
+                if phrase not in seen:
+                    break
+            seen.add(phrase)
             if name in sticky:
                 chosen[name] = phrase
         return josa(phrase, particle) if particle else phrase
@@ -278,10 +289,11 @@ def _group_rows(
     seen: set[str] = set()
     candidates = list(texts)
     sticky = [str(name) for name in group.get("sticky", ())]
+    distinct = bool(group.get("distinct", False))
     attempts = 0
     while templates and len(candidates) < len(texts) + count and attempts < count * 20:
         attempts += 1
-        text = expand(rng.choice(templates), slots, rng, sticky)
+        text = expand(rng.choice(templates), slots, rng, sticky, distinct)
         if text not in seen:
             seen.add(text)
             candidates.append(text)
@@ -364,9 +376,9 @@ def _write(path: Path, rows: Sequence[Mapping[str, str]]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Regenerate ``core/model/data/generated/``; prints the row counts."""
+    """Write the rows as JSONL files (one per set) for inspection; prints the row counts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=GENERATED_DIR)
+    parser.add_argument("--out", type=Path, required=True, help="folder for the JSONL files")
     args = parser.parse_args(argv)
     for stem, rows in generate_all().items():
         _write(args.out / f"{stem}.jsonl", rows)

@@ -1,32 +1,36 @@
 """``python -m core.model.train``: train the injection classifier and export it to ONNX.
 
-Reproducible from a clean checkout (fixed seeds, no downloads) in about 10 minutes on two
-CPU cores. Needs the ``train`` extra (``pip install -e '.[train]'``); run time does not.
+Reproducible from a clean checkout (fixed seeds, no downloads) in about 5 minutes and 6 GB
+of memory on two CPU cores. Needs the ``train`` extra (``pip install -e '.[train]'``); run
+time does not.
 
 Data
     The corpus's train split (``train.jsonl`` in ``AEGIS_PROMPTS_DIR``, default
     ``<repo>/../shared/datasets/prompts``), the rows :mod:`core.model.synth` builds from the
     seeds in ``core/model/data/seeds/``, and two augmentations made here from both: long
-    benign texts (corpus prompts and synthetic prose joined), and short attacks inserted at
-    a random sentence boundary of long benign texts. ``injection`` and ``jailbreak`` are one
+    benign texts (benign prompts of one language joined), and short attacks inserted at a
+    random sentence boundary of long benign texts. ``injection`` and ``jailbreak`` are one
     class, "attack". Each text is normalised as at run time (:mod:`shared.normalize`); a
-    base64 attack is learned from its decoded form, which is what run time scores.
+    base64 attack is learned from its decoded payload, which is what run time scores.
 
 Features
-    Hashed character 1–5-grams per window (:mod:`core.model.features`), sublinear TF × IDF,
-    L2-normalised over the kept buckets; the most common buckets (in more than
-    ``MAX_DF`` of windows: spaces, frequent letters) carry only style and length and are
-    dropped, and only the ``TOP_K`` buckets found in most windows are kept.
+    Hashed character 1-5-grams per window (:mod:`core.model.features`; 1024-character
+    windows in training; run time adds 384-character ones for longer texts), sublinear
+    TF x IDF, L2-normalised.
+    Buckets found in more than ``MAX_DF`` of windows (spaces, frequent letters: style and
+    length, not intent) are dropped, and only the ``TOP_K`` most frequent others are kept.
 
 Model
-    An ensemble, exported as one ONNX graph: a logistic regression and a one-hidden-layer
-    MLP over the same sparse features, averaged in logit space. Windows of a long attack
-    are not all attacks (a jailbreak's story, the e-mail around an injected sentence), so
-    training is two-stage multiple-instance learning: a first model scores the windows of
-    long attack texts, and only windows close to the text's best one count as attacks.
-    Classes are weighted to balance, and within a corpus source that has both classes its
-    benign rows are up-weighted to match its attacks (BIPIA's clean e-mails against the
-    same e-mails with an injection), so a source's style is not learned as a label.
+    An ensemble exported as one ONNX graph: a logistic regression and a one-hidden-layer MLP
+    over the same sparse features, averaged in logit space. Not every window of a long
+    attack is an attack (a jailbreak's story, the e-mail around an injected sentence):
+    where the attack sentence is known (the insertions made here, and BIPIA's, found by
+    comparing each injected e-mail with its clean original) the windows holding it are
+    attacks and the others benign; elsewhere a first model scores the windows and only
+    those close to the text's best count (multiple-instance learning). An attack text's
+    windows share its weight; every benign window weighs fully, since each can raise a
+    false alarm. Classes are balanced, and within a source that has both classes its benign
+    rows are up-weighted to match its attacks, so a source's style is not learned as a label.
 
 Threshold
     The score at 1% false-positive rate on the dev split's benign rows, English and Korean
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
 import os
 import random
@@ -57,12 +62,26 @@ from sklearn.neural_network import MLPClassifier
 
 from core.model import synth
 from core.model.classifier import DEFAULT_MODEL_PATH, METADATA_KEY, InjectionClassifier
+from core.model.dataset import Row, default_prompts_dir, load_jsonl
 from core.model.features import FeatureSpec, featurize
-from shared.normalize import normalized_forms
+from shared.normalize import normalize, normalized_forms
 
-__all__ = ["SPEC", "TrainedModel", "default_prompts_dir", "export_onnx", "main", "train"]
+__all__ = ["SPEC", "TRAIN_SPEC", "TrainedModel", "export_onnx", "main", "train"]
 
-SPEC: Final = FeatureSpec(orders=(1, 2, 3, 4, 5), bits=18, salt=0x5EED, window=1024, stride=512)
+SPEC: Final = FeatureSpec(
+    orders=(1, 2, 3, 4, 5),
+    bits=18,
+    salt=0x5EED,
+    window=1024,
+    stride=768,
+    fine_window=384,
+    fine_stride=256,
+)
+# Training cuts long texts into half-overlapping coarse windows only. A model trained on them
+# and on the many short texts scores the fine windows of long texts well, while training on
+# fine windows too was worse on the dev split and the held-out sets (and needed 9 GB). Run
+# time overlaps coarse windows by a quarter, which halves the cost on long texts.
+TRAIN_SPEC: Final = dataclasses.replace(SPEC, stride=512, fine_window=0, fine_stride=0)
 SEED: Final = 20240611
 TOP_K: Final = 65536  # buckets kept (by window frequency); the rest map to a zero row
 MAX_DF: Final = 0.1  # buckets in more windows than this share are dropped
@@ -71,38 +90,12 @@ MLP_HIDDEN: Final = 32
 MLP_ALPHA: Final = 1e-4
 MLP_EPOCHS: Final = 12
 MLP_BATCH: Final = 256
-ENSEMBLE_LR: Final = 0.5  # weight of the logistic regression's logit; the MLP gets the rest
+ENSEMBLE_LR: Final = 0.65  # weight of the logistic regression's logit; the MLP gets the rest
 MIL_GAP: Final = 0.3  # a long attack's windows within this logit of its best are attacks
 LONG_BENIGN_DOCS: Final = 3000
 CONTEXT_ATTACK_DOCS: Final = 1200
 TARGET_FPR: Final = 0.01
-LABELS: Final = ("benign", "injection", "jailbreak")
-
-Row = dict[str, str]
 FloatArray = npt.NDArray[np.float32]
-
-
-def default_prompts_dir(environ: Mapping[str, str] = os.environ) -> Path:
-    """``AEGIS_PROMPTS_DIR``, or ``shared/datasets/prompts`` beside the repository."""
-    configured = environ.get("AEGIS_PROMPTS_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "prompts"
-
-
-def load_jsonl(path: Path) -> list[Row]:
-    """Rows of a corpus file; raises ``FileNotFoundError`` with the path when it is missing."""
-    if not path.is_file():
-        raise FileNotFoundError(f"prompt dataset not found: {path} (set AEGIS_PROMPTS_DIR)")
-    rows = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                row = json.loads(line)
-                if row["label"] not in LABELS:
-                    raise ValueError(f"unknown label {row['label']!r} in {path}")
-                rows.append({k: str(row[k]) for k in ("text", "label", "lang", "source")})
-    return rows
 
 
 def _sentence_cuts(text: str) -> list[int]:
@@ -142,9 +135,40 @@ def augment(corpus: Sequence[Row], generated: Sequence[Row], rng: random.Random)
             host = rng.choice(hosts[lang])
             cut = rng.choice([*_sentence_cuts(host), len(host)])
             text = f"{host[:cut]} {attack} {host[cut:]}"
-        rows.append({"text": text, "label": "injection", "lang": lang,
+        rows.append({"text": text, "label": "injection", "lang": lang, "attack": attack,
                      "source": "aegis-augment:attack_in_context"})  # fmt: skip
     return rows
+
+
+def mark_inserted_attacks(corpus: Sequence[Row]) -> int:
+    """Find the attack sentence in each BIPIA injection row; returns how many were found.
+
+    BIPIA's injected e-mails are its clean e-mails (also in the corpus, same split) with
+    one attack sentence inserted. The longest common prefix and suffix with the matching
+    clean row give the sentence, stored as the row's ``attack``: the windows that hold it
+    are attacks, the windows of the same e-mail that do not are clean text.
+    """
+    clean = [r["text"] for r in corpus if "BIPIA" in r["source"] and r["label"] == "benign"]
+    found = 0
+    for row in corpus:
+        if "BIPIA" not in row["source"] or row["label"] == "benign":
+            continue
+        text = row["text"]
+        best, best_cover = "", -1
+        for candidate in clean:
+            if len(candidate) >= len(text):
+                continue
+            # Character by character is what is wanted here: these are texts, not paths.
+            prefix = len(os.path.commonprefix([text, candidate]))  # noqa: RUF071
+            suffix = len(os.path.commonprefix([text[::-1], candidate[::-1]]))  # noqa: RUF071
+            if prefix + suffix > best_cover:
+                best, best_cover = text[prefix : len(text) - suffix], prefix + suffix
+            if best_cover >= len(candidate):
+                break
+        if best.strip() and best_cover >= len(text) - len(best) - 1:
+            row["attack"] = best.strip()
+            found += 1
+    return found
 
 
 def training_forms(row: Row) -> list[str]:
@@ -168,7 +192,32 @@ class _Windows:
     attack: npt.NDArray[np.int64]
     doc: npt.NDArray[np.int64]
     windows: npt.NDArray[np.int64]
+    known: npt.NDArray[np.bool_]  # label known per window (no multiple-instance guess)
+    excluded: npt.NDArray[np.bool_]  # partly holds a known attack: left out
     row_weight: npt.NDArray[np.float64]
+
+
+def _window_labels(
+    form: str, attack: str | None, spans: Sequence[tuple[int, int]]
+) -> list[int] | None:
+    """Per window: 1 holds the attack, 0 does not, -1 partly; None if it cannot be found."""
+    if attack is None:
+        return None
+    needle = normalize(attack).strip()
+    start = form.find(needle)
+    if start < 0 or not needle:
+        return None
+    end = start + len(needle)
+    labels = []
+    for first, last in spans:
+        overlap = min(last, end) - max(first, start)
+        if overlap >= min(len(needle), last - first) * 0.8:
+            labels.append(1)
+        elif overlap <= 0:
+            labels.append(0)
+        else:
+            labels.append(-1)
+    return labels
 
 
 def _counts_matrix(rows: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]], width: int) -> Any:
@@ -191,12 +240,23 @@ def _windows(rows: Sequence[Row], spec: FeatureSpec) -> _Windows:
     attack: list[int] = []
     doc: list[int] = []
     windows: list[int] = []
+    known: list[bool] = []
+    excluded: list[bool] = []
     for number, row in enumerate(rows):
-        for form in training_forms(row):
+        is_attack = int(row["label"] != "benign")
+        for form_number, form in enumerate(training_forms(row)):
             batch = featurize(form, spec)
             count = len(batch.spans)
             pairs.extend((batch.indices[i], batch.counts[i]) for i in range(count))
-            attack += [int(row["label"] != "benign")] * count
+            marks = _window_labels(form, row.get("attack"), batch.spans) if count > 1 else None
+            if is_attack and form_number == 0 and marks is not None:
+                attack += [max(mark, 0) for mark in marks]
+                excluded += [mark < 0 for mark in marks]
+                known += [True] * count
+            else:
+                attack += [is_attack] * count
+                excluded += [False] * count
+                known += [not is_attack or count == 1] * count
             doc += [number] * count
             windows += [count] * count
     # Within a source that has both classes, benign rows weigh as much as its attacks.
@@ -211,6 +271,8 @@ def _windows(rows: Sequence[Row], spec: FeatureSpec) -> _Windows:
         attack=np.array(attack),
         doc=np.array(doc),
         windows=np.array(windows),
+        known=np.array(known, dtype=bool),
+        excluded=np.array(excluded, dtype=bool),
         row_weight=row_weight,
     )
 
@@ -239,14 +301,17 @@ def _tfidf(counts: Any, idf: FloatArray) -> Any:
 
 
 def _weights(data: _Windows, mask: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    weight = data.row_weight[data.doc] / data.windows * mask
+    """Sample weights: an attack text's windows share its weight (one window suffices to
+    catch it); every benign window weighs fully (each one can raise a false alarm)."""
     attack = data.attack == 1
+    weight = data.row_weight[data.doc] * mask
+    weight[attack] /= data.windows[attack]
     weight[attack] *= weight[~attack].sum() / weight[attack].sum()
     result: npt.NDArray[np.float64] = weight / weight.mean()
     return result
 
 
-def train(rows: Sequence[Row], spec: FeatureSpec = SPEC, log: Any = print) -> TrainedModel:
+def train(rows: Sequence[Row], spec: FeatureSpec = TRAIN_SPEC, log: Any = print) -> TrainedModel:
     """Fit the ensemble on ``rows`` (already augmented); returns its weights."""
     started = time.monotonic()
     data = _windows(rows, spec)
@@ -261,11 +326,11 @@ def train(rows: Sequence[Row], spec: FeatureSpec = SPEC, log: Any = print) -> Tr
 
     # Stage 1: long attacks' windows left out; score them; keep those near each text's best.
     lr = LogisticRegression(C=LR_C, max_iter=3000)
-    stage_one = ((data.attack == 0) | (data.windows == 1)).astype(np.float64)
+    stage_one = (data.known & ~data.excluded).astype(np.float64)
     lr.fit(features, data.attack, sample_weight=_weights(data, stage_one))
     logits = lr.decision_function(features)
-    mask = np.ones(len(data.attack))
-    multi = np.flatnonzero((data.attack == 1) & (data.windows > 1))
+    mask = stage_one.copy()
+    multi = np.flatnonzero(~data.known)
     best: dict[int, float] = collections.defaultdict(lambda: -np.inf)
     for i in multi:
         best[int(data.doc[i])] = max(best[int(data.doc[i])], float(logits[i]))
@@ -343,7 +408,7 @@ def _graph(model: TrainedModel) -> onnx.GraphProto:
         node("Add", ["log_counts", "one"], ["tf_all"]),
         node("Where", ["present", "tf_all", "zero"], ["tf"]),
         node("Mul", ["tf", "row_idf"], ["tfidf"]),
-        node("ReduceSumSquare", ["tfidf", "axis1"], ["square_norm"], keepdims=1),
+        node("ReduceSumSquare", ["tfidf"], ["square_norm"], axes=[1], keepdims=1),
         node("Max", ["square_norm", "tiny"], ["safe_norm"]),
         node("Sqrt", ["safe_norm"], ["norm"]),
         node("Div", ["tfidf", "norm"], ["weights"]),
@@ -403,10 +468,8 @@ def choose_threshold(classifier: InjectionClassifier, dev: Sequence[Row]) -> flo
     """Score at ``TARGET_FPR`` on the dev split's benign rows, per language, the higher."""
     thresholds = []
     for lang in ("en", "ko"):
-        scores = np.array(
-            [classifier.score(r["text"]) for r in dev if r["label"] == "benign" and r["lang"] == lang],
-            dtype=np.float32,
-        )
+        benign = [r["text"] for r in dev if r["label"] == "benign" and r["lang"] == lang]
+        scores = np.array([classifier.score(text) for text in benign], dtype=np.float32)
         thresholds.append(_threshold_at(scores, TARGET_FPR))
     return float(max(thresholds))
 
@@ -417,25 +480,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--prompts-dir", type=Path, default=default_prompts_dir())
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     args = parser.parse_args(argv)
+    spec = SPEC
     started = time.monotonic()
     corpus = load_jsonl(args.prompts_dir / "train.jsonl")
+    print(f"BIPIA attack sentences located: {mark_inserted_attacks(corpus)}")
     dev = load_jsonl(args.prompts_dir / "dev.jsonl")
     generated = synth.generate_all()["train_aug"]
     rows = [*corpus, *generated]
-    rows += augment(corpus, generated, random.Random(SEED))
-    print(f"rows: {len(corpus)} corpus, {len(generated)} synthetic, {len(rows)} in all")  # noqa: T201
-    model = train(rows, SPEC)
+    rows += augment(corpus, generated, random.Random(SEED))  # noqa: S311 (seeded on purpose)
+    print(f"rows: {len(corpus)} corpus, {len(generated)} synthetic, {len(rows)} in all")
+    model = train(rows, TRAIN_SPEC)
     info = {
         "version": 1,
         "model": f"ensemble: logistic regression + MLP({MLP_HIDDEN}) over hashed char n-grams",
         "trained_on": {"corpus_rows": len(corpus), "synthetic_rows": len(generated),
                        "all_rows": len(rows)},
     }  # fmt: skip
-    export_onnx(model, SPEC, 0.5, args.out, info)
+    export_onnx(model, spec, 0.5, args.out, info)
     threshold = choose_threshold(InjectionClassifier(args.out), dev)
-    export_onnx(model, SPEC, threshold, args.out, info)
+    export_onnx(model, spec, threshold, args.out, info)
     size = args.out.stat().st_size / 1e6
-    print(f"wrote {args.out} ({size:.1f} MB), threshold {threshold:.4f}, "  # noqa: T201
+    print(f"wrote {args.out} ({size:.1f} MB), threshold {threshold:.4f}, "
           f"{time.monotonic() - started:.0f} s")  # fmt: skip
 
 
