@@ -4,8 +4,8 @@ The labelled corpus has almost no Korean attacks and few hard negatives, so this
 writes more from the seed files in ``core/model/data/seeds/`` (training) and
 ``core/model/data/heldout/`` (evaluation only, never trained on), as rows with the corpus's
 fields (``text``, ``label``, ``lang``, ``source``). Training and evaluation build them in
-memory; ``--out DIR`` writes them as JSONL to look at. Everything is deterministic: one ``random.Random`` per group, seeded
-from the group's name.
+memory; ``--out DIR`` writes them as JSONL to look at. Everything is deterministic: one
+``random.Random`` per group, seeded from the group's name.
 
 A seed file is YAML with ``slots`` (named lists of phrases) and ``groups``. A group has a
 ``label``, a ``lang``, a ``count`` and ``templates``; or literal ``texts``; or ``each``, a
