@@ -7,10 +7,11 @@ cost more than they give), and warms it up. Scoring a text:
 
 1. :func:`shared.normalize.normalized_forms` gives the normalised text and the normalised
    base64/hex payloads decoded from it — the same canonical form the regex rules see.
-2. Each form is cut into overlapping windows (``window`` characters every ``stride``, from the
-   model's metadata; nothing is truncated: the last window always reaches the end; a form
-   longer than one window is also cut into finer windows), and each window becomes hashed
-   character n-gram counts (:mod:`core.model.features`).
+2. A form of up to ``window`` characters (1,024) is one window; a longer one is cut into
+   overlapping ``fine_window``-character windows (192, every 128), so that a short attack
+   padded with pages of filler still fills most of one window. The sizes come from the
+   model's metadata; nothing is truncated: the last window always reaches the end. Each
+   window becomes hashed character n-gram counts (:mod:`core.model.features`).
 3. The ONNX graph scores every window; the text's score is the highest window's, so an
    attack at the end of 20 KB of benign text is scored on its own window, not diluted.
 
@@ -53,8 +54,9 @@ __all__ = [
 
 DEFAULT_MODEL_PATH: Final = Path(__file__).parent / "injection.onnx"
 METADATA_KEY: Final = "aegis.classifier"
-# Windows per ONNX call: bounds the gathered [windows, n-grams, hidden] tensor on huge inputs.
-MAX_WINDOWS_PER_RUN: Final = 8
+# N-grams per ONNX call (windows x widest window): keeps the gathered [windows, n-grams,
+# hidden] tensor small enough to stay in cache, and bounds memory on huge inputs.
+NGRAMS_PER_RUN: Final = 8192
 _WARMUP_TEXT: Final = "Warm-up text for the classifier. 분류기 예열용 문장입니다. " * 8
 
 
@@ -154,9 +156,16 @@ class InjectionClassifier:
         # Windows of similar length share a call, so little work goes into padding.
         order = sorted(range(len(rows)), key=lambda i: rows[i][0].size)
         out = np.empty(len(rows), dtype=np.float32)
-        for first in range(0, len(order), MAX_WINDOWS_PER_RUN):
-            chunk = order[first : first + MAX_WINDOWS_PER_RUN]
-            width = max(1, max(rows[i][0].size for i in chunk))
+        first = 0
+        while first < len(order):
+            last = first + 1
+            while (
+                last < len(order)
+                and (last + 1 - first) * rows[order[last]][0].size <= NGRAMS_PER_RUN
+            ):
+                last += 1
+            chunk = order[first:last]
+            width = max(1, rows[chunk[-1]][0].size)
             indices = np.zeros((len(chunk), width), dtype=np.int64)
             counts = np.zeros((len(chunk), width), dtype=np.float32)
             for row, i in enumerate(chunk):
@@ -165,6 +174,7 @@ class InjectionClassifier:
                 counts[row, : row_counts.size] = row_counts
             (scores,) = self._session.run(["score"], {"indices": indices, "counts": counts})
             out[chunk] = np.asarray(scores, dtype=np.float32).reshape(-1)
+            first = last
         return out
 
 

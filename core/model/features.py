@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["FeatureBatch", "FeatureSpec", "featurize", "window_spans"]
 
@@ -50,10 +51,10 @@ class FeatureSpec:
     """How text becomes hashed n-gram counts; saved with the model, read back at load.
 
     ``orders`` are the character n-gram lengths, ``bits`` gives ``2**bits`` buckets, ``salt``
-    varies the hash, ``window``/``stride`` are in characters of the normalised text. A text
-    longer than ``window`` is also cut into ``fine_window``-character windows (every
-    ``fine_stride``; 0 turns this off), so that one attack sentence in a long document
-    also gets a window where it is most of the text.
+    varies the hash, ``window``/``stride`` are in characters of the normalised text. With
+    ``fine_window`` set, a text longer than ``window`` is cut into ``fine_window``-character
+    windows (every ``fine_stride``) instead, so that one attack sentence in a long document
+    gets a window where it is most of the text rather than being diluted by the rest.
     """
 
     orders: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -99,11 +100,10 @@ class FeatureSpec:
         return spec
 
     def spans(self, length: int) -> list[tuple[int, int]]:
-        """The windows over ``length`` characters: coarse ones, then fine ones if it is long."""
-        spans = window_spans(length, self.window, self.stride)
+        """The windows over ``length`` characters (see the class docstring)."""
         if self.fine_window and length > self.window:
-            spans += window_spans(length, self.fine_window, self.fine_stride)
-        return spans
+            return window_spans(length, self.fine_window, self.fine_stride)
+        return window_spans(length, self.window, self.stride)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,21 +173,41 @@ def featurize(text: str, spec: FeatureSpec) -> FeatureBatch:
         hashes = _order_hashes(codes, spec)
     length = codes.size - 2
     spans = spec.spans(length)
-    rows: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]] = []
-    for start, end in spans:
-        # Window [start, end) of the text is [start, end + 2) of the framed codes; an n-gram
-        # at framed position p covers p .. p + n - 1.
-        parts = [h[start : max(start, end + 3 - n)] for n, h in hashes.items()]
-        rows.append(np.unique(np.concatenate(parts), return_counts=True))
-    width = max(1, max(row[0].size for row in rows))
-    indices = np.zeros((len(rows), width), dtype=np.int64)
-    values = np.zeros((len(rows), width), dtype=np.float32)
-    for i, (unique, counts) in enumerate(rows):
-        indices[i, : unique.size] = unique
-        values[i, : counts.size] = counts
-    lengths = np.array([row[0].size for row in rows], dtype=np.int64)
+    if len(spans) == 1:
+        unique, tally = np.unique(np.concatenate(list(hashes.values())), return_counts=True)
+        return FeatureBatch(
+            indices=unique.astype(np.int64)[None, :],
+            counts=tally.astype(np.float32)[None, :],
+            lengths=np.array([unique.size], dtype=np.int64),
+            spans=[(0, len(text))],
+        )
+    size = spans[0][1] - spans[0][0]  # every window has the same size (the last is moved back)
+    # Window [start, start + size) of the text is [start, start + size + 2) of the framed
+    # codes; the n-grams of order n inside it start at start .. start + size + 2 - n.
+    starts = np.array([start for start, _ in spans], dtype=np.int64)
+    blocks = [
+        sliding_window_view(h, size + 3 - n)[starts]
+        for n, h in hashes.items()
+        if h.size >= size + 3 - n
+    ]
+    grams = np.sort(np.concatenate(blocks, axis=1), axis=1)  # [windows, n-grams]
+    # Unique values and counts of every row at once: mark where a sorted row changes value,
+    # number the runs, and count each run.
+    first = np.ones(grams.shape, dtype=bool)
+    np.not_equal(grams[:, 1:], grams[:, :-1], out=first[:, 1:])
+    run = np.cumsum(first, axis=1) - 1
+    lengths = (run[:, -1] + 1).astype(np.int64)
+    width = int(lengths.max())
+    rows = np.broadcast_to(np.arange(len(spans))[:, None], grams.shape)
+    indices = np.zeros((len(spans), width), dtype=np.int64)
+    indices[rows[first], run[first]] = grams[first]
+    flat = (rows * width + run).ravel()
+    counts = np.bincount(flat, minlength=len(spans) * width).astype(np.float32)
     return FeatureBatch(
-        indices=indices, counts=values, lengths=lengths, spans=_map_spans(text, spans)
+        indices=indices,
+        counts=counts.reshape(len(spans), width),
+        lengths=lengths,
+        spans=_map_spans(text, spans),
     )
 
 

@@ -151,6 +151,8 @@ def test_hard_negative_scores_below_threshold(classifier: InjectionClassifier, t
     [
         pytest.param(BENIGN_EN_PARAGRAPH, ATTACK_EN, id="en"),
         pytest.param(BENIGN_KO_PARAGRAPH, ATTACK_KO, id="ko"),
+        pytest.param("The quick brown fox jumps over the lazy dog. ", ATTACK_EN, id="en-filler"),
+        pytest.param("오늘 날씨가 정말 좋네요. 점심은 뭐 먹을까요? ", ATTACK_KO, id="ko-filler"),
     ],
 )
 def test_attack_at_end_of_20kb_benign_text_is_caught(
@@ -177,12 +179,12 @@ def test_windows_cover_the_whole_text() -> None:
             assert all(b[0] < a[1] for a, b in itertools.pairwise(spans))
 
 
-def test_long_text_gets_fine_windows_too() -> None:
-    """A text longer than the window is also cut into the finer windows; a short one is not."""
-    spec = FeatureSpec(window=1024, stride=512, fine_window=384, fine_stride=192)
+def test_long_text_is_scored_in_fine_windows() -> None:
+    """A text longer than the window is cut into the fine windows; a shorter one is one window."""
+    spec = FeatureSpec(window=1024, stride=512, fine_window=192, fine_stride=128)
     assert spec.spans(1000) == [(0, 1000)]
-    long_spans = spec.spans(3000)
-    assert window_spans(3000, 1024, 512) + window_spans(3000, 384, 192) == long_spans
+    assert spec.spans(3000) == window_spans(3000, 192, 128)
+    assert FeatureSpec(window=1024, stride=512).spans(3000) == window_spans(3000, 1024, 512)
 
 
 def test_featurize_maps_windows_back_to_text_offsets() -> None:
