@@ -28,6 +28,17 @@ def _auth(key: str) -> dict[str, str]:
     return {"authorization": f"Bearer {key}"}
 
 
+def _one_bypassed_request(stack: Stack, key: str) -> str:
+    """Send one request past a stopped core, bring core back, wait for its event; its id."""
+    stack.restart_edge(fail_open_enabled=True)
+    stack.stop_core()
+    answer = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
+    assert answer.headers["x-aegis-bypassed"] == "true"
+    stack.start_core()
+    stack.wait_bypass_rows(1)
+    return answer.headers["x-aegis-request-id"]
+
+
 def _wait_breaker(stack: Stack, state: str, within: float = 5.0) -> float:
     """Poll the edge's readiness until the (only) core's breaker is in ``state``."""
     started = time.monotonic()
@@ -227,12 +238,7 @@ def test_bypass_admin_api_lists_shows_and_reviews_once(stack: Stack) -> None:
     """An auditor lists unreviewed events, reviews one under their name, and cannot redo it."""
     key = stack.create_key().key
     auditor = stack.create_key("auditor", user="sec-kim").key
-    stack.restart_edge(fail_open_enabled=True)
-    stack.stop_core()
-    answer = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
-    request_id = answer.headers["x-aegis-request-id"]
-    stack.start_core()
-    stack.wait_bypass_rows(1)
+    request_id = _one_bypassed_request(stack, key)
     admin = stack.core.url + "/api/v1/admin/bypass-events"
     listed = httpx.get(admin, params={"since": "1h", "unreviewed": "true"}, headers=_auth(auditor))
     assert listed.status_code == 200
@@ -261,12 +267,7 @@ def test_cli_lists_shows_and_reviews_through_the_admin_api(stack: Stack) -> None
     """``aegis bypass`` with an auditor key; a developer key is refused in one line."""
     key = stack.create_key().key
     auditor = stack.create_key("auditor", user="sec-lee").key
-    stack.restart_edge(fail_open_enabled=True)
-    stack.stop_core()
-    answer = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
-    request_id = answer.headers["x-aegis-request-id"]
-    stack.start_core()
-    stack.wait_bypass_rows(1)
+    request_id = _one_bypassed_request(stack, key)
     aegis = str(Path(sys.executable).with_name("aegis"))
 
     def run(api_key: str, *args: str) -> subprocess.CompletedProcess[str]:
