@@ -14,19 +14,24 @@ from starlette.types import ASGIApp
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys import KeyRegistry
-from core.routes import admin, inspect, openai, service
+from core.model.classifier import InjectionClassifier, ModelLoadError
+from core.policies import PolicyRegistry
+from core.routes import admin, inspect, openai, policies, service
+from core.scanning.base import Scanner
+from core.scanning.input.injection import InjectionScanner
 from core.scanning.input.regex_rules import RegexScanner
 from core.scanning.pipeline import Pipeline
-from core.scanning.policy import DEFAULT_POLICY
+from core.scanning.policy import DEFAULT_POLICY, Policy
 from core.settings import CoreSettings
 from core.state import CoreState
+from shared.config import ConfigError
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
 from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, RelayErrors, open_session
 from shared.tasks import stop_tasks
 
-__all__ = ["create_app"]
+__all__ = ["build_pipeline", "create_app"]
 
 _log = structlog.get_logger("aegis.core")
 
@@ -38,11 +43,31 @@ UPSTREAM_ERRORS = RelayErrors(
 )
 
 
+def build_pipeline(settings: CoreSettings) -> Pipeline:
+    """The input scanners this configuration asks for; ``ConfigError`` for an unusable model."""
+    if not settings.input_scan_enabled:
+        return Pipeline([], DEFAULT_POLICY)
+    scanners: list[Scanner] = [RegexScanner()]
+    defaults = DEFAULT_POLICY
+    if settings.classifier_enabled:
+        try:
+            classifier = InjectionClassifier(settings.onnx_model_path or None)
+        except ModelLoadError as exc:
+            shown = settings.onnx_model_path or "(the committed model)"
+            raise ConfigError([f"Config 'ONNX_MODEL_PATH' has value '{shown}'. {exc}."]) from None
+        scanners.append(InjectionScanner(classifier))
+        # The model's own threshold, unless the repository's defaults name one.
+        defaults = Policy({"classifier": classifier.threshold}).with_overrides(
+            DEFAULT_POLICY.thresholds
+        )
+    return Pipeline(scanners, defaults)
+
+
 def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
-    # Scanners are built once, before serving (rules compiled, models loaded).
-    pipeline = Pipeline([RegexScanner()] if settings.input_scan_enabled else [], DEFAULT_POLICY)
+    # Scanners are built once, before serving (rules compiled, models loaded and warmed).
+    pipeline = build_pipeline(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, CoreState]]:
@@ -58,9 +83,13 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         keys = KeyRegistry(
             database, redis, settings.redis_prefix, settings.key_sync_interval_ms / 1000
         )
+        policies = PolicyRegistry(
+            database, pipeline.policy, settings.policy_sync_interval_ms / 1000
+        )
         tasks = [
             asyncio.create_task(database.run(), name="database-connect"),
             asyncio.create_task(keys.run(), name="keys-sync"),
+            asyncio.create_task(policies.run(), name="policies-sync"),
         ]
         if settings.bypass_consumer_enabled:
             consumer = BypassConsumer(
@@ -80,12 +109,20 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             metrics=metrics,
             upstream_headers=upstream_headers,
             pipeline=pipeline,
+            policies=policies,
         )
         # Serve once keys are loaded, or after a short wait (readiness tells the rest).
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5.0):
                 await keys.wait_loaded()
-        _log.info("core_started", port=settings.port, keys_loaded=keys.loaded)
+                await policies.wait_loaded()
+        _log.info(
+            "core_started",
+            port=settings.port,
+            keys_loaded=keys.loaded,
+            policies_loaded=policies.loaded,
+            scanners=[scanner.name for scanner in pipeline.scanners],
+        )
         try:
             yield {"core": state}
         finally:
@@ -93,11 +130,12 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             await session.close()
             await redis.aclose()
             await database.close()
+            pipeline.close()
             _log.info("core_stopped")
 
     return build_app(
         api=openai.API_ROUTES,
-        service_routes=[*service.routes(metrics), *admin.ROUTES, *inspect.ROUTES],
+        service_routes=[*service.routes(metrics), *admin.ROUTES, *policies.ROUTES, *inspect.ROUTES],
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,

@@ -43,6 +43,9 @@ class CoreSettings:
     bypass_consumer_enabled: bool = True
     dry_run: bool = False
     input_scan_enabled: bool = True
+    onnx_model_path: str = ""
+    classifier_enabled: bool = True
+    policy_sync_interval_ms: int = 30_000
 
     @property
     def instance(self) -> str:
@@ -91,6 +94,11 @@ class CoreSettings:
             instance_id=env.string("CORE_INSTANCE_ID", default=d.instance_id),
             dry_run=env.flag("DRY_RUN", d.dry_run),
             input_scan_enabled=env.flag("INPUT_SCAN_ENABLED", d.input_scan_enabled),
+            onnx_model_path=env.string("ONNX_MODEL_PATH", default=d.onnx_model_path),
+            classifier_enabled=env.flag("CLASSIFIER_ENABLED", d.classifier_enabled),
+            policy_sync_interval_ms=env.integer(
+                "POLICY_SYNC_INTERVAL_MS", d.policy_sync_interval_ms, minimum=100
+            ),
             bypass_consumer_enabled=env.flag("BYPASS_CONSUMER_ENABLED", d.bypass_consumer_enabled),
         )
         env.finish()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from core.db.pool import Database
 from core.keys import KeyRegistry
+from core.policies import PolicyRegistry
 from core.scanning.pipeline import Pipeline
 from core.settings import CoreSettings
 from shared.metrics import HttpMetrics
@@ -29,6 +30,7 @@ class CoreState:
     metrics: HttpMetrics
     upstream_headers: dict[str, str]
     pipeline: Pipeline
+    policies: PolicyRegistry
 
 
 def core_state(request: Request) -> CoreState:

@@ -27,6 +27,7 @@ import pytest
 import uvicorn
 
 from core.app import create_app as create_core
+from core.db.migrate import apply_migrations
 from core.keystore import KeyStore, NewKey
 from core.settings import CoreSettings
 from devupstream.app import UpstreamKnobs, UpstreamStats
@@ -107,9 +108,19 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
         finally:
             await connection.close()
 
+    async def migrate(url: str) -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await apply_migrations(connection)
+        finally:
+            await connection.close()
+
     run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
+    url = _with_database(postgres_server_url, name)
+    # The schema exists before any core starts, as after `aegis db migrate`.
+    run_sync(lambda: migrate(url))
     try:
-        yield _with_database(postgres_server_url, name)
+        yield url
     finally:
         run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -312,9 +323,9 @@ def stack(
         upstream_url=upstream.url,
         key_sync_interval_ms=500,
     )
+    # The database lives for the session; bypass events and policies are this test's own.
+    run_sync(lambda: _execute(database_url, "TRUNCATE bypass_events, policies"))
     core = ServerThread(create_core(core_settings)).start()
-    # The database lives for the session; bypass events are this test's own.
-    run_sync(lambda: _execute(database_url, "TRUNCATE bypass_events"))
     edge_settings = EdgeSettings(
         core_endpoints=(core.url,),
         redis_url=redis_url,

@@ -127,25 +127,19 @@ class InjectionClassifier:
 
     def classify(self, text: str) -> ClassifierResult:
         """Score every window of every normalised form of ``text``; keep the highest."""
-        forms = normalized_forms(text)
-        batches = [featurize(form, self.spec) for form in forms]
-        scores = self._run(batches)
-        best = int(np.argmax(scores))
+        return self.classify_many((text,))[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[ClassifierResult]:
+        """:meth:`classify` for each text, with all their windows scored in shared calls."""
+        per_text = [[featurize(form, self.spec) for form in normalized_forms(t)] for t in texts]
+        scores = self._run([batch for batches in per_text for batch in batches])
+        results: list[ClassifierResult] = []
         offset = 0
-        for form_index, batch in enumerate(batches):
-            count = len(batch.spans)
-            if best < offset + count:
-                start, end = batch.spans[best - offset]
-                return ClassifierResult(
-                    score=float(scores[best]),
-                    window=best,
-                    windows=int(scores.size),
-                    start=start,
-                    end=end,
-                    decoded=form_index > 0,
-                )
+        for batches in per_text:
+            count = sum(len(batch.spans) for batch in batches)
+            results.append(_best(batches, scores[offset : offset + count]))
             offset += count
-        raise AssertionError("unreachable: the best window belongs to some form")
+        return results
 
     def _run(self, batches: Sequence[FeatureBatch]) -> np.ndarray[Any, np.dtype[np.float32]]:
         rows = [
@@ -176,6 +170,27 @@ class InjectionClassifier:
             out[chunk] = np.asarray(scores, dtype=np.float32).reshape(-1)
             first = last
         return out
+
+
+def _best(
+    batches: Sequence[FeatureBatch], scores: np.ndarray[Any, np.dtype[np.float32]]
+) -> ClassifierResult:
+    best = int(np.argmax(scores))
+    offset = 0
+    for form_index, batch in enumerate(batches):
+        count = len(batch.spans)
+        if best < offset + count:
+            start, end = batch.spans[best - offset]
+            return ClassifierResult(
+                score=float(scores[best]),
+                window=best,
+                windows=int(scores.size),
+                start=start,
+                end=end,
+                decoded=form_index > 0,
+            )
+        offset += count
+    raise AssertionError("unreachable: the best window belongs to some form")
 
 
 def _metadata(

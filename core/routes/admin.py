@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Final
+from typing import Any, Final
 
+import asyncpg
 import orjson
 import structlog
 from starlette.requests import Request
@@ -33,7 +34,7 @@ from shared.errors import (
 from shared.http import json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
 
-__all__ = ["ROUTES", "parse_since"]
+__all__ = ["ROUTES", "authorized", "database_pool", "parse_since", "read_object"]
 
 _log = structlog.get_logger("aegis.core.admin")
 
@@ -61,7 +62,7 @@ def parse_since(value: str, now: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _authorized(state: CoreState, request: Request, permission: str) -> KeyIdentity:
+def authorized(state: CoreState, request: Request, permission: str) -> KeyIdentity:
     identity = state.keys.authenticate(request.headers.get("authorization"))
     info = request_info(request)
     info.key_id = identity.key_id
@@ -70,11 +71,16 @@ def _authorized(state: CoreState, request: Request, permission: str) -> KeyIdent
     return identity
 
 
-def _store(state: CoreState) -> BypassStore:
+def database_pool(state: CoreState) -> asyncpg.Pool:
+    """The pool, or 503 while PostgreSQL is not connected."""
     pool = state.database.pool
     if pool is None:
         raise DatabaseUnavailableError()
-    return BypassStore(pool)
+    return pool
+
+
+def _store(state: CoreState) -> BypassStore:
+    return BypassStore(database_pool(state))
 
 
 def _flag(value: str | None, name: str) -> bool:
@@ -88,9 +94,21 @@ def _flag(value: str | None, name: str) -> bool:
     raise InvalidRequestError(f"'{name}' must be true or false.", param=name)
 
 
+async def read_object(request: Request, limit: int = 64 * 1024) -> dict[str, Any]:
+    """The request's body as a JSON object; 400 for anything else."""
+    raw = await read_json_body(request, limit)
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise MalformedJsonError() from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The body must be a JSON object.")
+    return body
+
+
 async def list_events(request: Request) -> Response:
     state = core_state(request)
-    _authorized(state, request, "bypass:read")
+    authorized(state, request, "bypass:read")
     params = request.query_params
     since = params.get("since")
     raw_limit = params.get("limit", "100")
@@ -110,7 +128,7 @@ async def list_events(request: Request) -> Response:
 
 async def show_event(request: Request) -> Response:
     state = core_state(request)
-    _authorized(state, request, "bypass:read")
+    authorized(state, request, "bypass:read")
     ref = request.path_params["ref"]
     try:
         record = await _store(state).get(ref)
@@ -123,14 +141,10 @@ async def show_event(request: Request) -> Response:
 
 async def review_event(request: Request) -> Response:
     state = core_state(request)
-    identity = _authorized(state, request, "bypass:review")
+    identity = authorized(state, request, "bypass:review")
     ref = request.path_params["ref"]
-    raw = await read_json_body(request, 64 * 1024)
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise MalformedJsonError() from None
-    note = body.get("note") if isinstance(body, dict) else None
+    body = await read_object(request)
+    note = body.get("note")
     if not isinstance(note, str) or not note.strip():
         raise InvalidRequestError("A review needs a non-empty 'note'.", param="note")
     if len(note) > MAX_NOTE_CHARS:

@@ -17,8 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.routes.openai import authenticate
-from core.scanning.base import ScanRequest
+from core.routes.openai import authenticate, scan_input
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
 from shared.errors import InvalidRequestError, MalformedJsonError
@@ -56,9 +55,7 @@ async def inspect(request: Request) -> Response:
         texts = user_texts("chat", body)
     else:
         raise InvalidRequestError('Send {"text": "..."} or {"messages": [...]}.', param="messages")
-    result = await state.pipeline.run(
-        ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace)
-    )
+    result = (await scan_input(state, identity, texts)).result
     request_info(request).log.update(
         decision=result.verdict.decision.value, risk_score=result.verdict.risk_score
     )

@@ -7,20 +7,24 @@ comes out after it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
 from core.scanning.base import ScanRequest
+from core.scanning.pipeline import PipelineResult
 from core.state import CoreState, core_state
 from shared import wire
 from shared.errors import BlockedError
-from shared.extract import user_texts
+from shared.extract import ScanText, user_texts
 from shared.http import Handler, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.wire import ApiKind, parse_api_request
 
-__all__ = ["API_ROUTES", "authenticate"]
+__all__ = ["API_ROUTES", "ScannedInput", "authenticate", "scan_input"]
 
 _LLM_CALL = "llm:call"
 _log = structlog.get_logger("aegis.core.openai")
@@ -35,6 +39,26 @@ def authenticate(state: CoreState, request: Request) -> KeyIdentity:
     info.log.update(user=identity.user, workspace=identity.workspace)
     state.keys.authorize(identity, _LLM_CALL)
     return identity
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedInput:
+    """The pipeline's result under the caller's policy, and whether that policy only records."""
+
+    result: PipelineResult
+    dry_run: bool
+
+
+async def scan_input(
+    state: CoreState, identity: KeyIdentity, texts: Sequence[ScanText]
+) -> ScannedInput:
+    """Run the input pipeline under the policy of the caller's key and workspace."""
+    policy = state.policies.resolve(identity.key_id, identity.workspace)
+    result = await state.pipeline.run(
+        ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace), policy
+    )
+    dry_run = state.settings.dry_run if policy.dry_run is None else policy.dry_run
+    return ScannedInput(result, dry_run)
 
 
 def _upstream_headers(state: CoreState, request_id: str, *, json_body: bool) -> dict[str, str]:
@@ -59,15 +83,13 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
         info.log["edge_findings"] = edge_findings
     texts = user_texts(kind, api.body)
     if texts:
-        result = await state.pipeline.run(
-            ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace)
-        )
-        verdict = result.verdict
+        scanned = await scan_input(state, identity, texts)
+        verdict = scanned.result.verdict
         info.log.update(decision=verdict.decision.value, risk_score=verdict.risk_score)
         if verdict.findings:
             info.log["findings"] = sorted({f"{f.scanner}:{f.type}" for f in verdict.findings})
         if verdict.blocked:
-            if state.settings.dry_run:
+            if scanned.dry_run:
                 _log.warning("request_would_block", dry_run=True)
             else:
                 raise BlockedError([finding.as_dict() for finding in verdict.findings])

@@ -47,3 +47,10 @@ class Pipeline:
             if verdict.blocked:
                 break  # the costlier scanners cannot change a block
         return PipelineResult(verdict, latency)
+
+    def close(self) -> None:
+        """Release what scanners hold (worker threads)."""
+        for scanner in self.scanners:
+            close = getattr(scanner, "close", None)
+            if close is not None:
+                close()

@@ -49,12 +49,14 @@ def test_inspect_decides_and_names_rules(
     assert answer.status_code == 200
     result = answer.json()
     assert result["decision"] == decision
-    assert set(result["latency_ms"]) == {"regex"}
+    # A regex block stops the pipeline before the costlier classifier; otherwise both run.
+    assert set(result["latency_ms"]) == ({"regex"} if rule else {"regex", "classifier"})
     assert result["masked"] is None
     types = {finding["type"] for finding in result["findings"]}
     if rule is None:
-        assert result["findings"] == []
-        assert result["risk_score"] == 0
+        # No rule matched; the classifier reports a score only from its report floor up.
+        assert [f for f in result["findings"] if f["scanner"] == "regex"] == []
+        assert result["risk_score"] < 0.4
     else:
         assert rule in types
         assert result["risk_score"] >= 0.85

@@ -1,0 +1,139 @@
+"""The admin API for scanning policies: read, set and remove overrides; see what applies.
+
+    GET    /api/v1/admin/policies                           every override, and the defaults
+    GET    /api/v1/admin/policies/effective?key_id=&workspace=   what a request would get
+    GET    /api/v1/admin/policies/global | /workspace/{name} | /key/{key id}
+    PUT    (same paths)   {"thresholds": {"classifier": 0.6, "regex:en.roleplay": null},
+                           "dry_run": false}
+    DELETE (same paths)
+
+Reading needs ``policy:read`` (admin, auditor), writing ``policy:write`` (admin). A write
+is applied by every running core within moments (``NOTIFY``), without a restart; the
+change is logged with who made it (never with any request text). ``aegis policy …`` is a
+client of this API.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.db.pool import DB_ERRORS
+from core.policies import GLOBAL_SUBJECT, SCOPES, PolicyStore
+from core.routes.admin import authorized, database_pool, read_object
+from core.scanning.policy import PolicyDocument
+from core.state import core_state
+from shared.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
+from shared.http import json_response
+
+__all__ = ["ROUTES"]
+
+_log = structlog.get_logger("aegis.core.admin")
+
+MAX_SUBJECT_CHARS: Final = 200
+
+
+def _target(request: Request) -> tuple[str, str]:
+    scope = request.path_params["scope"]
+    subject = request.path_params.get("subject")
+    if scope not in SCOPES:
+        raise NotFoundError(f"No policy scope '{scope}'; scopes are {', '.join(SCOPES)}.")
+    if scope == "global":
+        if subject is not None:
+            raise NotFoundError("The global policy has no name: use /api/v1/admin/policies/global.")
+        return scope, GLOBAL_SUBJECT
+    if subject is None:
+        raise NotFoundError(f"Name the {scope}: /api/v1/admin/policies/{scope}/{{name}}.")
+    if not 1 <= len(subject) <= MAX_SUBJECT_CHARS:
+        raise InvalidRequestError(f"A {scope} name is 1 to {MAX_SUBJECT_CHARS} characters.")
+    return scope, subject
+
+
+async def list_policies(request: Request) -> Response:
+    state = core_state(request)
+    authorized(state, request, "policy:read")
+    try:
+        rows = await PolicyStore(database_pool(state)).list()
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    return json_response(
+        {
+            "defaults": state.policies.defaults.as_dict(),
+            "policies": [row.as_dict() for row in rows],
+        }
+    )
+
+
+async def effective_policy(request: Request) -> Response:
+    state = core_state(request)
+    authorized(state, request, "policy:read")
+    params = request.query_params
+    policy = state.policies.resolve(params.get("key_id"), params.get("workspace"))
+    body = policy.as_dict()
+    if body["dry_run"] is None:
+        body["dry_run"] = state.settings.dry_run
+    return json_response(body)
+
+
+async def show_policy(request: Request) -> Response:
+    state = core_state(request)
+    authorized(state, request, "policy:read")
+    scope, subject = _target(request)
+    try:
+        row = await PolicyStore(database_pool(state)).get(scope, subject)
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    if row is None:
+        raise NotFoundError(f"No {scope} policy for '{subject}'.")
+    return json_response(row.as_dict())
+
+
+async def put_policy(request: Request) -> Response:
+    state = core_state(request)
+    identity = authorized(state, request, "policy:write")
+    scope, subject = _target(request)
+    document = PolicyDocument.parse(await read_object(request))
+    pool = database_pool(state)
+    try:
+        if scope == "key" and not await pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = $1)", subject
+        ):
+            raise NotFoundError(f"No key '{subject}'.")
+        row = await PolicyStore(pool).put(scope, subject, document, identity.user)
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    _log.info("policy_set", scope=scope, subject=subject, by=identity.user, **document.as_dict())
+    return json_response(row.as_dict())
+
+
+async def delete_policy(request: Request) -> Response:
+    state = core_state(request)
+    identity = authorized(state, request, "policy:write")
+    scope, subject = _target(request)
+    try:
+        deleted = await PolicyStore(database_pool(state)).delete(scope, subject)
+    except DB_ERRORS as exc:
+        raise DatabaseUnavailableError() from exc
+    if not deleted:
+        raise NotFoundError(f"No {scope} policy for '{subject}'.")
+    _log.info("policy_deleted", scope=scope, subject=subject, by=identity.user)
+    return json_response({"deleted": True, "scope": scope, "subject": subject})
+
+
+_METHODS: Final = {"GET": show_policy, "PUT": put_policy, "DELETE": delete_policy}
+
+
+async def one_policy(request: Request) -> Response:
+    return await _METHODS[request.method](request)
+
+
+ROUTES: Final = [
+    Route("/api/v1/admin/policies", list_policies, methods=["GET"]),
+    Route("/api/v1/admin/policies/effective", effective_policy, methods=["GET"]),
+    Route("/api/v1/admin/policies/{scope}", one_policy, methods=list(_METHODS)),
+    Route("/api/v1/admin/policies/{scope}/{subject:path}", one_policy, methods=list(_METHODS)),
+]

@@ -1,0 +1,98 @@
+"""The prompt-injection / jailbreak classifier as a pipeline scanner.
+
+Every client-controlled text of the request is scored by :class:`InjectionClassifier` (all
+of them in shared ONNX calls). A text's finding is reported when its score reaches
+``report_floor``, so the audit trail and ``/api/v1/inspect`` show near misses too; whether a
+finding blocks is the policy's call (its ``classifier`` threshold defaults to the model's).
+
+System messages are a separate signal, type ``system_injection``: an application's own
+system prompt is often long, imperative and full of role-play ("You are …, never reveal …"),
+the very features of an attack, so by default it is reported and blocked only at a higher
+threshold (``classifier:system_injection`` in the policy). Everything else — user and
+assistant turns, tool results, completion prompts, embedding inputs — is type ``injection``.
+
+Inference is CPU-bound. Short requests (up to ``inline_chars`` in all, well under a
+millisecond) are scored on the event loop, where a thread hop would cost more than the
+model; longer ones run on the scanner's own single worker thread, so the loop never waits
+on a 20 KB prompt and concurrent requests queue instead of oversubscribing the two cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar, Final
+
+from core.model.classifier import ClassifierResult, InjectionClassifier
+from core.scanning.base import ScanRequest
+from shared.extract import ScanText
+from shared.findings import Finding
+
+__all__ = ["INJECTION", "REPORT_FLOOR", "SYSTEM_INJECTION", "InjectionScanner"]
+
+INJECTION: Final = "injection"
+SYSTEM_INJECTION: Final = "system_injection"
+# Scores below this are not findings (everyday text scores up to ~0.25); a policy cannot set
+# a classifier threshold below it (core.scanning.policy.KNOWN_SCANNERS).
+REPORT_FLOOR: Final = 0.3
+# Total characters scored on the event loop rather than on the worker thread.
+DEFAULT_INLINE_CHARS: Final = 2048
+
+
+class InjectionScanner:
+    """Runs the ONNX classifier; ``close()`` stops its worker thread."""
+
+    name: ClassVar[str] = "classifier"
+    cost: ClassVar[int] = 50
+
+    def __init__(
+        self,
+        classifier: InjectionClassifier,
+        *,
+        report_floor: float = REPORT_FLOOR,
+        inline_chars: int = DEFAULT_INLINE_CHARS,
+    ) -> None:
+        self.classifier = classifier
+        self._report_floor = report_floor
+        self._inline_chars = inline_chars
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aegis-classifier")
+
+    @property
+    def threshold(self) -> float:
+        """The model's own decision threshold (chosen on the dev split, shipped in the model)."""
+        return self.classifier.threshold
+
+    async def scan(self, request: ScanRequest) -> Sequence[Finding]:
+        texts = request.texts
+        if not texts:
+            return []
+        plain = [scan_text.text for scan_text in texts]
+        if sum(len(text) for text in plain) <= self._inline_chars:
+            results = self.classifier.classify_many(plain)
+        else:
+            loop = asyncio.get_running_loop()
+            results = await loop.run_in_executor(
+                self._executor, self.classifier.classify_many, plain
+            )
+        return [
+            _finding(self.name, scan_text, result)
+            for scan_text, result in zip(texts, results, strict=True)
+            if result.score >= self._report_floor
+        ]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _finding(scanner: str, text: ScanText, result: ClassifierResult) -> Finding:
+    kind = SYSTEM_INJECTION if text.role == "system" else INJECTION
+    start, end = (None, None) if result.decoded else (result.start, result.end)
+    return Finding(
+        scanner,
+        kind,
+        round(result.score, 4),
+        start,
+        end,
+        text.message_index,
+    )
