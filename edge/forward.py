@@ -7,6 +7,8 @@ stream). The edge's own errors:
 - A core that could not be *connected to* never saw the request, so the next core is tried,
   each at most once. When none is left: 503 ``core_unavailable``, or, with
   ``FAIL_OPEN_ENABLED``, the request goes straight to ``FAIL_OPEN_TARGET_URL`` (the bypass).
+  A call only core can answer (inspection: there is no model call to fall back to) is
+  forwarded with ``may_bypass=False`` and always gets the 503.
 - A core that accepted the request and then broke off or timed out answers 502 / 504: the
   model may already be generating, so the request is never sent a second time.
 
@@ -108,8 +110,13 @@ class Forwarder:
         stream: bool = False,
         receive: Receive | None = None,
         findings: Sequence[Finding] = (),
+        may_bypass: bool = True,
     ) -> Forwarded:
-        """Core's answer, or the bypass's; raises :class:`BypassError` if the bypass failed."""
+        """Core's answer, or the bypass's; raises :class:`BypassError` if the bypass failed.
+
+        With ``may_bypass=False`` no core means :class:`CoreUnavailableError` even when
+        failing open.
+        """
         headers = {
             "authorization": authorization,
             wire.HEADER_REQUEST_ID: request_id,
@@ -151,7 +158,7 @@ class Forwarder:
             elif response.status_code != 499:  # 499: our client left, core is not to blame
                 self._cores.succeeded(endpoint)
             return Forwarded(response)
-        if self._fail_open is None:
+        if self._fail_open is None or not may_bypass:
             raise CoreUnavailableError()
         response = await self._bypass(
             self._fail_open, method, path, request_id, body, stream, receive, reason

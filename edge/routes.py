@@ -27,7 +27,7 @@ from shared.http import Handler, RequestInfo, json_response, read_json_body, req
 from shared.keyset import KeyIdentity
 from shared.metrics import HttpMetrics
 from shared.relay import RelayedStream
-from shared.wire import ApiKind, ApiRequest, parse_api_request
+from shared.wire import ApiKind, ApiRequest, parse_api_request, parse_inspect_request
 
 __all__ = ["API_ROUTES", "EdgeState", "service_routes"]
 
@@ -84,8 +84,14 @@ async def _forward(
     path: str,
     api: ApiRequest | None = None,
     prompt_tokens: int = 0,
+    *,
+    body: bytes | None = None,
+    may_bypass: bool = True,
 ) -> Response:
-    """Send to core (or past it) and arrange what must happen when the answer ends."""
+    """Send to core (or past it) and arrange what must happen when the answer ends.
+
+    ``body`` is sent when there is no ``api`` request; ``may_bypass=False`` never fails open.
+    """
     info = request_info(request)
     started = time.time()
     try:
@@ -97,10 +103,11 @@ async def _forward(
             request_id=info.request_id,
             client_ip=info.client_ip,
             user_agent=request.headers.get("user-agent"),
-            body=api.raw if api is not None else None,
+            body=api.raw if api is not None else body,
             stream=api.stream if api is not None else False,
             receive=request.receive,
             findings=admission.findings,
+            may_bypass=may_bypass,
         )
     except BypassError as exc:
         info.log["bypassed"] = exc.reason
@@ -201,6 +208,25 @@ async def models(request: Request) -> Response:
     return await _forward(state, request, identity, admission, "GET", "/v1/models")
 
 
+async def validate(request: Request) -> Response:
+    """``POST /api/v1/validate``: core's verdict on a text or messages (its ``/api/v1/inspect``).
+
+    Key check, body limit and rate limit as for any call, but no prefilter: asking for a
+    verdict on an attack is the point, and core runs the same rules. No model is called, so
+    no tokens are counted, and with no core the answer is 503 even when failing open.
+    """
+    state = _state(request)
+    info = request_info(request)
+    identity = _authenticate(state, request)
+    raw = await read_json_body(request, state.settings.max_request_bytes)
+    parse_inspect_request(raw)  # a malformed body is refused here, not carried to core
+    info.log["bytes_in"] = len(raw)
+    admission = await state.guard.admit(identity, info.client_ip, [], info.log)
+    return await _forward(
+        state, request, identity, admission, "POST", "/api/v1/inspect", body=raw, may_bypass=False
+    )
+
+
 async def health(request: Request) -> Response:
     """Liveness: the process answers."""
     return json_response({"status": "ok", "service": "edge"})
@@ -242,6 +268,7 @@ API_ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/completions"): completions,
     ("POST", "/v1/embeddings"): embeddings,
     ("GET", "/v1/models"): models,
+    ("POST", "/api/v1/validate"): validate,
 }
 
 

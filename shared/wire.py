@@ -21,6 +21,7 @@ from typing import Any, Final, Literal
 import orjson
 
 from shared.errors import InvalidRequestError, MalformedJsonError
+from shared.extract import ScanText, user_texts
 
 __all__ = [
     "HEADER_BYPASSED",
@@ -34,6 +35,7 @@ __all__ = [
     "loads",
     "new_request_id",
     "parse_api_request",
+    "parse_inspect_request",
     "valid_request_id",
 ]
 
@@ -108,6 +110,29 @@ def parse_api_request(kind: ApiKind, raw: bytes) -> ApiRequest:
             raise InvalidRequestError("Embeddings cannot be streamed.", param="stream")
         _check_embedding_input(body.get("input"))
     return ApiRequest(kind=kind, model=model, stream=stream, body=body, raw=raw)
+
+
+def parse_inspect_request(raw: bytes) -> list[ScanText]:
+    """The texts of an inspection request (``{"text": "..."}`` or ``{"messages": [...]}``).
+
+    Core's ``/api/v1/inspect`` and the edge's ``/api/v1/validate`` both check a body with
+    this, so a client's mistake is the same 400 whichever it reached.
+
+        >>> [t.text for t in parse_inspect_request(b'{"text": "hi"}')]
+        ['hi']
+    """
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedJsonError(f"The request body is not valid JSON: {exc.msg}.") from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The request body must be a JSON object.")
+    text = body.get("text")
+    if isinstance(text, str):
+        return [ScanText(None, "user", text)] if text else []
+    if isinstance(body.get("messages"), list):
+        return user_texts("chat", body)
+    raise InvalidRequestError('Send {"text": "..."} or {"messages": [...]}.', param="messages")
 
 
 def _check_messages(messages: object) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,9 +19,8 @@ from starlette.routing import Route
 from core.routes.openai import authenticate, scan_input
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
-from shared.errors import InvalidRequestError, MalformedJsonError
-from shared.extract import ScanText, user_texts
 from shared.http import json_response, read_json_body, request_info
+from shared.wire import parse_inspect_request
 
 __all__ = ["ROUTES", "verdict_body"]
 
@@ -43,18 +41,7 @@ async def inspect(request: Request) -> Response:
     state = core_state(request)
     identity = authenticate(state, request)
     raw = await read_json_body(request, state.settings.max_request_bytes)
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise MalformedJsonError() from None
-    if not isinstance(body, dict):
-        raise InvalidRequestError("The body must be a JSON object.")
-    if isinstance(body.get("text"), str):
-        texts = [ScanText(None, "user", body["text"])] if body["text"] else []
-    elif isinstance(body.get("messages"), list):
-        texts = user_texts("chat", body)
-    else:
-        raise InvalidRequestError('Send {"text": "..."} or {"messages": [...]}.', param="messages")
+    texts = parse_inspect_request(raw)
     result = (await scan_input(state, identity, texts)).result
     request_info(request).log.update(
         decision=result.verdict.decision.value, risk_score=result.verdict.risk_score
