@@ -5,9 +5,11 @@
     aegis keys list [--all] [--json]
     aegis keys revoke KEY_ID
     aegis bypass list|show|review …    (see core.bypass.cli: a client of core's admin API)
+    aegis policy list|show|set|delete|effective …    (see core.policycli: the same)
 
 ``db`` and ``keys`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does. Running cores
-learn of every key change at once (``NOTIFY``) and publish it to the edges.
+learn of every key change at once (``NOTIFY``) and publish it to the edges. ``bypass`` and
+``policy`` call core with ``AEGIS_CORE_URL`` and ``AEGIS_API_KEY`` (:mod:`core.adminclient`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from urllib.parse import urlsplit
 import asyncpg
 import orjson
 
+from core import policycli
+from core.adminclient import AdminClientError
 from core.bypass import cli as bypass_cli
 from core.db.migrate import apply_migrations
 from core.db.pool import DB_ERRORS
@@ -65,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key; edges refuse it within seconds")
     revoke.add_argument("key_id")
     bypass_cli.add_parser(groups)
+    policycli.add_parser(groups)
     return parser
 
 
@@ -162,12 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.group == "bypass":
             return asyncio.run(bypass_cli.run(args))
+        if args.group == "policy":
+            return asyncio.run(policycli.run(args))
         return asyncio.run(_run(args, _database_url()))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"aegis: {problem}", file=sys.stderr)
         return 2
-    except (CliError, bypass_cli.BypassCliError, ValueError) as exc:
+    except (CliError, AdminClientError, ValueError) as exc:
         print(f"aegis: {exc}", file=sys.stderr)
         return 1
     except DB_ERRORS as exc:

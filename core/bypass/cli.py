@@ -5,8 +5,8 @@
     aegis bypass review ID --note "checked with the team: load test"
 
 It calls core at ``AEGIS_CORE_URL`` (default ``http://127.0.0.1:8081``) with the key in
-``AEGIS_API_KEY``, whose role must be admin or auditor; the review is recorded under that
-key's user. Going through the API, not the database, is what enforces those roles.
+``AEGIS_API_KEY`` (see :mod:`core.adminclient`), whose role must be admin or auditor; the
+review is recorded under that key's user.
 """
 
 from __future__ import annotations
@@ -15,19 +15,11 @@ import argparse
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
 import orjson
 
-from shared.config import EnvReader
+from core.adminclient import AdminClient
 
 __all__ = ["add_parser", "run"]
-
-DEFAULT_CORE_URL = "http://127.0.0.1:8081"
-_TIMEOUT = aiohttp.ClientTimeout(total=30)
-
-
-class BypassCliError(Exception):
-    """A failure to report as one line and exit status 1."""
 
 
 def add_parser(groups: Any) -> None:
@@ -49,23 +41,15 @@ def add_parser(groups: Any) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    env = EnvReader()
-    core_url = env.url("AEGIS_CORE_URL", default=DEFAULT_CORE_URL)
-    key = env.secret("AEGIS_API_KEY")
-    env.finish()
-    if not key:
-        raise BypassCliError("set AEGIS_API_KEY to an admin or auditor key")
-    base = core_url + "/api/v1/admin/bypass-events"
-    async with aiohttp.ClientSession(
-        headers={"authorization": "Bearer " + key.get()}, timeout=_TIMEOUT
-    ) as session:
+    base = "/api/v1/admin/bypass-events"
+    async with AdminClient.from_env("an admin or auditor") as client:
         if args.command == "list":
             params = {"limit": str(args.limit)}
             if args.since:
                 params["since"] = args.since
             if args.unreviewed:
                 params["unreviewed"] = "true"
-            data = await _call(session, "GET", base, core_url, params=params)
+            data = await client.call("GET", base, params=params)
             events = data["events"]
             if args.json:
                 print(orjson.dumps(events).decode())
@@ -75,46 +59,17 @@ async def run(args: argparse.Namespace) -> int:
                 for event in events:
                     print(_line(event))
             return 0
-        url = f"{base}/{quote(args.id, safe='')}"
+        path = f"{base}/{quote(args.id, safe='')}"
         if args.command == "show":
-            event = await _call(session, "GET", url, core_url)
+            event = await client.call("GET", path)
         else:
-            event = await _call(
-                session, "POST", url + "/review", core_url, body={"note": args.note}
-            )
+            event = await client.call("POST", path + "/review", body={"note": args.note})
         if args.json:
             print(orjson.dumps(event).decode())
         else:
             for name, value in event.items():
                 print(f"{name + ':':<19}{_shown(value)}")
         return 0
-
-
-async def _call(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    core_url: str,
-    *,
-    params: dict[str, str] | None = None,
-    body: dict[str, str] | None = None,
-) -> Any:
-    try:
-        async with session.request(method, url, params=params, json=body) as response:
-            raw = await response.read()
-            status = response.status
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise BypassCliError(
-            f"cannot reach core at {core_url} ({type(exc).__name__}); set AEGIS_CORE_URL"
-        ) from exc
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BypassCliError(f"core answered {status} with a body that is not JSON") from None
-    if status != 200:
-        message = data.get("error", {}).get("message") if isinstance(data, dict) else None
-        raise BypassCliError(f"core answered {status}: {message or 'no message'}")
-    return data
 
 
 def _line(event: dict[str, Any]) -> str:

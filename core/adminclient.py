@@ -1,0 +1,99 @@
+"""The HTTP client of core's admin API that ``aegis bypass …`` and ``aegis policy …`` share.
+
+It calls core at ``AEGIS_CORE_URL`` (default ``http://127.0.0.1:8081``) with the key in
+``AEGIS_API_KEY``. Going through the API, not the database, is what makes core check the
+key's role and record who made a change.
+
+    async with AdminClient.from_env("an admin or auditor") as client:
+        events = await client.call("GET", "/api/v1/admin/bypass-events", params={"limit": "5"})
+
+Every failure (no key, core unreachable, a non-200 answer) is an :class:`AdminClientError`
+whose message fits on one line: the CLI prints it and exits with status 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Final
+
+import aiohttp
+import orjson
+
+from shared.config import EnvReader, Secret
+
+__all__ = ["DEFAULT_CORE_URL", "AdminClient", "AdminClientError"]
+
+DEFAULT_CORE_URL: Final = "http://127.0.0.1:8081"
+_TIMEOUT: Final = aiohttp.ClientTimeout(total=30)
+
+
+class AdminClientError(Exception):
+    """A failure to report as one line and exit status 1."""
+
+
+class AdminClient:
+    """Calls core's admin API with one key; use it as an ``async with`` block."""
+
+    def __init__(self, core_url: str, key: Secret) -> None:
+        self.core_url = core_url
+        self._key = key
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_env(cls, role: str, environ: Mapping[str, str] | None = None) -> AdminClient:
+        """``AEGIS_CORE_URL`` and ``AEGIS_API_KEY``; ``role`` says which key to set when none is
+        ("an admin or auditor")."""
+        env = EnvReader(environ)
+        core_url = env.url("AEGIS_CORE_URL", default=DEFAULT_CORE_URL)
+        key = env.secret("AEGIS_API_KEY")
+        env.finish()
+        if not key:
+            raise AdminClientError(f"set AEGIS_API_KEY to {role} key")
+        return cls(core_url, key)
+
+    async def __aenter__(self) -> AdminClient:
+        self._session = aiohttp.ClientSession(
+            headers={"authorization": "Bearer " + self._key.get()}, timeout=_TIMEOUT
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The JSON of core's 200 answer to ``method`` ``path`` (from ``/api/v1/…``)."""
+        if self._session is None:
+            raise RuntimeError("AdminClient.call outside 'async with'")
+        try:
+            async with self._session.request(
+                method, self.core_url + path, params=params, json=body
+            ) as response:
+                raw = await response.read()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise AdminClientError(
+                f"cannot reach core at {self.core_url} ({type(exc).__name__}); set AEGIS_CORE_URL"
+            ) from exc
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise AdminClientError(f"core answered {status} with a body that is not JSON") from None
+        if status != 200:
+            message = data.get("error", {}).get("message") if isinstance(data, dict) else None
+            raise AdminClientError(f"core answered {status}: {message or 'no message'}")
+        return data
