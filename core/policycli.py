@@ -58,7 +58,7 @@ def add_parser(groups: Any) -> None:
         default=[],
         metavar="SCANNER[:TYPE]=VALUE",
         help="block at this score (0 to 1), or 'off' to only report; repeatable, e.g. "
-        "classifier=0.6, regex:en.roleplay=off",
+        "classifier=0.6, regex:en.developer_mode=off",
     )
     put.add_argument(
         "--dry-run",
