@@ -61,7 +61,7 @@ def _row(record: asyncpg.Record) -> PolicyRow | None:
     """The row, or ``None`` (logged) if its document no longer passes the check — say, a
     scanner it names was removed — so one stale row cannot stop every policy loading."""
     try:
-        document = PolicyDocument.parse(json.loads(record["document"]))
+        document = PolicyDocument.parse(json.loads(record["document"]), check_types=False)
     except (InvalidRequestError, ValueError):
         _log.error("policy_invalid", scope=record["scope"], subject=record["subject"])
         return None

@@ -3,7 +3,7 @@
     GET    /api/v1/admin/policies                           every override, and the defaults
     GET    /api/v1/admin/policies/effective?key_id=&workspace=   what a request would get
     GET    /api/v1/admin/policies/global | /workspace/{name} | /key/{key id}
-    PUT    (same paths)   {"thresholds": {"classifier": 0.6, "regex:en.roleplay": null},
+    PUT    (same paths)   {"thresholds": {"classifier": 0.6, "regex:en.developer_mode": null},
                            "dry_run": false}
     DELETE (same paths)
 

@@ -25,7 +25,7 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """Readiness: every dependency answers and the key set is loaded."""
+    """Readiness: every dependency answers; the key set and the policies are loaded."""
     state = core_state(request)
     database_ok, redis_ok, upstream_ok = await asyncio.gather(
         state.database.ping(_READY_TIMEOUT_S), _redis_ok(state), _upstream_ok(state)
@@ -34,6 +34,8 @@ async def ready(request: Request) -> Response:
         "database": "ok" if database_ok else "unreachable",
         "redis": "ok" if redis_ok else "unreachable",
         "keys": "ok" if state.keys.loaded else "not_loaded",
+        # Until the stored policies load, only the defaults could be applied.
+        "policies": "ok" if state.policies.loaded else "not_loaded",
         "upstream": "ok" if upstream_ok else "unreachable",
     }
     ok = all(value == "ok" for value in checks.values())

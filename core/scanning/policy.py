@@ -7,6 +7,7 @@ per key, workspace or global overrides are :class:`PolicyDocument` values stored
 PostgreSQL (``core.policies``) and laid over the defaults.
 
     >>> from shared.findings import Finding
+from shared.rulepack import load_rules
     >>> DEFAULT_POLICY.decide([Finding("regex", "en.ignore_previous", 0.85)]).decision
     <Decision.BLOCK: 'block'>
     >>> looser = DEFAULT_POLICY.apply(PolicyDocument.parse({"thresholds": {"regex": None}}))
@@ -16,6 +17,7 @@ PostgreSQL (``core.policies``) and laid over the defaults.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -25,6 +27,7 @@ from typing import Any, Final
 from core.scanning.base import Decision, Verdict
 from shared.errors import InvalidRequestError
 from shared.findings import Finding
+from shared.rulepack import load_rules
 
 __all__ = ["DEFAULT_POLICY", "KNOWN_SCANNERS", "NEVER", "Policy", "PolicyDocument"]
 
@@ -36,6 +39,15 @@ NEVER: Final = math.inf
 KNOWN_SCANNERS: Final = {"regex": 0.0, "classifier": 0.3}
 MAX_THRESHOLDS: Final = 500
 _NAME = re.compile(r"^([a-z_]+)(?::([A-Za-z0-9_.\-]{1,100}))?$")
+
+
+@functools.cache
+def known_types() -> dict[str, frozenset[str]]:
+    """The types each scanner reports: the shipped rule pack's ids, the classifier's two."""
+    return {
+        "regex": frozenset(rule.id for rule in load_rules(check_examples=False).rules),
+        "classifier": frozenset({"injection", "system_injection"}),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +100,7 @@ class Policy:
 class PolicyDocument:
     """One stored override: thresholds to replace (``NEVER`` for null) and ``dry_run``.
 
-    Its JSON form is ``{"thresholds": {"classifier": 0.6, "regex:en.roleplay": null},
+    Its JSON form is ``{"thresholds": {"classifier": 0.6, "regex:en.developer_mode": null},
     "dry_run": true}``; both keys are optional, nothing else is allowed.
     """
 
@@ -96,8 +108,13 @@ class PolicyDocument:
     dry_run: bool | None = None
 
     @classmethod
-    def parse(cls, data: object) -> PolicyDocument:
-        """Check a client's JSON; ``InvalidRequestError`` (400) names what is wrong."""
+    def parse(cls, data: object, *, check_types: bool = True) -> PolicyDocument:
+        """Check a client's JSON; ``InvalidRequestError`` (400) names what is wrong.
+
+        With ``check_types`` a ``scanner:type`` must name a type the scanner reports (a rule
+        id of the shipped pack, or one of the classifier's types); stored documents are read
+        back without it, so a rule removed in a later release does not void a whole policy.
+        """
         if not isinstance(data, dict):
             raise InvalidRequestError("A policy must be a JSON object.")
         unknown = sorted(set(data) - {"thresholds", "dry_run"})
@@ -123,6 +140,11 @@ class PolicyDocument:
                 raise InvalidRequestError(
                     f"'{name}' is not a scanner or scanner:type; scanners are "
                     f"{', '.join(sorted(KNOWN_SCANNERS))}.",
+                    param=f"thresholds.{name}",
+                )
+            if check_types and match[2] is not None and match[2] not in known_types()[match[1]]:
+                raise InvalidRequestError(
+                    f"'{name}': {match[1]} reports no type '{match[2]}'.",
                     param=f"thresholds.{name}",
                 )
             lowest = KNOWN_SCANNERS[match[1]]

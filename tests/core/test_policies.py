@@ -132,6 +132,8 @@ def test_policy_dry_run_lets_a_workspace_through_and_records(stack: Stack) -> No
                      "thresholds.classifier", id="below-report-floor"),
         pytest.param("/workspace/tests", {"thresholds": {"regex": "high"}}, 400,
                      "thresholds.regex", id="not-a-number"),
+        pytest.param("/workspace/tests", {"thresholds": {"regex:en.no_such_rule": 0.5}}, 400,
+                     "thresholds.regex:en.no_such_rule", id="unknown-rule"),
         pytest.param("/workspace/tests", {"dry_run": "yes"}, 400, "dry_run", id="bad-dry-run"),
         pytest.param("/workspace/tests", {"mode": "strict"}, 400, "mode", id="unknown-field"),
         pytest.param("/workspace/tests", [1], 400, None, id="not-an-object"),
@@ -183,13 +185,13 @@ def test_show_and_delete_missing_policy_are_404(stack: Stack) -> None:
 def test_policy_document_rules() -> None:
     """The document check on its own: nulls mean report-only, types are named per scanner."""
     document = PolicyDocument.parse(
-        {"thresholds": {"classifier": None, "regex:en.roleplay": 0.3}, "dry_run": False}
+        {"thresholds": {"classifier": None, "regex:en.developer_mode": 0.3}, "dry_run": False}
     )
-    assert document.thresholds == {"classifier": NEVER, "regex:en.roleplay": 0.3}
+    assert document.thresholds == {"classifier": NEVER, "regex:en.developer_mode": 0.3}
     policy = DEFAULT_POLICY.apply(document)
     assert policy.dry_run is False
     assert policy.decide([Finding("classifier", "injection", 0.99)]).decision == "allow"
-    assert policy.decide([Finding("regex", "en.roleplay", 0.3)]).decision == "block"
+    assert policy.decide([Finding("regex", "en.developer_mode", 0.3)]).decision == "block"
     assert policy.decide([Finding("regex", "en.other", 0.6)]).decision == "allow"
     assert PolicyDocument.parse(document.as_dict()) == document  # stored form round-trips
     with pytest.raises(InvalidRequestError):

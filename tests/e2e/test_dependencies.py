@@ -60,6 +60,7 @@ def test_core_started_without_postgres_recovers_when_it_appears(
     ready = httpx.get(core.url + "/api/v1/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] == "unreachable"
+    assert ready.json()["checks"]["policies"] == "not_loaded"  # only defaults known yet
     refused = _chat(core, key)
     assert refused.status_code == 503
     assert refused.json()["error"]["code"] == "key_store_unavailable"

@@ -7,8 +7,8 @@ finding blocks is the policy's call (its ``classifier`` threshold defaults to th
 
 System messages are a separate signal, type ``system_injection``: an application's own
 system prompt is often long, imperative and full of role-play ("You are …, never reveal …"),
-the very features of an attack, so by default it is reported and blocked only at a higher
-threshold (``classifier:system_injection`` in the policy). Everything else — user and
+the very features of an attack, so by default it is only reported; a policy may give
+``classifier:system_injection`` a threshold to block on it. Everything else — user and
 assistant turns, tool results, completion prompts, embedding inputs — is type ``injection``.
 
 Inference is CPU-bound. Short requests (up to ``inline_chars`` in all, well under a
