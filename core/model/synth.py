@@ -44,13 +44,13 @@ from typing import Any, Final
 
 import yaml
 
-__all__ = ["OBFUSCATIONS", "expand", "generate_file", "josa", "main", "obfuscate"]
+__all__ = ["OBFUSCATIONS", "expand", "generate_file", "josa", "main", "obfuscate", "random_token"]
 
 DATA_DIR: Final = Path(__file__).parent / "data"
 SEEDS_DIR: Final = DATA_DIR / "seeds"
 HELDOUT_DIR: Final = DATA_DIR / "heldout"
 
-_SLOT_RE: Final = re.compile(r"\{([a-z0-9_]+)(?::([^}]+))?\}")
+_SLOT_RE: Final = re.compile(r"\{(@?[a-z0-9_]+)(?::([^}]+))?\}")
 _MAX_DEPTH: Final = 12
 _DISTINCT_TRIES: Final = 20
 _BODY: Final = "\x00body\x00"  # stands for the wrapped text while a wrapper is expanded
@@ -123,6 +123,33 @@ def _final_consonant(word: str) -> int:
     return 0
 
 
+_TOKEN_ALPHABETS: Final = {
+    "hex": "0123456789abcdef",
+    "alnum": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    "urlsafe": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    "digits": "0123456789",
+    "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+}
+
+
+def random_token(kind: str, rng: random.Random) -> str:
+    """A random identifier for ``{@kind}``: ``hex``, ``alnum``, ``urlsafe``, ``digits``,
+    ``upper`` (of a random usual length), ``uuid``, or ``token`` (any of those).
+
+    Users paste order numbers, hashes, tracking codes and keys; random strings give the
+    model short texts whose n-grams are noise, which it must not read as an attack.
+    """
+    if kind == "token":
+        kind = rng.choice(["hex", "alnum", "urlsafe", "uuid", "upper"])
+    if kind == "uuid":
+        return "-".join(random_token("hex", rng)[:n] for n in (8, 4, 4, 4, 12))
+    alphabet = _TOKEN_ALPHABETS.get(kind)
+    if alphabet is None:
+        raise KeyError(f"unknown token kind {kind!r}")
+    length = rng.choice((6, 8, 10) if kind in ("digits", "upper") else (12, 16, 20, 24, 32))
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
 def expand(
     template: str,
     slots: Mapping[str, Sequence[str]],
@@ -142,6 +169,8 @@ def expand(
 
     def fill(match: re.Match[str], depth: int) -> str:
         name, particle = match.group(1), match.group(2)
+        if name.startswith("@"):
+            return random_token(name[1:], rng)
         if name not in slots:
             raise KeyError(f"unknown slot {name!r}")
         phrase = chosen.get(name)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import itertools
+import random
 import shutil
+import string
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +170,34 @@ def test_attack_at_end_of_20kb_benign_text_is_caught(
     assert result.windows > 10
     assert result.end == len(normalize(text))  # the winning window is the one at the end
     assert not result.decoded
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "my secret is canary-{hex}",
+        "Here is my API token {token} - why does the request fail?",
+        "Order {uuid} has not arrived yet, can you help?",
+        "인증 토큰 {token} 넣었는데 401 오류가 나요.",
+    ],
+)
+def test_random_identifiers_do_not_look_like_attacks(
+    classifier: InjectionClassifier, template: str
+) -> None:
+    """Pasted ids, hashes and keys are noise n-grams: none of 200 random ones is flagged,
+    while the same templates with an attack appended are."""
+    rng = random.Random(template)
+
+    def fill(text: str) -> str:
+        return text.format(
+            hex="".join(rng.choice("0123456789abcdef") for _ in range(16)),
+            token="".join(rng.choice(string.ascii_letters + string.digits) for _ in range(24)),
+            uuid=str(uuid.UUID(int=rng.getrandbits(128))),
+        )
+
+    scores = [classifier.score(fill(template)) for _ in range(200)]
+    assert max(scores) <= classifier.threshold, f"{sum(s > classifier.threshold for s in scores)}"
+    assert classifier.score(fill(template) + " " + ATTACK_EN) > classifier.threshold
 
 
 def test_windows_cover_the_whole_text() -> None:
