@@ -71,6 +71,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import hiredis
 import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -502,8 +503,9 @@ class _ScriptBatcher:
             connection = await pool.get_connection()  # type: ignore[no-untyped-call]
             sent = False
             try:
+                # hiredis packs in C what redis-py packs argument by argument in Python.
                 await connection.send_packed_command(
-                    connection.pack_commands(packed_args), check_health=False
+                    [hiredis.pack_command(args) for args in packed_args], check_health=False
                 )
                 sent = True
                 replies: list[Any] = []
