@@ -1,0 +1,53 @@
+"""The PII analyzer: Presidio's ``AnalyzerEngine``, offline, Korean recognizers for every text.
+
+:func:`build_analyzer` makes it once at start: the :class:`BlankNlpEngine` (nothing
+downloaded), and the project's recognizers registered for both ``en`` and ``ko``, so that a
+Korean number in an English sentence (or the reverse) is found whatever language a request
+is analysed in. Findings below ``FINDING_SCORE`` are candidates, not findings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+
+from core.pii.nlp import LANGUAGES, BlankNlpEngine
+from core.pii.recognizers import KrRrnRecognizer
+
+__all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer"]
+
+FINDING_SCORE: Final = 0.5
+# tldextract (Presidio's e-mail recognizer) must use its bundled Public Suffix List snapshot,
+# never fetch one.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+_RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (KrRrnRecognizer,)
+
+
+class PiiAnalyzer:
+    """Finds PII in a text; one Presidio engine, built once."""
+
+    def __init__(self, engine: AnalyzerEngine) -> None:
+        self._engine = engine
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        """Findings (score >= FINDING_SCORE), with offsets exact in ``text``."""
+        language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in text) else "en"
+        results = self._engine.analyze(text=text, language=language, score_threshold=FINDING_SCORE)
+        return sorted(results, key=lambda result: (result.start, result.end))
+
+
+def build_analyzer() -> PiiAnalyzer:
+    nlp_engine = BlankNlpEngine()
+    nlp_engine.load()
+    registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
+    for make in _RECOGNIZERS:
+        for language in LANGUAGES:
+            registry.add_recognizer(make(language))
+    engine = AnalyzerEngine(
+        registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES)
+    )
+    return PiiAnalyzer(engine)

@@ -1,0 +1,119 @@
+"""PII detection with Presidio offline: 주민등록번호 (KR_RRN) first, Korean and English."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from core.pii.analyzer import FINDING_SCORE, PiiAnalyzer, build_analyzer
+from core.pii.nlp import BlankNlpEngine
+from core.pii.recognizers import rrn_birth_date, rrn_check_digit_ok
+
+
+def _with_check_digit(first12: str) -> str:
+    """The RRN whose 13th digit is the check digit of ``first12`` (issued before 2020)."""
+    return next(first12 + d for d in "0123456789" if rrn_check_digit_ok(first12 + d))
+
+
+VALID = _with_check_digit("900101123456")  # 900101-1234568
+# A number issued since October 2020: a real birth date, no check digit.
+NEW_STYLE = VALID[:12] + str((int(VALID[12]) + 1) % 10)
+CHILD = _with_check_digit("150615412345")  # born 2015 (gender digit 4)
+
+
+def _dashed(number: str) -> str:
+    return f"{number[:6]}-{number[6:]}"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> PiiAnalyzer:
+    return build_analyzer()
+
+
+def _found(analyzer: PiiAnalyzer, text: str) -> list[tuple[str, str, float]]:
+    return [(r.entity_type, text[r.start : r.end], r.score) for r in analyzer.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        pytest.param(f"주민번호는 {_dashed(VALID)} 입니다.", _dashed(VALID), id="ko-context"),
+        pytest.param(f"Please check {_dashed(VALID)} for me.", _dashed(VALID), id="en-no-context"),
+        pytest.param(f"주민번호는{_dashed(VALID)}이고 주소는", _dashed(VALID), id="hangul-glued"),
+        pytest.param(f"My RRN is {VALID[:6]} {VALID[6:]}.", f"{VALID[:6]} {VALID[6:]}", id="space"),
+        pytest.param(f"번호 {VALID}", VALID, id="no-separator"),
+        pytest.param(f"아이 번호 {_dashed(CHILD)}", _dashed(CHILD), id="born-2015"),
+    ],
+)
+def test_rrn_with_a_passing_check_digit_is_found_anywhere(
+    analyzer: PiiAnalyzer, text: str, value: str
+) -> None:
+    """A valid 주민등록번호 is a finding on its own, with exact offsets, in either language."""
+    assert _found(analyzer, text) == [("KR_RRN", value, 1.0)]
+
+
+def test_new_style_rrn_needs_context(analyzer: PiiAnalyzer) -> None:
+    """Since October 2020 there is no check digit: a date-valid number is a candidate, raised
+    to a finding by Korean or English context words."""
+    assert _found(analyzer, f"참고 번호 {_dashed(NEW_STYLE)} 입니다") == []
+    for text in (
+        f"주민번호: {_dashed(NEW_STYLE)}",
+        f"생년월일이 들어간 주민등록번호 {NEW_STYLE}",
+        f"resident registration number {_dashed(NEW_STYLE)}",
+    ):
+        (entity, value, score) = _found(analyzer, text)[0]
+        assert entity == "KR_RRN"
+        assert value in text
+        assert FINDING_SCORE <= score < 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("주문번호 991332-1234567 배송 조회", id="month-13"),
+        pytest.param("주민번호 990230-1234567", id="feb-30"),
+        pytest.param("주민번호 900101-5234567", id="gender-digit-5-is-not-rrn"),
+        pytest.param("order 2024-05-01 shipped", id="date"),
+        pytest.param("tracking 12345678901234", id="14-digits"),
+        pytest.param(f"invoice {NEW_STYLE}", id="no-check-digit-no-context"),
+    ],
+)
+def test_look_alikes_do_not_fire(analyzer: PiiAnalyzer, text: str) -> None:
+    """Order numbers, dates and numbers that are not a real birth date are never an RRN."""
+    assert _found(analyzer, text) == []
+
+
+def test_birth_date_and_century() -> None:
+    assert str(rrn_birth_date("0002293000000")) == "2000-02-29"  # leap day, 2000s
+    assert rrn_birth_date("0002291000000") is None  # 1900 was no leap year
+    assert rrn_birth_date("9912318000000") is None  # gender digit 8: not an RRN century
+
+
+def test_context_words_reach_presidio_as_lemmas() -> None:
+    """Blank pipelines have no lemmas, which silently disables context: ours sets them."""
+    engine = BlankNlpEngine()
+    engine.load()
+    artifacts = engine.process_text("주민번호는 900101-1234568 입니다", "ko")
+    assert artifacts.lemmas[0] == "주민번호는"
+    assert engine.process_text("My RRN is", "en").lemmas == ["my", "rrn", "is"]
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any attempt to open a connection or resolve a name fails, as on an air-gapped host."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError("network unreachable (test)")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
+
+
+def test_built_and_used_without_network(no_network: None) -> None:
+    """Nothing is downloaded: no spaCy model, no suffix list."""
+    analyzer = build_analyzer()
+    assert _found(analyzer, f"주민번호: {_dashed(VALID)}")[0][0] == "KR_RRN"
