@@ -8,23 +8,55 @@ is analysed in. Findings below ``FINDING_SCORE`` are candidates, not findings.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Final
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    UsSsnRecognizer,
+)
 
 from core.pii.nlp import LANGUAGES, BlankNlpEngine
-from core.pii.recognizers import KrRrnRecognizer
+from core.pii.recognizers import (
+    EmailRecognizer,
+    KrBrnRecognizer,
+    KrFrnRecognizer,
+    KrPassportRecognizer,
+    KrPhoneRecognizer,
+    KrRrnRecognizer,
+)
 
 __all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer"]
 
 FINDING_SCORE: Final = 0.5
-# tldextract (Presidio's e-mail recognizer) must use its bundled Public Suffix List snapshot,
-# never fetch one.
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-_RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (KrRrnRecognizer,)
+
+def _credit_card(language: str) -> EntityRecognizer:
+    return CreditCardRecognizer(
+        supported_language=language,
+        context=["credit", "card", "visa", "mastercard", "카드", "신용카드", "카드번호", "결제"],
+    )
+
+
+def _language_only(cls: Callable[..., EntityRecognizer]) -> Callable[[str], EntityRecognizer]:
+    return lambda language: cls(supported_language=language)
+
+
+_RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (
+    KrRrnRecognizer,
+    KrFrnRecognizer,
+    KrPhoneRecognizer,
+    KrBrnRecognizer,
+    KrPassportRecognizer,
+    EmailRecognizer,
+    _credit_card,
+    _language_only(IpRecognizer),
+    _language_only(IbanRecognizer),
+    _language_only(UsSsnRecognizer),
+)
 
 
 class PiiAnalyzer:

@@ -17,10 +17,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from presidio_analyzer import Pattern
+import tldextract
+from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmail
+from presidio_analyzer.predefined_recognizers import KrBrnRecognizer as PresidioKrBrn
+from presidio_analyzer.predefined_recognizers import KrPassportRecognizer as PresidioKrPassport
 from presidio_analyzer.predefined_recognizers import KrRrnRecognizer as PresidioKrRrn
 
-__all__ = ["RRN_CANDIDATE_SCORE", "KrRrnRecognizer", "rrn_birth_date", "rrn_check_digit_ok"]
+__all__ = [
+    "RRN_CANDIDATE_SCORE",
+    "EmailRecognizer",
+    "KrBrnRecognizer",
+    "KrFrnRecognizer",
+    "KrPassportRecognizer",
+    "KrPhoneRecognizer",
+    "KrRrnRecognizer",
+    "rrn_birth_date",
+    "rrn_check_digit_ok",
+]
 
 # A date-valid number without a passing check digit; below the finding threshold (0.5) on
 # its own, above it with context (+0.35).
@@ -77,3 +91,168 @@ class KrRrnRecognizer(PresidioKrRrn):
         if len(number) != 13 or rrn_birth_date(number) is None:
             return False
         return True if rrn_check_digit_ok(number) else None
+
+
+_FRN_PATTERN: Final = (
+    r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[- ]?[5-8][0-9]{6}(?![0-9])"
+)
+_FRN_CENTURY: Final = {"5": 1900, "6": 1900, "7": 2000, "8": 2000}
+FRN_CONTEXT: Final = ["외국인등록번호", "외국인번호", "외국인등록", "등록번호", "frn", "foreigner"]
+
+
+class KrFrnRecognizer(PatternRecognizer):
+    """외국인등록번호: the RRN layout with gender digit 5-8 and a real birth date.
+
+    Its check digit is not checked (the rule differs from the RRN's and stopped in 2020 as
+    well), so a number is a candidate until context supports it.
+    """
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            supported_entity="KR_FRN",
+            patterns=[Pattern("KR_FRN", _FRN_PATTERN, RRN_CANDIDATE_SCORE)],
+            context=FRN_CONTEXT,
+            supported_language=supported_language,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        number = _digits(pattern_text)
+        century = _FRN_CENTURY.get(number[6]) if len(number) == 13 else None
+        if century is None:
+            return False
+        try:
+            dt.date(century + int(number[:2]), int(number[2:4]), int(number[4:6]))
+        except ValueError:
+            return False
+        return None
+
+
+# Mobile: 010 (and the old 011, 016-019); landline area codes 02, 031-033, 041-044, 051-055,
+# 061-064; 070 internet phones. With +82 the leading 0 is dropped. Separators: hyphen, dot,
+# space, or a closing bracket after the area code.
+_KR_PHONE_BODY: Final = r"(?:1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70)"
+_KR_PHONE_PATTERNS: Final = [
+    Pattern(
+        "KR phone (separated)",
+        r"(?<![0-9+])(?:\+82[- ]?(?:\(0\))?|0)"
+        + _KR_PHONE_BODY
+        + r"(?:\) ?|[-. ])[0-9]{3,4}[-. ][0-9]{4}(?![0-9])",
+        0.6,
+    ),
+    Pattern(
+        "KR phone (digits)",
+        r"(?<![0-9+])(?:\+82|0)" + _KR_PHONE_BODY + r"[0-9]{7,8}(?![0-9])",
+        0.35,
+    ),
+]
+PHONE_CONTEXT: Final = [
+    "전화",
+    "연락처",
+    "휴대폰",
+    "핸드폰",
+    "휴대전화",
+    "폰번호",
+    "phone",
+    "tel",
+    "mobile",
+    "contact",
+    "call",
+]
+
+
+class KrPhoneRecognizer(PatternRecognizer):
+    """Korean mobile and landline numbers in their common forms, ``+82`` included.
+
+    A separated number (``010-1234-5678``, ``02) 123-4567``, ``+82 10 1234 5678``) is a
+    finding; a bare run of digits (``01012345678``) needs context (연락처, 전화, phone …).
+    """
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=_KR_PHONE_PATTERNS,
+            context=PHONE_CONTEXT,
+            supported_language=supported_language,
+            name="KrPhoneRecognizer",
+        )
+
+
+BRN_CONTEXT: Final = ["사업자등록번호", "사업자번호", "사업자", "brn", "business"]
+
+
+class KrBrnRecognizer(PresidioKrBrn):
+    """사업자등록번호 with its check digit. Presidio accepts any 10 digits whose check digit
+    passes — one random number in ten — so here only the dashed form (``123-45-67890``)
+    stands on a passing check digit; ten bare digits also need context."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            patterns=[
+                Pattern("KR_BRN (dashed)", r"(?<![0-9])[0-9]{3}-[0-9]{2}-[0-9]{5}(?![0-9])", 0.3),
+                Pattern("KR_BRN (digits)", r"(?<![0-9])[0-9]{10}(?![0-9])", 0.2),
+            ],
+            context=BRN_CONTEXT,
+            supported_language=supported_language,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        if not super().validate_result(pattern_text):
+            return False
+        return True if "-" in pattern_text else None
+
+
+PASSPORT_CONTEXT: Final = ["여권", "여권번호", "passport"]
+
+
+class KrPassportRecognizer(PresidioKrPassport):
+    """대한민국 여권번호 (``M123A4567``, and the older ``M12345678``): common enough
+    shapes that context (여권, passport) is needed."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            patterns=[
+                Pattern(
+                    "KR passport",
+                    r"(?<![A-Za-z0-9])[MSRODmsrod][0-9]{3}[A-Za-z][0-9]{4}(?![A-Za-z0-9])",
+                    0.3,
+                ),
+                Pattern(
+                    "KR passport (old)",
+                    r"(?<![A-Za-z0-9])[MSRODmsrod][0-9]{8}(?![A-Za-z0-9])",
+                    0.2,
+                ),
+            ],
+            context=PASSPORT_CONTEXT,
+            supported_language=supported_language,
+        )
+
+
+class EmailRecognizer(PresidioEmail):
+    """Presidio's e-mail recognizer with ASCII boundaries: its ``\\b`` sees no boundary
+    between Hangul and Latin letters, so ``주소는hong@example.com이고`` was missed. The
+    domain is still checked against the Public Suffix List: tldextract's copy bundled in the
+    package, never one fetched from the network (Presidio's module-level extractor fetches
+    the list on first use unless an environment variable was set before it was imported)."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            patterns=[
+                Pattern(
+                    "Email",
+                    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9])?"
+                    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+(?![A-Za-z0-9])",
+                    0.5,
+                )
+            ],
+            supported_language=supported_language,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return _OFFLINE_TLDS(pattern_text).fqdn != ""
+
+
+# The Public Suffix List snapshot shipped in tldextract; no URL, no cache directory.
+_OFFLINE_TLDS: Final = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
+)

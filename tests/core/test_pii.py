@@ -114,6 +114,51 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_built_and_used_without_network(no_network: None) -> None:
-    """Nothing is downloaded: no spaCy model, no suffix list."""
+    """Nothing is downloaded: no spaCy model, no Public Suffix List (the e-mail check)."""
     analyzer = build_analyzer()
     assert _found(analyzer, f"주민번호: {_dashed(VALID)}")[0][0] == "KR_RRN"
+    assert _found(analyzer, "메일은 kim@agency.go.kr 입니다") == [
+        ("EMAIL_ADDRESS", "kim@agency.go.kr", 1.0)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        pytest.param("연락처는 010-1234-5678 입니다", "PHONE_NUMBER", "010-1234-5678", id="mobile"),
+        pytest.param("call +82 10 1234 5678", "PHONE_NUMBER", "+82 10 1234 5678", id="plus82"),
+        pytest.param("대표번호 02) 123-4567", "PHONE_NUMBER", "02) 123-4567", id="seoul-bracket"),
+        pytest.param("사무실 031.123.4567", "PHONE_NUMBER", "031.123.4567", id="dots"),
+        pytest.param("연락처 01012345678", "PHONE_NUMBER", "01012345678", id="digits-context"),
+        pytest.param("주소는hong@example.com이고", "EMAIL_ADDRESS", "hong@example.com", id="glued"),
+        pytest.param("사업자등록번호 220-81-62517", "KR_BRN", "220-81-62517", id="brn"),
+        pytest.param("사업자번호 2208162517", "KR_BRN", "2208162517", id="brn-digits-context"),
+        pytest.param("여권번호 M123A4567", "KR_PASSPORT", "M123A4567", id="passport"),
+        pytest.param("외국인등록번호 900101-5123456", "KR_FRN", "900101-5123456", id="frn"),
+        pytest.param("카드 4111 1111 1111 1111", "CREDIT_CARD", "4111 1111 1111 1111", id="card"),
+        pytest.param("IBAN DE89 3704 0044 0532 0130 00", "IBAN_CODE",
+                     "DE89 3704 0044 0532 0130 00", id="iban"),
+        pytest.param("server 10.20.30.40 is down", "IP_ADDRESS", "10.20.30.40", id="ip"),
+    ],
+)  # fmt: skip
+def test_entities_in_korean_and_english_text(
+    analyzer: PiiAnalyzer, text: str, entity: str, value: str
+) -> None:
+    found = _found(analyzer, text)
+    assert [(e, v) for e, v, _ in found] == [(entity, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("번호 01012345678", id="bare-digits-no-context"),
+        pytest.param("order 2208162517", id="ten-digits-no-context"),
+        pytest.param("사업자등록번호 220-81-62518", id="brn-check-digit-fails"),
+        pytest.param("card 4111 1111 1111 1112", id="luhn-fails"),
+        pytest.param("model M123A4567 is discontinued", id="passport-shape-no-context"),
+        pytest.param("mail bob@example.invalidtld", id="unknown-tld"),
+        pytest.param("version 1.2.3.4567", id="version-not-ip"),
+    ],
+)
+def test_more_look_alikes_do_not_fire(analyzer: PiiAnalyzer, text: str) -> None:
+    assert _found(analyzer, text) == []
