@@ -28,6 +28,7 @@ from core.pii.recognizers import (
     KrPhoneRecognizer,
     KrRrnRecognizer,
 )
+from core.pii.secrets import secret_recognizers
 
 __all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer"]
 
@@ -69,16 +70,28 @@ class PiiAnalyzer:
         """Findings (score >= FINDING_SCORE), with offsets exact in ``text``."""
         language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in text) else "en"
         results = self._engine.analyze(text=text, language=language, score_threshold=FINDING_SCORE)
-        return sorted(results, key=lambda result: (result.start, result.end))
+        return _without_overlaps(results)
+
+
+def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Where findings overlap, the strongest (then the longest) wins: one span, one entity,
+    so a GitHub token is not also a generic secret and masking never overlaps itself."""
+    kept: list[RecognizerResult] = []
+    for result in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
+        if all(result.end <= other.start or other.end <= result.start for other in kept):
+            kept.append(result)
+    return sorted(kept, key=lambda r: (r.start, r.end))
 
 
 def build_analyzer() -> PiiAnalyzer:
     nlp_engine = BlankNlpEngine()
     nlp_engine.load()
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
-    for make in _RECOGNIZERS:
-        for language in LANGUAGES:
+    for language in LANGUAGES:
+        for make in _RECOGNIZERS:
             registry.add_recognizer(make(language))
+        for recognizer in secret_recognizers(language):
+            registry.add_recognizer(recognizer)
     engine = AnalyzerEngine(
         registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES)
     )

@@ -162,3 +162,49 @@ def test_entities_in_korean_and_english_text(
 )
 def test_more_look_alikes_do_not_fire(analyzer: PiiAnalyzer, text: str) -> None:
     assert _found(analyzer, text) == []
+
+
+GITHUB = "ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34\n-----END RSA PRIVATE KEY-----"
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        pytest.param("key AKIAIOSFODNN7EXAMPLE here", "AWS_ACCESS_KEY", "AKIAIOSFODNN7EXAMPLE",
+                     id="aws"),
+        pytest.param(f"token {GITHUB}", "GITHUB_TOKEN", GITHUB, id="github"),
+        pytest.param("use glpat-abcdefghij1234567890 now", "GITLAB_TOKEN",
+                     "glpat-abcdefghij1234567890", id="gitlab"),
+        pytest.param("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp", "SLACK_TOKEN",
+                     "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp", id="slack"),
+        pytest.param(f"Authorization: Bearer {JWT}", "JWT", JWT, id="jwt"),
+        pytest.param(f"key:\n{PEM}\n", "PRIVATE_KEY", PEM, id="pem"),
+        pytest.param("postgres://admin:S3cr3tPass@db.internal:5432/app", "CONNECTION_PASSWORD",
+                     "S3cr3tPass", id="url-password"),
+        pytest.param("password=Xk9#mP2qL7vR4tZ8wY1", "GENERIC_SECRET", "Xk9#mP2qL7vR4tZ8wY1",
+                     id="generic"),
+        pytest.param("비밀번호는 Xk9mP2qL7vR4tZ8wY1N 입니다", "GENERIC_SECRET",
+                     "Xk9mP2qL7vR4tZ8wY1N", id="generic-ko"),
+    ],
+)  # fmt: skip
+def test_secrets_are_found_and_only_the_secret_is_the_span(
+    analyzer: PiiAnalyzer, text: str, entity: str, value: str
+) -> None:
+    """Each secret kind is its own entity, reported once, with exactly the secret's span."""
+    assert [(e, v) for e, v, _ in _found(analyzer, text)] == [(entity, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The password policy requires at least 12 characters.",
+        "API key rotation happens every 90 days.",
+        "api_key: aaaaaaaaaaaaaaaaaaaa",
+        "토큰 만료 시간은 3600초입니다.",
+        "See https://example.com/docs/getting-started for the token guide.",
+    ],
+)
+def test_talking_about_secrets_is_not_a_secret(analyzer: PiiAnalyzer, text: str) -> None:
+    assert _found(analyzer, text) == []

@@ -1,0 +1,151 @@
+"""Secrets as Presidio recognizers: cloud keys, VCS and chat tokens, JWTs, private keys,
+passwords in connection strings, and high-entropy values next to key words.
+
+Each kind is its own entity type, so a policy can treat them apart; :data:`SECRET_ENTITIES`
+lists them. The patterns are anchored on the fixed shapes the issuers publish (``AKIA`` +
+16, ``ghp_`` + 36, ``glpat-`` + 20, ``xoxb-…``), which is what keeps them precise; the generic
+one needs a key word before the value (``password=``, ``api_key:``, ``토큰``) and a value that
+looks random (letters and digits, at least 3 bits of entropy per character).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Final
+
+from presidio_analyzer import (
+    AnalysisExplanation,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+)
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+__all__ = ["SECRET_ENTITIES", "secret_recognizers", "shannon_entropy"]
+
+_SHAPES: Final = {
+    "AWS_ACCESS_KEY": [r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"],
+    "GITHUB_TOKEN": [
+        r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9_])",
+        r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{50,255}(?![A-Za-z0-9_])",
+    ],
+    "GITLAB_TOKEN": [r"(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_\-]{20,64}(?![A-Za-z0-9_-])"],
+    "SLACK_TOKEN": [r"(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9]{6,}(?:-[A-Za-z0-9]{6,}){1,3}"],
+    "JWT": [
+        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+        r"(?![A-Za-z0-9_-])"
+    ],
+    "PRIVATE_KEY": [
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+        r"[\s\S]{0,8192}?-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY"
+        r"(?: BLOCK)?-----"
+    ],
+}
+# user:password@host in a URL: the password part only is the finding.
+_URL_CREDENTIAL: Final = (
+    r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:(?P<value>[^\s@/]{3,128})"
+    r"@[A-Za-z0-9.\-\[\]]+"
+)
+_KEY_WORD: Final = (
+    r"(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|"
+    r"private[_-]?key|credential|비밀번호|패스워드|비번|토큰|시크릿|인증키|api키)"
+)
+# key word, then up to 3 characters of ": = is 는" etc., then the value.
+_GENERIC: Final = (
+    r"(?i:" + _KEY_WORD + r")[\"']?\s*(?:[:=]|is|는|은|:)?\s*[\"']?"
+    r"(?P<value>[A-Za-z0-9!#$%^&*+/=_\-.~]{12,128})"
+)
+
+SECRET_ENTITIES: Final = (*_SHAPES, "CONNECTION_PASSWORD", "GENERIC_SECRET")
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of ``value``'s character distribution.
+
+    >>> round(shannon_entropy("aaaa"), 2), round(shannon_entropy("abcd"), 2)
+    (0.0, 2.0)
+    """
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+class _ValueRecognizer(EntityRecognizer):
+    """A pattern whose ``value`` group alone is the finding (the key word or the user name
+    around it is not secret), kept only if ``check`` accepts the value."""
+
+    def __init__(
+        self,
+        entity: str,
+        regex: str,
+        score: float,
+        supported_language: str,
+        check: Callable[[str], bool] | None = None,
+    ) -> None:
+        self._regex = re.compile(regex)
+        self._score = score
+        self._check = check
+        self._entity = entity
+        self._label = f"{entity.title().replace('_', '')}Recognizer"
+        super().__init__(
+            supported_entities=[entity], supported_language=supported_language, name=self._label
+        )
+
+    def load(self) -> None:
+        return None
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._regex.finditer(text):
+            if self._check is not None and not self._check(match.group("value")):
+                continue
+            start, end = match.span("value")
+            results.append(
+                RecognizerResult(
+                    entity_type=self._entity,
+                    start=start,
+                    end=end,
+                    score=self._score,
+                    analysis_explanation=AnalysisExplanation(
+                        recognizer=self._label,
+                        original_score=self._score,
+                        validation_result=True,
+                    ),
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self._label,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
+        return results
+
+
+def _looks_random(value: str) -> bool:
+    has_letter = any(ch.isalpha() for ch in value)
+    has_digit = any(ch.isdigit() for ch in value)
+    return has_letter and has_digit and shannon_entropy(value) >= 3.0
+
+
+def secret_recognizers(supported_language: str) -> list[EntityRecognizer]:
+    """One recognizer per secret kind, for ``supported_language``."""
+    recognizers: list[EntityRecognizer] = [
+        PatternRecognizer(
+            supported_entity=entity,
+            patterns=[Pattern(entity, regex, 0.95) for regex in regexes],
+            supported_language=supported_language,
+            name=f"{entity.title().replace('_', '')}Recognizer",
+        )
+        for entity, regexes in _SHAPES.items()
+    ]
+    recognizers.append(
+        _ValueRecognizer("CONNECTION_PASSWORD", _URL_CREDENTIAL, 0.9, supported_language)
+    )
+    recognizers.append(
+        _ValueRecognizer("GENERIC_SECRET", _GENERIC, 0.7, supported_language, _looks_random)
+    )
+    return recognizers
