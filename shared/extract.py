@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["ScanText", "user_texts"]
+__all__ = ["ScanText", "replace_texts", "user_texts"]
 
 # The roles a ScanText reports: "developer" is OpenAI's newer name for "system", and
 # "function" its older name for "tool".
@@ -35,6 +35,9 @@ class ScanText:
     message_index: int | None
     role: str
     text: str
+    # Where the text sits: the index in a content-part list, or in a prompt/input list;
+    # None for a plain string. With message_index it locates the text for replace_texts.
+    part: int | None = None
 
 
 def user_texts(kind: str, body: Mapping[str, Any]) -> list[ScanText]:
@@ -50,9 +53,9 @@ def user_texts(kind: str, body: Mapping[str, Any]) -> list[ScanText]:
     if kind == "chat":
         return list(_chat_texts(body.get("messages")))
     if kind == "completion":
-        return [ScanText(None, "prompt", text) for text in _strings(body.get("prompt"))]
+        return [ScanText(None, "prompt", text, part) for part, text in _strings(body.get("prompt"))]
     if kind == "embedding":
-        return [ScanText(None, "input", text) for text in _strings(body.get("input"))]
+        return [ScanText(None, "input", text, part) for part, text in _strings(body.get("input"))]
     return []
 
 
@@ -71,16 +74,39 @@ def _chat_texts(messages: object) -> Iterator[ScanText]:
             if content:
                 yield ScanText(index, role, content)
         elif isinstance(content, list):
-            for part in content:
+            for position, part in enumerate(content):
                 if isinstance(part, Mapping) and part.get("type") == "text":
                     text = part.get("text")
                     if isinstance(text, str) and text:
-                        yield ScanText(index, role, text)
+                        yield ScanText(index, role, text, position)
 
 
-def _strings(value: object) -> list[str]:
+def _strings(value: object) -> list[tuple[int | None, str]]:
     if isinstance(value, str):
-        return [value] if value else []
+        return [(None, value)] if value else []
     if isinstance(value, list):
-        return [item for item in value if isinstance(item, str) and item]
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, str) and item]
     return []
+
+
+def replace_texts(kind: str, body: dict[str, Any], replacements: Mapping[ScanText, str]) -> None:
+    """Write new texts (masked ones) back where :func:`user_texts` found them, in place.
+
+    >>> body = {"messages": [{"role": "user", "content": "my id 123"}]}
+    >>> replace_texts("chat", body, {user_texts("chat", body)[0]: "my id ***"})
+    >>> body["messages"][0]["content"]
+    'my id ***'
+    """
+    for located, text in replacements.items():
+        if kind == "chat" and located.message_index is not None:
+            message = body["messages"][located.message_index]
+            if located.part is None:
+                message["content"] = text
+            else:
+                message["content"][located.part]["text"] = text
+        elif kind in ("completion", "embedding"):
+            field = "prompt" if kind == "completion" else "input"
+            if located.part is None:
+                body[field] = text
+            else:
+                body[field][located.part] = text

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.extract import ScanText, user_texts
+from shared.extract import ScanText, replace_texts, user_texts
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ from shared.extract import ScanText, user_texts
                     }
                 ]
             },
-            [ScanText(0, "user", "first"), ScanText(0, "user", "second")],
+            [ScanText(0, "user", "first", 0), ScanText(0, "user", "second", 2)],
             id="chat-content-parts",
         ),
         pytest.param(
@@ -83,7 +83,7 @@ from shared.extract import ScanText, user_texts
         pytest.param(
             "completion",
             {"prompt": ["one", "two"]},
-            [ScanText(None, "prompt", "one"), ScanText(None, "prompt", "two")],
+            [ScanText(None, "prompt", "one", 0), ScanText(None, "prompt", "two", 1)],
             id="prompt-list",
         ),
         pytest.param("completion", {"prompt": [1, 2, 3]}, [], id="prompt-token-ids"),
@@ -92,7 +92,7 @@ from shared.extract import ScanText, user_texts
         pytest.param(
             "embedding",
             {"input": ["a", "b"]},
-            [ScanText(None, "input", "a"), ScanText(None, "input", "b")],
+            [ScanText(None, "input", "a", 0), ScanText(None, "input", "b", 1)],
             id="input-list",
         ),
         pytest.param("embedding", {"input": [101, 102]}, [], id="input-token-ids"),
@@ -102,3 +102,37 @@ from shared.extract import ScanText, user_texts
 def test_user_texts(kind: str, body: dict[str, Any], expected: list[ScanText]) -> None:
     """Every caller-controlled text is listed once, with its message index and role."""
     assert user_texts(kind, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "expected"),
+    [
+        pytest.param(
+            "chat",
+            {
+                "messages": [
+                    {"role": "system", "content": "sys 1"},
+                    {"role": "user",
+                     "content": [{"type": "image_url"}, {"type": "text", "text": "u 2"}]},
+                ]
+            },
+            {
+                "messages": [
+                    {"role": "system", "content": "SYS 1"},
+                    {"role": "user",
+                     "content": [{"type": "image_url"}, {"type": "text", "text": "U 2"}]},
+                ]
+            },
+            id="chat",
+        ),
+        pytest.param("completion", {"prompt": ["a 1", "b 2"]}, {"prompt": ["A 1", "B 2"]},
+                     id="prompts"),
+        pytest.param("embedding", {"input": "x 1"}, {"input": "X 1"}, id="input"),
+    ],
+)  # fmt: skip
+def test_replace_texts_writes_back_where_found(
+    kind: str, body: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """Masked texts go back to exactly the places they were read from; nothing else moves."""
+    replace_texts(kind, body, {t: t.text.upper() for t in user_texts(kind, body)})
+    assert body == expected
