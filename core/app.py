@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 import structlog
+from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -15,10 +16,12 @@ from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys import KeyRegistry
 from core.model.classifier import InjectionClassifier, ModelLoadError
+from core.pii.analyzer import build_analyzer
 from core.policies import PolicyRegistry
 from core.routes import admin, inspect, openai, policies, service
 from core.scanning.base import Scanner
 from core.scanning.input.injection import InjectionScanner
+from core.scanning.input.pii import PiiScanner
 from core.scanning.input.regex_rules import RegexScanner
 from core.scanning.pipeline import Pipeline
 from core.scanning.policy import DEFAULT_POLICY, Policy
@@ -43,11 +46,13 @@ UPSTREAM_ERRORS = RelayErrors(
 )
 
 
-def build_pipeline(settings: CoreSettings) -> Pipeline:
+def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipeline:
     """The input scanners this configuration asks for; ``ConfigError`` for an unusable model."""
     if not settings.input_scan_enabled:
         return Pipeline([], DEFAULT_POLICY)
     scanners: list[Scanner] = [RegexScanner()]
+    if settings.pii_scan_enabled:
+        scanners.append(PiiScanner(build_analyzer(), registry))
     defaults = DEFAULT_POLICY
     if settings.classifier_enabled:
         try:
@@ -57,8 +62,9 @@ def build_pipeline(settings: CoreSettings) -> Pipeline:
             raise ConfigError([f"Config 'ONNX_MODEL_PATH' has value '{shown}'. {exc}."]) from None
         scanners.append(InjectionScanner(classifier))
         # The model's own threshold, unless the repository's defaults name one.
-        defaults = Policy({"classifier": classifier.threshold}).with_overrides(
-            DEFAULT_POLICY.thresholds
+        defaults = Policy(
+            {"classifier": classifier.threshold, **DEFAULT_POLICY.thresholds},
+            actions=DEFAULT_POLICY.actions,
         )
     return Pipeline(scanners, defaults)
 
@@ -67,7 +73,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
     # Scanners are built once, before serving (rules compiled, models loaded and warmed).
-    pipeline = build_pipeline(settings)
+    pipeline = build_pipeline(settings, metrics.registry)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, CoreState]]:

@@ -45,6 +45,7 @@ class CoreSettings:
     input_scan_enabled: bool = True
     onnx_model_path: str = ""
     classifier_enabled: bool = True
+    pii_scan_enabled: bool = True
     policy_sync_interval_ms: int = 30_000
 
     @property
@@ -96,6 +97,7 @@ class CoreSettings:
             input_scan_enabled=env.flag("INPUT_SCAN_ENABLED", d.input_scan_enabled),
             onnx_model_path=env.string("ONNX_MODEL_PATH", default=d.onnx_model_path),
             classifier_enabled=env.flag("CLASSIFIER_ENABLED", d.classifier_enabled),
+            pii_scan_enabled=env.flag("PII_SCAN_ENABLED", d.pii_scan_enabled),
             policy_sync_interval_ms=env.integer(
                 "POLICY_SYNC_INTERVAL_MS", d.policy_sync_interval_ms, minimum=100
             ),

@@ -41,10 +41,12 @@ class Finding:
     end: int | None = None
     message_index: int | None = None
     severity: str | None = None
+    # The content part (or prompt/input list item) of that message the offsets refer to.
+    part: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able dict of every field; it holds no text of the request."""
-        return {
+        data: dict[str, Any] = {
             "scanner": self.scanner,
             "type": self.type,
             "score": self.score,
@@ -53,3 +55,6 @@ class Finding:
             "message_index": self.message_index,
             "severity": self.severity,
         }
+        if self.part is not None:
+            data["part"] = self.part
+        return data

@@ -8,6 +8,7 @@ is analysed in. Findings below ``FINDING_SCORE`` are candidates, not findings.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -84,6 +85,10 @@ def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]
 
 
 def build_analyzer() -> PiiAnalyzer:
+    # Presidio logs every analysis at INFO and decision details (with text) at DEBUG: our
+    # logs carry hashes and metadata only.
+    for name in ("presidio-analyzer", "presidio-anonymizer"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     nlp_engine = BlankNlpEngine()
     nlp_engine.load()
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))

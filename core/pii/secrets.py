@@ -25,6 +25,8 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from core.pii.entities import SECRET_ENTITIES
+
 __all__ = ["SECRET_ENTITIES", "secret_recognizers", "shannon_entropy"]
 
 _SHAPES: Final = {
@@ -59,8 +61,6 @@ _GENERIC: Final = (
     r"(?i:" + _KEY_WORD + r")[\"']?\s*(?:[:=]|is|는|은|:)?\s*[\"']?"
     r"(?P<value>[A-Za-z0-9!#$%^&*+/=_\-.~]{12,128})"
 )
-
-SECRET_ENTITIES: Final = (*_SHAPES, "CONNECTION_PASSWORD", "GENERIC_SECRET")
 
 
 def shannon_entropy(value: str) -> float:

@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.pii.masking import Masker
 from core.scanning.base import ScanRequest
 from core.scanning.pipeline import PipelineResult
+from core.scanning.policy import Policy
 from core.state import CoreState, core_state
 from shared import wire
 from shared.errors import BlockedError
-from shared.extract import ScanText, user_texts
+from shared.extract import ScanText, replace_texts, user_texts
+from shared.findings import Finding
 from shared.http import Handler, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.wire import ApiKind, parse_api_request
@@ -28,6 +32,7 @@ __all__ = ["API_ROUTES", "ScannedInput", "authenticate", "scan_input"]
 
 _LLM_CALL = "llm:call"
 _log = structlog.get_logger("aegis.core.openai")
+_MASKER = Masker()
 
 
 def authenticate(state: CoreState, request: Request) -> KeyIdentity:
@@ -47,6 +52,21 @@ class ScannedInput:
 
     result: PipelineResult
     dry_run: bool
+    policy: Policy
+
+    def masked_texts(self, texts: Sequence[ScanText]) -> dict[ScanText, str]:
+        """The new text of every text with findings to mask, redact or hash."""
+        by_place: dict[tuple[int | None, int | None], list[Finding]] = {}
+        for finding in self.result.verdict.masking:
+            by_place.setdefault((finding.message_index, finding.part), []).append(finding)
+        masked: dict[ScanText, str] = {}
+        for text in texts:
+            findings = by_place.get((text.message_index, text.part))
+            if findings:
+                masked[text] = _MASKER.apply(
+                    text.text, [(f, self.policy.action(f) or "mask") for f in findings]
+                )
+        return masked
 
 
 async def scan_input(
@@ -58,7 +78,7 @@ async def scan_input(
         ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace), policy
     )
     dry_run = state.settings.dry_run if policy.dry_run is None else policy.dry_run
-    return ScannedInput(result, dry_run)
+    return ScannedInput(result, dry_run, policy)
 
 
 def _upstream_headers(state: CoreState, request_id: str, *, json_body: bool) -> dict[str, str]:
@@ -82,6 +102,7 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     if edge_findings:
         info.log["edge_findings"] = edge_findings
     texts = user_texts(kind, api.body)
+    body = api.raw
     if texts:
         scanned = await scan_input(state, identity, texts)
         verdict = scanned.result.verdict
@@ -93,11 +114,17 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
                 _log.warning("request_would_block", dry_run=True)
             else:
                 raise BlockedError([finding.as_dict() for finding in verdict.findings])
+        elif verdict.masking:
+            if scanned.dry_run:
+                _log.warning("request_would_mask", dry_run=True)
+            else:
+                replace_texts(kind, api.body, scanned.masked_texts(texts))
+                body = orjson.dumps(api.body)
     return await state.upstream.send(
         "POST",
         state.settings.upstream_url + path,
         headers=_upstream_headers(state, info.request_id, json_body=True),
-        body=api.raw,
+        body=body,
         stream=api.stream,
         receive=request.receive,
     )

@@ -54,6 +54,8 @@ class Verdict:
     risk_score: float
     findings: tuple[Finding, ...] = ()
     blocking: tuple[Finding, ...] = field(default=())
+    # PII and secrets to mask, redact or hash before the model sees the text.
+    masking: tuple[Finding, ...] = field(default=())
 
     @property
     def blocked(self) -> bool:

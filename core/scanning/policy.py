@@ -7,6 +7,7 @@ per key, workspace or global overrides are :class:`PolicyDocument` values stored
 PostgreSQL (``core.policies``) and laid over the defaults.
 
     >>> from shared.findings import Finding
+from core.pii.entities import PII_ENTITIES, SECRET_ENTITIES
 from shared.rulepack import load_rules
     >>> DEFAULT_POLICY.decide([Finding("regex", "en.ignore_previous", 0.85)]).decision
     <Decision.BLOCK: 'block'>
@@ -24,19 +25,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from core.pii.entities import PII_ENTITIES, SECRET_ENTITIES
 from core.scanning.base import Decision, Verdict
 from shared.errors import InvalidRequestError
 from shared.findings import Finding
 from shared.rulepack import load_rules
 
-__all__ = ["DEFAULT_POLICY", "KNOWN_SCANNERS", "NEVER", "Policy", "PolicyDocument"]
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_POLICY",
+    "KNOWN_SCANNERS",
+    "MASKING_ACTIONS",
+    "NEVER",
+    "Policy",
+    "PolicyDocument",
+]
 
 # A threshold no score reaches: the scanner (or type) only reports.
 NEVER: Final = math.inf
 # The scanners a policy may name (a typo must not silently do nothing), and the lowest
 # threshold each accepts: the classifier reports scores from its report floor up, so a lower
 # threshold could never take effect.
-KNOWN_SCANNERS: Final = {"regex": 0.0, "classifier": 0.3}
+KNOWN_SCANNERS: Final = {"regex": 0.0, "classifier": 0.3, "pii": 0.5}
+ACTIONS: Final = ("block", "mask", "redact", "hash", "allow")
+MASKING_ACTIONS: Final = frozenset({"mask", "redact", "hash"})
+ACTION_SCANNERS: Final = frozenset({"pii"})
 MAX_THRESHOLDS: Final = 500
 _NAME = re.compile(r"^([a-z_]+)(?::([A-Za-z0-9_.\-]{1,100}))?$")
 
@@ -47,6 +60,7 @@ def known_types() -> dict[str, frozenset[str]]:
     return {
         "regex": frozenset(rule.id for rule in load_rules(check_examples=False).rules),
         "classifier": frozenset({"injection", "system_injection"}),
+        "pii": frozenset(PII_ENTITIES),
     }
 
 
@@ -61,6 +75,13 @@ class Policy:
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
     dry_run: bool | None = None
+    # What to do with a PII or secret finding, by ``pii`` or ``pii:ENTITY``.
+    actions: Mapping[str, str] = field(default_factory=dict)
+
+    def action(self, finding: Finding) -> str | None:
+        """``block``, ``mask``, ``redact``, ``hash`` or ``allow`` for a finding that has one."""
+        specific = self.actions.get(f"{finding.scanner}:{finding.type}")
+        return specific if specific is not None else self.actions.get(finding.scanner)
 
     def threshold(self, finding: Finding) -> float | None:
         specific = self.thresholds.get(f"{finding.scanner}:{finding.type}")
@@ -72,19 +93,30 @@ class Policy:
         blocking = tuple(
             finding
             for finding in findings
-            if (limit := self.threshold(finding)) is not None and finding.score >= limit
+            if self.action(finding) == "block"
+            or ((limit := self.threshold(finding)) is not None and finding.score >= limit)
         )
+        masking = tuple(finding for finding in findings if self.action(finding) in MASKING_ACTIONS)
         risk = max((finding.score for finding in findings), default=0.0)
-        decision = Decision.BLOCK if blocking else Decision.ALLOW
-        return Verdict(decision, round(risk, 4), tuple(findings), blocking)
+        if blocking:
+            decision = Decision.BLOCK
+        elif masking:
+            decision = Decision.MASK
+        else:
+            decision = Decision.ALLOW
+        return Verdict(decision, round(risk, 4), tuple(findings), blocking, masking)
 
     def with_overrides(self, overrides: Mapping[str, float]) -> Policy:
-        return Policy({**self.thresholds, **overrides}, self.dry_run)
+        return Policy({**self.thresholds, **overrides}, self.dry_run, self.actions)
 
     def apply(self, document: PolicyDocument) -> Policy:
         """This policy with ``document``'s settings laid over it."""
         dry_run = self.dry_run if document.dry_run is None else document.dry_run
-        return Policy({**self.thresholds, **document.thresholds}, dry_run)
+        return Policy(
+            {**self.thresholds, **document.thresholds},
+            dry_run,
+            {**self.actions, **document.actions},
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +124,7 @@ class Policy:
                 name: None if limit == NEVER else limit
                 for name, limit in sorted(self.thresholds.items())
             },
+            "actions": dict(sorted(self.actions.items())),
             "dry_run": self.dry_run,
         }
 
@@ -106,6 +139,7 @@ class PolicyDocument:
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
     dry_run: bool | None = None
+    actions: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, data: object, *, check_types: bool = True) -> PolicyDocument:
@@ -117,12 +151,13 @@ class PolicyDocument:
         """
         if not isinstance(data, dict):
             raise InvalidRequestError("A policy must be a JSON object.")
-        unknown = sorted(set(data) - {"thresholds", "dry_run"})
+        unknown = sorted(set(data) - {"thresholds", "actions", "dry_run"})
         if unknown:
             raise InvalidRequestError(
-                f"Unknown policy field '{unknown[0]}'; use 'thresholds' and 'dry_run'.",
+                f"Unknown policy field '{unknown[0]}'; use 'thresholds', 'actions' and 'dry_run'.",
                 param=unknown[0],
             )
+        actions = _parse_actions(data.get("actions", {}), check_types=check_types)
         dry_run = data.get("dry_run")
         if dry_run is not None and not isinstance(dry_run, bool):
             raise InvalidRequestError("'dry_run' must be true, false or null.", param="dry_run")
@@ -162,7 +197,7 @@ class PolicyDocument:
                     "null (report only).",
                     param=f"thresholds.{name}",
                 )
-        return cls(thresholds, dry_run)
+        return cls(thresholds, dry_run, actions)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,8 +205,33 @@ class PolicyDocument:
                 name: None if limit == NEVER else limit
                 for name, limit in sorted(self.thresholds.items())
             },
+            "actions": dict(sorted(self.actions.items())),
             "dry_run": self.dry_run,
         }
+
+
+def _parse_actions(raw: object, *, check_types: bool) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise InvalidRequestError("'actions' must be an object.", param="actions")
+    actions: dict[str, str] = {}
+    for name, value in raw.items():
+        match = _NAME.match(name)
+        if match is None or match[1] not in ACTION_SCANNERS:
+            raise InvalidRequestError(
+                f"'{name}' is not pii or pii:ENTITY; actions apply to PII and secrets.",
+                param=f"actions.{name}",
+            )
+        if check_types and match[2] is not None and match[2] not in known_types()[match[1]]:
+            raise InvalidRequestError(
+                f"'{name}': pii reports no entity '{match[2]}'.", param=f"actions.{name}"
+            )
+        if value not in ACTIONS:
+            raise InvalidRequestError(
+                f"The action of '{name}' must be one of {', '.join(ACTIONS)}.",
+                param=f"actions.{name}",
+            )
+        actions[name] = value
+    return actions
 
 
 # The precise rules block at high severity (score 0.85). The classifier's threshold is the
@@ -179,4 +239,16 @@ class PolicyDocument:
 # A system message is the application's own prompt, and an ordinary one ("You are …; never
 # reveal these instructions") scores like an attack, so the classifier only reports it (a
 # separate signal in findings and the audit trail); a policy may set a threshold for it.
-DEFAULT_POLICY = Policy({"regex": 0.85, "classifier:system_injection": NEVER})
+#
+# PII and secrets, defaults for a public agency: identity numbers and payment data are
+# masked (the model still sees that a number was there), secrets never pass, and what is
+# ordinary in work text (IP addresses, business registration numbers) is allowed.
+DEFAULT_PII_ACTIONS: Final = {
+    "pii": "mask",
+    "pii:IP_ADDRESS": "allow",
+    "pii:KR_BRN": "allow",
+    **{f"pii:{entity}": "block" for entity in SECRET_ENTITIES},
+}
+DEFAULT_POLICY = Policy(
+    {"regex": 0.85, "classifier:system_injection": NEVER}, actions=DEFAULT_PII_ACTIONS
+)

@@ -49,8 +49,8 @@ def test_inspect_decides_and_names_rules(
     assert answer.status_code == 200
     result = answer.json()
     assert result["decision"] == decision
-    # A regex block stops the pipeline before the costlier classifier; otherwise both run.
-    assert set(result["latency_ms"]) == ({"regex"} if rule else {"regex", "classifier"})
+    # A regex block stops the pipeline before the costlier scanners; otherwise all run.
+    assert set(result["latency_ms"]) == ({"regex"} if rule else {"regex", "pii", "classifier"})
     assert result["masked"] is None
     types = {finding["type"] for finding in result["findings"]}
     if rule is None:

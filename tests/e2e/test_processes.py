@@ -183,9 +183,15 @@ def test_prompts_responses_and_keys_never_reach_the_logs(process_stack: ProcessS
         base_url=process_stack.edge_url + "/v1", api_key=created["key"], max_retries=0
     )
     raw = client.chat.completions.with_raw_response.create(
-        model=DEFAULT_MODEL, messages=[{"role": "user", "content": f"my secret is {canary}"}]
+        model=DEFAULT_MODEL, messages=[{"role": "user", "content": f"my note says {canary}"}]
     )
     assert canary in (raw.parse().choices[0].message.content or "")
+    # Called a secret, it is one: refused (secrets never pass), and still not logged.
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(
+            model=DEFAULT_MODEL, messages=[{"role": "user", "content": f"my secret is {canary}"}]
+        )
+    assert refused.value.code == "aegis_blocked"
     streamed = client.chat.completions.create(
         model=DEFAULT_MODEL, messages=[{"role": "user", "content": canary}], stream=True
     )

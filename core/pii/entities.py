@@ -1,0 +1,31 @@
+"""The entity types the PII scanner reports (no Presidio import: policies read this)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["PII_ENTITIES", "SECRET_ENTITIES"]
+
+SECRET_ENTITIES: Final = (
+    "AWS_ACCESS_KEY",
+    "GITHUB_TOKEN",
+    "GITLAB_TOKEN",
+    "SLACK_TOKEN",
+    "JWT",
+    "PRIVATE_KEY",
+    "CONNECTION_PASSWORD",
+    "GENERIC_SECRET",
+)
+PII_ENTITIES: Final = (
+    "KR_RRN",
+    "KR_FRN",
+    "KR_BRN",
+    "KR_PASSPORT",
+    "PHONE_NUMBER",
+    "EMAIL_ADDRESS",
+    "CREDIT_CARD",
+    "IP_ADDRESS",
+    "IBAN_CODE",
+    "US_SSN",
+    *SECRET_ENTITIES,
+)

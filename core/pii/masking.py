@@ -1,0 +1,65 @@
+"""Masking, redaction and hashing of findings with presidio-anonymizer.
+
+``mask`` keeps what identifies the kind of value and hides what identifies the person:
+``900101-1******`` (birth date and gender digit of a 주민등록번호), ``*********5678``
+(the last four of a phone or card number), ``h***@example.com``; ``redact`` writes
+``<KR_RRN>``; ``hash`` writes a salted SHA-256 of the value (presidio-anonymizer's hash
+operator draws a random salt), so a short number cannot be recovered by hashing every
+candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+from shared.findings import Finding
+
+__all__ = ["Masker"]
+
+# Characters kept at the end (a negative number: kept at the start) when masking.
+_KEEP: Final = {"KR_RRN": -8, "KR_FRN": -8, "PHONE_NUMBER": 4, "CREDIT_CARD": 4, "IBAN_CODE": 4}
+
+
+def _mask_email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _operator(action: str, entity: str, value: str) -> OperatorConfig:
+    if action == "redact":
+        return OperatorConfig("replace", {"new_value": f"<{entity}>"})
+    if action == "hash":
+        return OperatorConfig("hash", {"hash_type": "sha256"})
+    if entity == "EMAIL_ADDRESS":
+        return OperatorConfig("custom", {"lambda": _mask_email})
+    keep = _KEEP.get(entity, 0)
+    hidden = max(1, len(value) - abs(keep)) if keep else len(value)
+    return OperatorConfig(
+        "mask", {"masking_char": "*", "chars_to_mask": hidden, "from_end": keep < 0}
+    )
+
+
+class Masker:
+    """Rewrites one text's findings; one anonymizer engine, built once."""
+
+    def __init__(self) -> None:
+        self._engine = AnonymizerEngine()  # type: ignore[no-untyped-call]
+
+    def apply(self, text: str, findings: Sequence[tuple[Finding, str]]) -> str:
+        """``text`` with each ``(finding, action)`` masked, redacted or hashed."""
+        results = []
+        operators = {}
+        for index, (finding, action) in enumerate(findings):
+            if finding.start is None or finding.end is None:
+                continue
+            # One pseudo entity per finding, so each gets its own operator.
+            key = f"F{index}"
+            results.append(RecognizerResult(key, finding.start, finding.end, finding.score))
+            operators[key] = _operator(action, finding.type, text[finding.start : finding.end])
+        if not results:
+            return text
+        return str(self._engine.anonymize(text, results, operators).text)

@@ -1,0 +1,134 @@
+"""PII in core's pipeline on real servers: masked before the model sees it, secrets refused,
+and policies per workspace choosing block / mask / redact / hash / allow."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+
+import httpx
+
+from devupstream.app import DEFAULT_MODEL
+from tests.conftest import Stack
+
+RRN = "900101-1234568"  # check digit passes
+PHONE = "010-1234-5678"
+PROMPT = f"주민번호 {RRN}, 연락처 {PHONE} 로 민원 답변서를 써 줘."
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {key}"}
+
+
+def _chat(stack: Stack, key: str, content: Any, *, via_edge: bool = True) -> httpx.Response:
+    base = stack.edge.url if via_edge else stack.core.url
+    body = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": content}]}
+    return httpx.post(base + "/v1/chat/completions", json=body, headers=_auth(key), timeout=30)
+
+
+def test_the_model_sees_masked_values(stack: Stack) -> None:
+    """The echoing development model returns what it was sent: the masked text."""
+    key = stack.create_key().key
+    answer = _chat(stack, key, PROMPT)
+    assert answer.status_code == 200
+    reply = answer.json()["choices"][0]["message"]["content"]
+    assert "900101-1******" in reply
+    assert "*********5678" in reply
+    assert RRN not in reply and PHONE not in reply
+
+
+def test_content_parts_are_masked_in_place(stack: Stack) -> None:
+    """Only the text part holding the value changes; other parts stay as they were."""
+    key = stack.create_key().key
+    parts = [
+        {"type": "text", "text": "첫 번째 문단입니다."},
+        {"type": "text", "text": "메일은 hong@example.com 입니다."},
+    ]
+    answer = _chat(stack, key, parts)
+    assert answer.status_code == 200
+    reply = answer.json()["choices"][0]["message"]["content"]
+    assert "h***@example.com" in reply
+    assert "첫 번째 문단입니다." in reply
+
+
+def test_secrets_are_refused(stack: Stack) -> None:
+    """A cloud key or a password never reaches the model: 400 naming the entity, no value."""
+    key = stack.create_key().key
+    before = stack.upstream.stats.requests
+    answer = _chat(stack, key, "deploy with AKIAIOSFODNN7EXAMPLE please")
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "aegis_blocked"
+    assert {(f["scanner"], f["type"]) for f in error["aegis"]["findings"]} >= {
+        ("pii", "AWS_ACCESS_KEY")
+    }
+    assert "AKIAIOSFODNN7EXAMPLE" not in answer.text
+    assert stack.upstream.stats.requests == before
+
+
+def test_inspect_shows_the_masked_text_and_exact_offsets(stack: Stack) -> None:
+    key = stack.create_key().key
+    result = httpx.post(
+        stack.core.url + "/api/v1/inspect", json={"text": PROMPT}, headers=_auth(key)
+    ).json()
+    assert result["decision"] == "mask"
+    spans = {f["type"]: PROMPT[f["start"] : f["end"]] for f in result["findings"]}
+    assert spans == {"KR_RRN": RRN, "PHONE_NUMBER": PHONE}
+    assert result["masked"] == {
+        "text": PROMPT.replace(RRN, "900101-1******").replace(PHONE, "*********5678")
+    }
+    assert "pii" in result["latency_ms"]
+
+
+def _wait_for(stack: Stack, key: str, check: Any, within: float = 5.0) -> httpx.Response:
+    deadline = time.monotonic() + within
+    while True:
+        answer = _chat(stack, key, PROMPT)
+        if check(answer):
+            return answer
+        assert time.monotonic() < deadline, f"policy not applied: {answer.status_code}"
+        time.sleep(0.05)
+
+
+def test_workspace_policy_chooses_the_action(stack: Stack) -> None:
+    """block, redact, hash and allow per entity, set by an admin, applied without restart."""
+    admin = stack.create_key("admin").key
+    user = stack.create_key().key
+    url = stack.core.url + "/api/v1/admin/policies/workspace/tests"
+
+    def put(actions: dict[str, str]) -> None:
+        answer = httpx.put(url, json={"actions": actions}, headers=_auth(admin))
+        assert answer.status_code == 200, answer.text
+
+    put({"pii:KR_RRN": "block"})
+    blocked = _wait_for(stack, user, lambda a: a.status_code == 400)
+    assert blocked.json()["error"]["code"] == "aegis_blocked"
+
+    put({"pii:KR_RRN": "redact", "pii:PHONE_NUMBER": "hash"})
+    reply = _wait_for(stack, user, lambda a: a.status_code == 200 and "<KR_RRN>" in a.text).json()[
+        "choices"
+    ][0]["message"]["content"]
+    # Salted SHA-256 (Presidio's hash operator): 64 hex digits where the number was, not the
+    # plain hash of the number, which trying every number would reverse.
+    assert re.search(r"연락처 [0-9a-f]{64} 로", reply)
+    assert hashlib.sha256(PHONE.encode()).hexdigest() not in reply
+    assert RRN not in reply and PHONE not in reply
+
+    put({"pii": "allow"})
+    reply = _wait_for(stack, user, lambda a: a.status_code == 200 and RRN in a.text).json()
+    assert PHONE in reply["choices"][0]["message"]["content"]
+
+
+def test_bad_pii_actions_are_refused(stack: Stack) -> None:
+    admin = stack.create_key("admin").key
+    url = stack.core.url + "/api/v1/admin/policies/workspace/tests"
+    for actions, param in (
+        ({"pii:KR_RRM": "mask"}, "actions.pii:KR_RRM"),
+        ({"pii": "encrypt"}, "actions.pii"),
+        ({"classifier": "mask"}, "actions.classifier"),
+    ):
+        answer = httpx.put(url, json={"actions": actions}, headers=_auth(admin))
+        assert answer.status_code == 400
+        assert answer.json()["error"]["param"] == param
