@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Final
 
+import re2
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
@@ -22,16 +23,17 @@ from presidio_analyzer.predefined_recognizers import (
 
 from core.pii.nlp import LANGUAGES, BlankNlpEngine
 from core.pii.recognizers import (
-    EmailRecognizer,
-    KrBrnRecognizer,
-    KrFrnRecognizer,
-    KrPassportRecognizer,
-    KrPhoneRecognizer,
-    KrRrnRecognizer,
+    AegisEmailRecognizer,
+    AegisKrBrnRecognizer,
+    AegisKrFrnRecognizer,
+    AegisKrPassportRecognizer,
+    AegisKrPhoneRecognizer,
+    AegisKrRrnRecognizer,
 )
 from core.pii.secrets import secret_recognizers
+from shared.rulepack import re2_options
 
-__all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer"]
+__all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer", "candidate_windows"]
 
 FINDING_SCORE: Final = 0.5
 
@@ -48,16 +50,30 @@ def _language_only(cls: Callable[..., EntityRecognizer]) -> Callable[[str], Enti
 
 
 _RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (
-    KrRrnRecognizer,
-    KrFrnRecognizer,
-    KrPhoneRecognizer,
-    KrBrnRecognizer,
-    KrPassportRecognizer,
-    EmailRecognizer,
+    AegisKrRrnRecognizer,
+    AegisKrFrnRecognizer,
+    AegisKrPhoneRecognizer,
+    AegisKrBrnRecognizer,
+    AegisKrPassportRecognizer,
+    AegisEmailRecognizer,
     _credit_card,
     _language_only(IpRecognizer),
     _language_only(IbanRecognizer),
     _language_only(UsSsnRecognizer),
+)
+
+
+# A superset of what every recognizer needs to see before it can match: digits (numbers,
+# IPv4), "@" (e-mail), IPv6 colons, URL credentials, the fixed prefixes of tokens and keys,
+# and the key words of the generic secret. Texts without any (most prose) skip Presidio,
+# whose spaCy tokenisation alone costs about a millisecond per kilobyte. RE2: one linear
+# pass, ~10 µs per KB (Python's re takes ~260 µs on this alternation).
+_CANDIDATE: Final = re2.compile(
+    r"[0-9]{2}|[0-9]\.[0-9]|@|[0-9A-Fa-f]:[0-9A-Fa-f]|::|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|"
+    r"github_pat_|glpat-|xox[abposr]-|eyJ|PRIVATE KEY|"
+    r"(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credential)|"
+    r"비밀번호|패스워드|비번|토큰|시크릿|인증키|api키",
+    re2_options(),
 )
 
 
@@ -68,10 +84,60 @@ class PiiAnalyzer:
         self._engine = engine
 
     def analyze(self, text: str) -> list[RecognizerResult]:
-        """Findings (score >= FINDING_SCORE), with offsets exact in ``text``."""
-        language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in text) else "en"
-        results = self._engine.analyze(text=text, language=language, score_threshold=FINDING_SCORE)
+        """Findings (score >= FINDING_SCORE), with offsets exact in ``text``.
+
+        Only the windows around candidates (see :data:`_CANDIDATE`) are analysed: a text
+        with none costs one RE2 pass, and a long document with a phone number near its end
+        is tokenised around that number only. Windows reach whole words and enough text for
+        the context words before a value.
+        """
+        results: list[RecognizerResult] = []
+        for start, end in candidate_windows(text):
+            window = text[start:end]
+            language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in window) else "en"
+            for result in self._engine.analyze(
+                text=window, language=language, score_threshold=FINDING_SCORE
+            ):
+                result.start += start
+                result.end += start
+                results.append(result)
         return _without_overlaps(results)
+
+
+# Characters of context before a candidate, and of value after it (a private key block is
+# long); windows closer than _MERGE_GAP are analysed as one.
+_BEFORE: Final = 160
+_AFTER: Final = 160
+_AFTER_KEY_BLOCK: Final = 8600
+_MERGE_GAP: Final = 64
+_WORD_STRETCH: Final = 200
+
+
+def candidate_windows(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of ``text`` worth analysing, merged and in order.
+
+    >>> candidate_windows("no numbers here")
+    []
+    >>> candidate_windows("call 010-1234-5678")
+    [(0, 18)]
+    """
+    windows: list[tuple[int, int]] = []
+    for match in _CANDIDATE.finditer(text):
+        after = _AFTER_KEY_BLOCK if match.group(0) == "PRIVATE KEY" else _AFTER
+        start = max(0, match.start() - _BEFORE)
+        end = min(len(text), match.end() + after)
+        # Never cut a word (or a number) in two: a cut number could match as a shorter one.
+        floor = max(0, start - _WORD_STRETCH)
+        while start > floor and not text[start - 1].isspace():
+            start -= 1
+        ceiling = min(len(text), end + _WORD_STRETCH)
+        while end < ceiling and not text[end].isspace():
+            end += 1
+        if windows and start <= windows[-1][1] + _MERGE_GAP:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:

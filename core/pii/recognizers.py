@@ -1,6 +1,6 @@
 """Korean recognizers built on Presidio's own, with their gaps closed.
 
-:class:`KrRrnRecognizer` (주민등록번호) extends Presidio's ``KrRrnRecognizer``:
+:class:`AegisKrRrnRecognizer` (주민등록번호) extends Presidio's ``KrRrnRecognizer``:
 
 * the birth date must be a real date in the century the gender digit gives (1/2: 1900s,
   3/4: 2000s, 9/0: 1800s), so ``991332-…`` or ``010230-…`` never fire;
@@ -26,12 +26,12 @@ from presidio_analyzer.predefined_recognizers import KrRrnRecognizer as Presidio
 
 __all__ = [
     "RRN_CANDIDATE_SCORE",
-    "EmailRecognizer",
-    "KrBrnRecognizer",
-    "KrFrnRecognizer",
-    "KrPassportRecognizer",
-    "KrPhoneRecognizer",
-    "KrRrnRecognizer",
+    "AegisEmailRecognizer",
+    "AegisKrBrnRecognizer",
+    "AegisKrFrnRecognizer",
+    "AegisKrPassportRecognizer",
+    "AegisKrPhoneRecognizer",
+    "AegisKrRrnRecognizer",
     "rrn_birth_date",
     "rrn_check_digit_ok",
 ]
@@ -73,7 +73,7 @@ def rrn_check_digit_ok(number: str) -> bool:
     return (11 - total % 11) % 10 == int(number[12])
 
 
-class KrRrnRecognizer(PresidioKrRrn):
+class AegisKrRrnRecognizer(PresidioKrRrn):
     """주민등록번호 with date, century and check-digit logic; see the module docstring."""
 
     def __init__(self, supported_language: str = "ko") -> None:
@@ -100,7 +100,7 @@ _FRN_CENTURY: Final = {"5": 1900, "6": 1900, "7": 2000, "8": 2000}
 FRN_CONTEXT: Final = ["외국인등록번호", "외국인번호", "외국인등록", "등록번호", "frn", "foreigner"]
 
 
-class KrFrnRecognizer(PatternRecognizer):
+class AegisKrFrnRecognizer(PatternRecognizer):
     """외국인등록번호: the RRN layout with gender digit 5-8 and a real birth date.
 
     Its check digit is not checked (the rule differs from the RRN's and stopped in 2020 as
@@ -160,7 +160,7 @@ PHONE_CONTEXT: Final = [
 ]
 
 
-class KrPhoneRecognizer(PatternRecognizer):
+class AegisKrPhoneRecognizer(PatternRecognizer):
     """Korean mobile and landline numbers in their common forms, ``+82`` included.
 
     A separated number (``010-1234-5678``, ``02) 123-4567``, ``+82 10 1234 5678``) is a
@@ -173,14 +173,14 @@ class KrPhoneRecognizer(PatternRecognizer):
             patterns=_KR_PHONE_PATTERNS,
             context=PHONE_CONTEXT,
             supported_language=supported_language,
-            name="KrPhoneRecognizer",
+            name="AegisKrPhoneRecognizer",
         )
 
 
 BRN_CONTEXT: Final = ["사업자등록번호", "사업자번호", "사업자", "brn", "business"]
 
 
-class KrBrnRecognizer(PresidioKrBrn):
+class AegisKrBrnRecognizer(PresidioKrBrn):
     """사업자등록번호 with its check digit. Presidio accepts any 10 digits whose check digit
     passes — one random number in ten — so here only the dashed form (``123-45-67890``)
     stands on a passing check digit; ten bare digits also need context."""
@@ -204,7 +204,7 @@ class KrBrnRecognizer(PresidioKrBrn):
 PASSPORT_CONTEXT: Final = ["여권", "여권번호", "passport"]
 
 
-class KrPassportRecognizer(PresidioKrPassport):
+class AegisKrPassportRecognizer(PresidioKrPassport):
     """대한민국 여권번호 (``M123A4567``, and the older ``M12345678``): common enough
     shapes that context (여권, passport) is needed."""
 
@@ -227,7 +227,7 @@ class KrPassportRecognizer(PresidioKrPassport):
         )
 
 
-class EmailRecognizer(PresidioEmail):
+class AegisEmailRecognizer(PresidioEmail):
     """Presidio's e-mail recognizer with ASCII boundaries: its ``\\b`` sees no boundary
     between Hangul and Latin letters, so ``주소는hong@example.com이고`` was missed. The
     domain is still checked against the Public Suffix List: tldextract's copy bundled in the

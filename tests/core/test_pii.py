@@ -208,3 +208,19 @@ def test_secrets_are_found_and_only_the_secret_is_the_span(
 )
 def test_talking_about_secrets_is_not_a_secret(analyzer: PiiAnalyzer, text: str) -> None:
     assert _found(analyzer, text) == []
+
+
+def test_a_value_at_the_end_of_a_long_document_is_found_exactly(analyzer: PiiAnalyzer) -> None:
+    """Only windows around candidates are analysed; offsets stay exact in the whole text."""
+    filler = "회의는 다음 주 화요일 오후 본관 회의실에서 열립니다. The report is attached. " * 400
+    text = filler + f"주민번호: {_dashed(NEW_STYLE)} 입니다."
+    found = analyzer.analyze(text)
+    assert [(r.entity_type, text[r.start : r.end]) for r in found] == [
+        ("KR_RRN", _dashed(NEW_STYLE))  # context 주민번호 is inside the window
+    ]
+
+
+def test_windows_never_cut_a_number(analyzer: PiiAnalyzer) -> None:
+    """A long digit run is never split into a shorter, valid-looking number at a window edge."""
+    long_number = "1" * 150 + VALID + "2" * 150
+    assert _found(analyzer, f"id {long_number} end") == []
