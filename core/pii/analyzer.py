@@ -14,6 +14,7 @@ from typing import Final
 
 import re2
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     IbanRecognizer,
@@ -24,8 +25,11 @@ from presidio_analyzer.predefined_recognizers import (
 from core.pii.nlp import LANGUAGES, BlankNlpEngine
 from core.pii.recognizers import (
     AegisEmailRecognizer,
+    AegisKrBankAccountRecognizer,
     AegisKrBrnRecognizer,
+    AegisKrDriverLicenseRecognizer,
     AegisKrFrnRecognizer,
+    AegisKrHealthInsuranceRecognizer,
     AegisKrPassportRecognizer,
     AegisKrPhoneRecognizer,
     AegisKrRrnRecognizer,
@@ -55,6 +59,9 @@ _RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (
     AegisKrPhoneRecognizer,
     AegisKrBrnRecognizer,
     AegisKrPassportRecognizer,
+    AegisKrDriverLicenseRecognizer,
+    AegisKrBankAccountRecognizer,
+    AegisKrHealthInsuranceRecognizer,
     AegisEmailRecognizer,
     _credit_card,
     _language_only(IpRecognizer),
@@ -165,6 +172,13 @@ def build_analyzer() -> PiiAnalyzer:
         for recognizer in secret_recognizers(language):
             registry.add_recognizer(recognizer)
     engine = AnalyzerEngine(
-        registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES)
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=list(LANGUAGES),
+        # Korean puts the telling word after the value as often as before it
+        # ("110-123-456789로 입금"): look 5 tokens back and 3 ahead.
+        context_aware_enhancer=LemmaContextAwareEnhancer(
+            context_prefix_count=5, context_suffix_count=3
+        ),
     )
     return PiiAnalyzer(engine)

@@ -21,14 +21,20 @@ import tldextract
 from presidio_analyzer import Pattern, PatternRecognizer
 from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmail
 from presidio_analyzer.predefined_recognizers import KrBrnRecognizer as PresidioKrBrn
+from presidio_analyzer.predefined_recognizers import (
+    KrDriverLicenseRecognizer as PresidioKrDriverLicense,
+)
 from presidio_analyzer.predefined_recognizers import KrPassportRecognizer as PresidioKrPassport
 from presidio_analyzer.predefined_recognizers import KrRrnRecognizer as PresidioKrRrn
 
 __all__ = [
     "RRN_CANDIDATE_SCORE",
     "AegisEmailRecognizer",
+    "AegisKrBankAccountRecognizer",
     "AegisKrBrnRecognizer",
+    "AegisKrDriverLicenseRecognizer",
     "AegisKrFrnRecognizer",
+    "AegisKrHealthInsuranceRecognizer",
     "AegisKrPassportRecognizer",
     "AegisKrPhoneRecognizer",
     "AegisKrRrnRecognizer",
@@ -256,3 +262,96 @@ class AegisEmailRecognizer(PresidioEmail):
 _OFFLINE_TLDS: Final = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
 )
+
+
+DRIVER_LICENSE_CONTEXT: Final = ["운전면허", "면허번호", "면허증", "driver", "license", "licence"]
+
+
+class AegisKrDriverLicenseRecognizer(PresidioKrDriverLicense):
+    """운전면허번호 (``11-12-345678-90``): Presidio checks the region code (11-28); a valid
+    one gives 1.0 there, for any 12 digits starting with one. Here the dashed form is a finding
+    on its own (0.55) and bare digits need context."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            patterns=[
+                Pattern(
+                    "KR driver licence (dashed)",
+                    r"(?<![0-9])[0-9]{2}-[0-9]{2}-[0-9]{6}-[0-9]{2}(?![0-9])",
+                    0.55,
+                ),
+                Pattern("KR driver licence (digits)", r"(?<![0-9])[0-9]{12}(?![0-9])", 0.2),
+            ],
+            context=DRIVER_LICENSE_CONTEXT,
+            supported_language=supported_language,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:  # type: ignore[override]
+        return None if super().validate_result(pattern_text) else False
+
+
+BANK_CONTEXT: Final = [
+    "계좌",
+    "계좌번호",
+    "입금",
+    "송금",
+    "이체",
+    "은행",
+    "예금주",
+    "account",
+    "bank",
+    "iban",
+]
+
+
+class AegisKrBankAccountRecognizer(PatternRecognizer):
+    """Korean bank account numbers: 10-14 digits in 2-4 hyphenated groups (국민 6-2-6,
+    신한 3-3-6, 우리 4-3-6, 하나 3-6-5, 농협 3-4-4-2 …). The shapes are too common to stand
+    alone (phone numbers, order numbers), so context — 계좌, 입금, 이체, 은행, account — is
+    always needed, before or after the number; mobile numbers (010-…) are excluded."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            supported_entity="KR_BANK_ACCOUNT",
+            patterns=[
+                Pattern(
+                    "KR bank account",
+                    r"(?<![0-9-])(?!01[016789]-)[0-9]{2,6}(?:-[0-9]{2,6}){1,3}(?![0-9-])",
+                    0.2,
+                )
+            ],
+            context=BANK_CONTEXT,
+            supported_language=supported_language,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = len(_digits(pattern_text))
+        return None if 10 <= digits <= 14 else False
+
+
+HEALTH_INSURANCE_CONTEXT: Final = [
+    "건강보험",
+    "보험증",
+    "건강보험증",
+    "건보",
+    "health",
+    "insurance",
+]
+
+
+class AegisKrHealthInsuranceRecognizer(PatternRecognizer):
+    """건강보험증 번호: 11 digits (optionally ``1-2345678901``), only with context."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            supported_entity="KR_HEALTH_INSURANCE",
+            patterns=[
+                Pattern(
+                    "KR health insurance",
+                    r"(?<![0-9-])[0-9](?:-?[0-9]{10})(?![0-9-])",
+                    0.2,
+                )
+            ],
+            context=HEALTH_INSURANCE_CONTEXT,
+            supported_language=supported_language,
+        )

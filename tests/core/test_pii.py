@@ -139,6 +139,16 @@ def test_built_and_used_without_network(no_network: None) -> None:
         pytest.param("IBAN DE89 3704 0044 0532 0130 00", "IBAN_CODE",
                      "DE89 3704 0044 0532 0130 00", id="iban"),
         pytest.param("server 10.20.30.40 is down", "IP_ADDRESS", "10.20.30.40", id="ip"),
+        pytest.param("운전면허번호 11-12-345678-90", "KR_DRIVER_LICENSE", "11-12-345678-90",
+                     id="driver-licence"),
+        pytest.param("신한은행 110-123-456789로 입금해 주세요", "KR_BANK_ACCOUNT", "110-123-456789",
+                     id="bank-context-before-and-after"),
+        pytest.param("계좌번호: 123456-78-901234", "KR_BANK_ACCOUNT", "123456-78-901234",
+                     id="bank-6-2-6"),
+        pytest.param("건강보험증 번호 12345678901", "KR_HEALTH_INSURANCE", "12345678901",
+                     id="health-insurance"),
+        pytest.param("연락처 010-1234-5678 로 입금 확인 문자 주세요", "PHONE_NUMBER",
+                     "010-1234-5678", id="phone-near-bank-words-is-a-phone"),
     ],
 )  # fmt: skip
 def test_entities_in_korean_and_english_text(
@@ -158,6 +168,8 @@ def test_entities_in_korean_and_english_text(
         pytest.param("model M123A4567 is discontinued", id="passport-shape-no-context"),
         pytest.param("mail bob@example.invalidtld", id="unknown-tld"),
         pytest.param("version 1.2.3.4567", id="version-not-ip"),
+        pytest.param("주문번호 110-123-456789 배송 조회", id="account-shape-no-context"),
+        pytest.param("order 111234567890 shipped", id="licence-shape-no-context"),
     ],
 )
 def test_more_look_alikes_do_not_fire(analyzer: PiiAnalyzer, text: str) -> None:
