@@ -132,6 +132,8 @@ def candidate_windows(text: str) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
     for match in _CANDIDATE.finditer(text):
         after = _AFTER_KEY_BLOCK if match.group(0) == "PRIVATE KEY" else _AFTER
+        if windows and match.end() + after <= windows[-1][1]:
+            continue  # inside the window already open (numbers come in runs)
         start = max(0, match.start() - _BEFORE)
         end = min(len(text), match.end() + after)
         # Never cut a word (or a number) in two: a cut number could match as a shorter one.
