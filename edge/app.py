@@ -23,11 +23,12 @@ from edge.keys import KeyCache
 from edge.ratelimit import RateLimiter
 from edge.routes import API_ROUTES, EdgeState, service_routes
 from edge.settings import EdgeSettings
+from shared import wire
 from shared.config import ConfigError
 from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.prefilter import Prefilter
-from shared.relay import Relay, open_session
+from shared.relay import PASSED_RESPONSE_HEADERS, Relay, open_session
 from shared.rulepack import RulePackError
 from shared.tasks import stop_tasks
 
@@ -127,7 +128,15 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         state = EdgeState(
             settings=settings,
             keys=keys,
-            forwarder=Forwarder(Relay(session, CORE_ERRORS), cores, fail_open),
+            forwarder=Forwarder(
+                Relay(
+                    session,
+                    CORE_ERRORS,
+                    passed_headers=(*PASSED_RESPONSE_HEADERS, wire.HEADER_MASKED),
+                ),
+                cores,
+                fail_open,
+            ),
             cores=cores,
             bypass=bypass,
             redis=redis,

@@ -26,10 +26,11 @@ from starlette.types import Receive, Scope, Send
 from shared import wire
 from shared.errors import AegisError, UpstreamError, UpstreamTimeoutError, error_body
 
-__all__ = ["Relay", "RelayErrors", "RelayedStream", "open_session"]
+__all__ = ["PASSED_RESPONSE_HEADERS", "Relay", "RelayErrors", "RelayedStream", "open_session"]
 
 _log = structlog.get_logger("aegis.relay")
 _PASSED_RESPONSE_HEADERS: Final = ("content-type", "cache-control", "retry-after")
+PASSED_RESPONSE_HEADERS: Final = _PASSED_RESPONSE_HEADERS
 
 
 def open_session(
@@ -66,9 +67,18 @@ class RelayErrors:
 class Relay:
     """Sends requests to one kind of next hop over a shared aiohttp session."""
 
-    def __init__(self, session: aiohttp.ClientSession, errors: RelayErrors) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        errors: RelayErrors,
+        *,
+        passed_headers: tuple[str, ...] = _PASSED_RESPONSE_HEADERS,
+    ) -> None:
+        """``passed_headers``: the response headers passed on to our client (the edge adds
+        core's ``X-Aegis-*`` answers; a model server's are never believed)."""
         self._session = session
         self._errors = errors
+        self._passed_headers = passed_headers
 
     async def send(
         self,
@@ -109,7 +119,7 @@ class Relay:
             raise errors.broken() from exc
         passed = {
             name: upstream.headers[name]
-            for name in _PASSED_RESPONSE_HEADERS
+            for name in self._passed_headers
             if name in upstream.headers
         }
         is_sse = upstream.headers.get("content-type", "").startswith("text/event-stream")

@@ -28,6 +28,7 @@ __all__ = [
     "HEADER_CLIENT_IP",
     "HEADER_EDGE_FINDINGS",
     "HEADER_KEY_ID",
+    "HEADER_MASKED",
     "HEADER_REQUEST_ID",
     "ApiKind",
     "ApiRequest",
@@ -44,6 +45,8 @@ HEADER_CLIENT_IP: Final = "x-aegis-client-ip"
 HEADER_KEY_ID: Final = "x-aegis-key-id"
 HEADER_BYPASSED: Final = "x-aegis-bypassed"
 HEADER_EDGE_FINDINGS: Final = "x-aegis-edge-findings"
+# On a response whose request was changed before the model saw it: the entity types masked.
+HEADER_MASKED: Final = "x-aegis-masked"
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _ROLES: Final = frozenset({"system", "developer", "user", "assistant", "tool", "function"})

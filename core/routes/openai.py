@@ -103,6 +103,7 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
         info.log["edge_findings"] = edge_findings
     texts = user_texts(kind, api.body)
     body = api.raw
+    masked_types: list[str] = []
     if texts:
         scanned = await scan_input(state, identity, texts)
         verdict = scanned.result.verdict
@@ -120,7 +121,8 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
             else:
                 replace_texts(kind, api.body, scanned.masked_texts(texts))
                 body = orjson.dumps(api.body)
-    return await state.upstream.send(
+                masked_types = sorted({finding.type for finding in verdict.masking})
+    response = await state.upstream.send(
         "POST",
         state.settings.upstream_url + path,
         headers=_upstream_headers(state, info.request_id, json_body=True),
@@ -128,6 +130,10 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
         stream=api.stream,
         receive=request.receive,
     )
+    if masked_types:
+        # The client learns that what the model answered was not exactly what it sent.
+        response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
+    return response
 
 
 def _edge_findings(request: Request, trusted_peer: bool) -> list[str]:

@@ -4,6 +4,7 @@ and policies per workspace choosing block / mask / redact / hash / allow."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from typing import Any
@@ -37,6 +38,33 @@ def test_the_model_sees_masked_values(stack: Stack) -> None:
     assert "900101-1******" in reply
     assert "*********5678" in reply
     assert RRN not in reply and PHONE not in reply
+    # The client is told, through the edge, which kinds of value were masked.
+    assert answer.headers["x-aegis-masked"] == "KR_RRN,PHONE_NUMBER"
+
+
+def test_streams_are_masked_too(stack: Stack) -> None:
+    """A streamed request is masked before it is sent: the model streams the masked text."""
+    key = stack.create_key().key
+    body = {
+        "model": DEFAULT_MODEL,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "stream": True,
+    }
+    with httpx.stream(
+        "POST", stack.edge.url + "/v1/chat/completions", json=body, headers=_auth(key)
+    ) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["x-aegis-masked"] == "KR_RRN,PHONE_NUMBER"
+        events = [
+            json.loads(line[len("data: ") :])
+            for line in answer.iter_lines()
+            if line.startswith("data: {")
+        ]
+    streamed = "".join(
+        e["choices"][0]["delta"].get("content") or "" for e in events if e["choices"]
+    )
+    assert "900101-1******" in streamed
+    assert RRN not in streamed and PHONE not in streamed
 
 
 def test_content_parts_are_masked_in_place(stack: Stack) -> None:
