@@ -167,6 +167,52 @@ async def _create_key(database_url: str) -> str:
         await connection.close()
 
 
+Spec = tuple[str, str, dict[str, str], str]  # name, module, extra environment, health path
+
+
+def data_services(stack: ExitStack, workdir: Path) -> tuple[str, str]:
+    """Redis and PostgreSQL URLs: ``REDIS_URL``/``DATABASE_URL`` if given, else throwaway
+    servers under ``workdir``, stopped when ``stack`` closes."""
+    redis_url = os.environ.get("REDIS_URL")
+    database_url = os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_URL")
+    if not redis_url or not database_url:
+        from devstack.services import start_postgres, start_redis
+
+        if not redis_url:
+            redis = start_redis(workdir)
+            stack.callback(redis.stop)
+            redis_url = redis.url
+        if not database_url:
+            postgres = start_postgres(workdir, database="aegis_bench")
+            stack.callback(postgres.stop)
+            database_url = postgres.url
+    return redis_url, database_url
+
+
+def start_processes(
+    stack: ExitStack,
+    workdir: Path,
+    specs: list[Spec],
+    env: dict[str, str],
+    urls: dict[str, str],
+) -> dict[str, subprocess.Popen]:
+    """Start each spec as ``python -m module`` and wait until its health path answers; each
+    is stopped (and its log closed) when ``stack`` closes."""
+    processes: dict[str, subprocess.Popen] = {}
+    for name, module, extra, health in specs:
+        log = (workdir / f"{name}.log").open("wb")
+        stack.callback(log.close)
+        processes[name] = subprocess.Popen(
+            [sys.executable, "-m", module],
+            env={**env, **extra},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(_stop, processes[name])
+        _wait_http(urls[name] + health, processes[name])
+    return processes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per scenario")
@@ -184,19 +230,7 @@ def main() -> int:
     with ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="aegis-bench-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        redis_url = os.environ.get("REDIS_URL")
-        database_url = os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_URL")
-        if not redis_url or not database_url:
-            from devstack.services import start_postgres, start_redis
-
-            if not redis_url:
-                redis = start_redis(workdir)
-                stack.callback(redis.stop)
-                redis_url = redis.url
-            if not database_url:
-                postgres = start_postgres(workdir, database="aegis_bench")
-                stack.callback(postgres.stop)
-                database_url = postgres.url
+        redis_url, database_url = data_services(stack, workdir)
         ports = {name: _free_port() for name in ("upstream", "core", "edge", "guarded")}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         env = {
@@ -248,18 +282,7 @@ def main() -> int:
                 "/api/v1/health",
             ),
         ]
-        processes: dict[str, subprocess.Popen] = {}
-        for name, module, extra, health in specs:
-            log = (workdir / f"{name}.log").open("wb")
-            stack.callback(log.close)
-            processes[name] = subprocess.Popen(
-                [sys.executable, "-m", module],
-                env={**env, **extra},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            stack.callback(_stop, processes[name])
-            _wait_http(urls[name] + health, processes[name])
+        processes = start_processes(stack, workdir, specs, env, urls)
         key = asyncio.run(_create_key(database_url))
         time.sleep(1.5)  # core publishes the key; the edge polls every second
 

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,14 @@ from pathlib import Path
 import aiohttp
 import uvloop
 
-from bench.__main__ import _create_key, _free_port, _percentile, _stop, _wait_http
+from bench.__main__ import (
+    Spec,
+    _create_key,
+    _free_port,
+    _percentile,
+    data_services,
+    start_processes,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCES = {
@@ -122,19 +128,7 @@ def main() -> int:
     with ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="aegis-bench-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        redis_url = os.environ.get("REDIS_URL")
-        database_url = os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_URL")
-        if not redis_url or not database_url:
-            from devstack.services import start_postgres, start_redis
-
-            if not redis_url:
-                redis = start_redis(workdir)
-                stack.callback(redis.stop)
-                redis_url = redis.url
-            if not database_url:
-                postgres = start_postgres(workdir, database="aegis_bench")
-                stack.callback(postgres.stop)
-                database_url = postgres.url
+        redis_url, database_url = data_services(stack, workdir)
         ports = {name: _free_port() for name in ("upstream", "bare", "scanning")}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         env = {
@@ -145,7 +139,7 @@ def main() -> int:
             "LOG_LEVEL": "warning",
             "BYPASS_CONSUMER_ENABLED": "false",
         }
-        specs = [
+        specs: list[Spec] = [
             ("upstream", "devupstream", {"PORT": str(ports["upstream"])}, "/health"),
             (
                 "bare",
@@ -164,17 +158,7 @@ def main() -> int:
                 "/api/v1/health",
             ),
         ]
-        for name, module, extra, health in specs:
-            log = (workdir / f"{name}.log").open("wb")
-            stack.callback(log.close)
-            process = subprocess.Popen(
-                [sys.executable, "-m", module],
-                env={**env, **extra},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            stack.callback(_stop, process)
-            _wait_http(urls[name] + health, process)
+        start_processes(stack, workdir, specs, env, urls)
         key = asyncio.run(_create_key(database_url))
         time.sleep(1.0)  # both cores load the new key (NOTIFY)
 

@@ -19,7 +19,7 @@ from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import build_analyzer
 from core.policies import PolicyRegistry
 from core.routes import admin, inspect, openai, policies, service
-from core.scanning.base import Scanner
+from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner
 from core.scanning.input.pii import PiiScanner
 from core.scanning.input.regex_rules import RegexScanner
@@ -51,8 +51,9 @@ def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipel
     if not settings.input_scan_enabled:
         return Pipeline([], DEFAULT_POLICY)
     scanners: list[Scanner] = [RegexScanner()]
+    runner = CpuRunner()  # one worker thread for every scanner's long requests
     if settings.pii_scan_enabled:
-        scanners.append(PiiScanner(build_analyzer(), registry))
+        scanners.append(PiiScanner(build_analyzer(), registry, runner=runner))
     defaults = DEFAULT_POLICY
     if settings.classifier_enabled:
         try:
@@ -60,7 +61,7 @@ def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipel
         except ModelLoadError as exc:
             shown = settings.onnx_model_path or "(the committed model)"
             raise ConfigError([f"Config 'ONNX_MODEL_PATH' has value '{shown}'. {exc}."]) from None
-        scanners.append(InjectionScanner(classifier))
+        scanners.append(InjectionScanner(classifier, runner=runner))
         # The model's own threshold, unless the repository's defaults name one.
         defaults = Policy(
             {"classifier": classifier.threshold, **DEFAULT_POLICY.thresholds},

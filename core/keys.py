@@ -10,7 +10,6 @@ refilled within one interval.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Mapping
 
 import asyncpg
@@ -18,7 +17,7 @@ import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError
 
-from core.db.pool import DB_ERRORS, Database
+from core.db.pool import Database
 from core.keystore import KEYS_CHANNEL, KeyStore
 from shared.errors import PermissionDeniedError
 from shared.keyset import (
@@ -47,7 +46,6 @@ class KeyRegistry:
         self._interval = interval
         self._keys: Mapping[str, KeyIdentity] | None = None
         self._permissions: Mapping[str, frozenset[str]] = {}
-        self._changed = asyncio.Event()
         self._loaded = asyncio.Event()
         self._published = False
 
@@ -106,35 +104,16 @@ class KeyRegistry:
 
     async def run(self) -> None:
         """Keep the set current until cancelled, reconnecting after any failure."""
-        while True:
-            pool = await self._database.wait_pool()
-            try:
-                await self._follow(pool)
-            except DB_ERRORS as exc:
-                raise_if_cancelling()
-                _log.warning("keys_reload_failed", error=type(exc).__name__)
-                await asyncio.sleep(1.0)
+        await self._database.follow(
+            KEYS_CHANNEL, self._refresh, interval=self._interval, failure_event="keys_reload_failed"
+        )
 
-    async def _follow(self, pool: asyncpg.Pool) -> None:
-        def notified(*_: object) -> None:
-            self._changed.set()
-
-        async with pool.acquire() as listener:
-            await listener.add_listener(KEYS_CHANNEL, notified)
-            try:
-                while not listener.is_closed():
-                    self._changed.clear()
-                    await self.reload(pool)
-                    try:
-                        await self.publish()
-                    except (RedisError, OSError) as exc:
-                        raise_if_cancelling()
-                        if self._published:
-                            _log.warning("keyset_publish_failed", error=type(exc).__name__)
-                        self._published = False
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self._interval):
-                            await self._changed.wait()
-            finally:
-                if not listener.is_closed():
-                    await listener.remove_listener(KEYS_CHANNEL, notified)
+    async def _refresh(self, pool: asyncpg.Pool) -> None:
+        await self.reload(pool)
+        try:
+            await self.publish()
+        except (RedisError, OSError) as exc:
+            raise_if_cancelling()
+            if self._published:
+                _log.warning("keyset_publish_failed", error=type(exc).__name__)
+            self._published = False

@@ -23,10 +23,9 @@ from typing import Any, Final
 import asyncpg
 import structlog
 
-from core.db.pool import DB_ERRORS, Database
+from core.db.pool import Database
 from core.scanning.policy import Policy, PolicyDocument
 from shared.errors import InvalidRequestError
-from shared.tasks import raise_if_cancelling
 
 __all__ = ["POLICIES_CHANNEL", "SCOPES", "PolicyRegistry", "PolicyRow", "PolicyStore"]
 
@@ -143,7 +142,6 @@ class PolicyRegistry:
         self._interval = interval
         self._rows: Mapping[tuple[str, str], PolicyDocument] = {}
         self._resolved: dict[tuple[str | None, str | None], Policy] = {}
-        self._changed = asyncio.Event()
         self._loaded = asyncio.Event()
         self.version = 0
 
@@ -184,28 +182,12 @@ class PolicyRegistry:
 
     async def run(self) -> None:
         """Keep the overrides current until cancelled, reconnecting after any failure."""
-        while True:
-            pool = await self._database.wait_pool()
-            try:
-                await self._follow(pool)
-            except DB_ERRORS as exc:
-                raise_if_cancelling()
-                _log.warning("policies_reload_failed", error=type(exc).__name__)
-                await asyncio.sleep(1.0)
+        await self._database.follow(
+            POLICIES_CHANNEL,
+            self._reload,
+            interval=self._interval,
+            failure_event="policies_reload_failed",
+        )
 
-    async def _follow(self, pool: asyncpg.Pool) -> None:
-        def notified(*_: object) -> None:
-            self._changed.set()
-
-        async with pool.acquire() as listener:
-            await listener.add_listener(POLICIES_CHANNEL, notified)
-            try:
-                while not listener.is_closed():
-                    self._changed.clear()
-                    self.install(await PolicyStore(pool).list())
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self._interval):
-                            await self._changed.wait()
-            finally:
-                if not listener.is_closed():
-                    await listener.remove_listener(POLICIES_CHANNEL, notified)
+    async def _reload(self, pool: asyncpg.Pool) -> None:
+        self.install(await PolicyStore(pool).list())

@@ -33,6 +33,7 @@ __all__ = [
     "ApiKind",
     "ApiRequest",
     "dumps",
+    "load_object",
     "loads",
     "new_request_id",
     "parse_api_request",
@@ -86,14 +87,20 @@ class ApiRequest:
     raw: bytes
 
 
-def parse_api_request(kind: ApiKind, raw: bytes) -> ApiRequest:
-    """Parse and check a request body; raise a 400 error naming the offending ``param``."""
+def load_object(raw: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object; 400 (``invalid_json`` or schema) if not."""
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise MalformedJsonError(f"The request body is not valid JSON: {exc.msg}.") from None
     if not isinstance(body, dict):
         raise InvalidRequestError("The request body must be a JSON object.")
+    return body
+
+
+def parse_api_request(kind: ApiKind, raw: bytes) -> ApiRequest:
+    """Parse and check a request body; raise a 400 error naming the offending ``param``."""
+    body = load_object(raw)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequestError(
@@ -124,12 +131,7 @@ def parse_inspect_request(raw: bytes) -> list[ScanText]:
         >>> [t.text for t in parse_inspect_request(b'{"text": "hi"}')]
         ['hi']
     """
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise MalformedJsonError(f"The request body is not valid JSON: {exc.msg}.") from None
-    if not isinstance(body, dict):
-        raise InvalidRequestError("The request body must be a JSON object.")
+    body = load_object(raw)
     text = body.get("text")
     if isinstance(text, str):
         return [ScanText(None, "user", text)] if text else []

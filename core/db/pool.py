@@ -8,12 +8,15 @@ asyncpg's pool replaces broken connections on its own after PostgreSQL comes bac
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from core.db.migrate import apply_migrations
+from shared.tasks import raise_if_cancelling
 
 __all__ = ["DB_ERRORS", "Database"]
 
@@ -99,3 +102,51 @@ class Database:
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
+
+    async def follow(
+        self,
+        channel: str,
+        refresh: Callable[[asyncpg.Pool], Awaitable[None]],
+        *,
+        interval: float,
+        failure_event: str,
+    ) -> None:
+        """Call ``refresh`` now, on every ``NOTIFY channel`` and every ``interval`` seconds,
+        until cancelled; after a database failure, log ``failure_event`` and start over.
+
+        The in-memory copies of tables (keys, policies) stay current this way: a change is
+        seen at once, and the interval is the safety net for a missed notification.
+        """
+        while True:
+            pool = await self.wait_pool()
+            try:
+                await self._listen(pool, channel, refresh, interval)
+            except DB_ERRORS as exc:
+                raise_if_cancelling()
+                _log.warning(failure_event, error=type(exc).__name__)
+                await asyncio.sleep(1.0)
+
+    async def _listen(
+        self,
+        pool: asyncpg.Pool,
+        channel: str,
+        refresh: Callable[[asyncpg.Pool], Awaitable[None]],
+        interval: float,
+    ) -> None:
+        changed = asyncio.Event()
+
+        def notified(*_: object) -> None:
+            changed.set()
+
+        async with pool.acquire() as listener:
+            await listener.add_listener(channel, notified)
+            try:
+                while not listener.is_closed():
+                    changed.clear()
+                    await refresh(pool)
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(interval):
+                            await changed.wait()
+            finally:
+                if not listener.is_closed():
+                    await listener.remove_listener(channel, notified)

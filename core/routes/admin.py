@@ -11,11 +11,11 @@ them; the reviewer recorded is the key's user. ``aegis bypass …`` is a client 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Final
 
 import asyncpg
-import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,13 +28,20 @@ from shared.errors import (
     ConflictError,
     DatabaseUnavailableError,
     InvalidRequestError,
-    MalformedJsonError,
     NotFoundError,
 )
-from shared.http import json_response, read_json_body, request_info
+from shared.http import Handler, json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
+from shared.wire import load_object
 
-__all__ = ["ROUTES", "authorized", "database_pool", "parse_since", "read_object"]
+__all__ = [
+    "ROUTES",
+    "authorized",
+    "database_pool",
+    "parse_since",
+    "read_object",
+    "uses_database",
+]
 
 _log = structlog.get_logger("aegis.core.admin")
 
@@ -96,14 +103,7 @@ def _flag(value: str | None, name: str) -> bool:
 
 async def read_object(request: Request, limit: int = 64 * 1024) -> dict[str, Any]:
     """The request's body as a JSON object; 400 for anything else."""
-    raw = await read_json_body(request, limit)
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise MalformedJsonError() from None
-    if not isinstance(body, dict):
-        raise InvalidRequestError("The body must be a JSON object.")
-    return body
+    return load_object(await read_json_body(request, limit))
 
 
 async def list_events(request: Request) -> Response:
@@ -115,14 +115,11 @@ async def list_events(request: Request) -> Response:
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise InvalidRequestError(f"'limit' must be 1 to {MAX_LIMIT}.", param="limit")
     store = _store(state)
-    try:
-        records = await store.list(
-            since=parse_since(since, dt.datetime.now(dt.UTC)) if since else None,
-            unreviewed=_flag(params.get("unreviewed"), "unreviewed"),
-            limit=int(raw_limit),
-        )
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
+    records = await store.list(
+        since=parse_since(since, dt.datetime.now(dt.UTC)) if since else None,
+        unreviewed=_flag(params.get("unreviewed"), "unreviewed"),
+        limit=int(raw_limit),
+    )
     return json_response({"events": [record.as_dict() for record in records]})
 
 
@@ -130,10 +127,7 @@ async def show_event(request: Request) -> Response:
     state = core_state(request)
     authorized(state, request, "bypass:read")
     ref = request.path_params["ref"]
-    try:
-        record = await _store(state).get(ref)
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
+    record = await _store(state).get(ref)
     if record is None:
         raise NotFoundError(f"No bypass event '{ref}'.")
     return json_response(record.as_dict())
@@ -158,16 +152,30 @@ async def review_event(request: Request) -> Response:
         raise ConflictError(
             f"Bypass event {done.id} was reviewed by {done.reviewed_by} already."
         ) from None
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
     if record is None:
         raise NotFoundError(f"No bypass event '{ref}'.")
     _log.info("bypass_event_reviewed", bypass_id=record.id, reviewer=identity.user)
     return json_response(record.as_dict())
 
 
+def uses_database(handler: Handler) -> Handler:
+    """An admin handler whose PostgreSQL failures are a 503 ``database_unavailable``, never a
+    500: the one place the admin routes map database errors."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except DB_ERRORS as exc:
+            raise DatabaseUnavailableError() from exc
+
+    return wrapped
+
+
 ROUTES: Final = [
-    Route("/api/v1/admin/bypass-events", list_events, methods=["GET"]),
-    Route("/api/v1/admin/bypass-events/{ref}", show_event, methods=["GET"]),
-    Route("/api/v1/admin/bypass-events/{ref}/review", review_event, methods=["POST"]),
+    Route("/api/v1/admin/bypass-events", uses_database(list_events), methods=["GET"]),
+    Route("/api/v1/admin/bypass-events/{ref}", uses_database(show_event), methods=["GET"]),
+    Route(
+        "/api/v1/admin/bypass-events/{ref}/review", uses_database(review_event), methods=["POST"]
+    ),
 ]

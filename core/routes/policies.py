@@ -22,12 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.db.pool import DB_ERRORS
 from core.policies import GLOBAL_SUBJECT, SCOPES, PolicyStore
-from core.routes.admin import authorized, database_pool, read_object
+from core.routes.admin import authorized, database_pool, read_object, uses_database
 from core.scanning.policy import PolicyDocument
 from core.state import core_state
-from shared.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
+from shared.errors import InvalidRequestError, NotFoundError
 from shared.http import json_response
 
 __all__ = ["ROUTES"]
@@ -56,10 +55,7 @@ def _target(request: Request) -> tuple[str, str]:
 async def list_policies(request: Request) -> Response:
     state = core_state(request)
     authorized(state, request, "policy:read")
-    try:
-        rows = await PolicyStore(database_pool(state)).list()
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
+    rows = await PolicyStore(database_pool(state)).list()
     return json_response(
         {
             "defaults": state.policies.defaults.as_dict(),
@@ -83,10 +79,7 @@ async def show_policy(request: Request) -> Response:
     state = core_state(request)
     authorized(state, request, "policy:read")
     scope, subject = _target(request)
-    try:
-        row = await PolicyStore(database_pool(state)).get(scope, subject)
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
+    row = await PolicyStore(database_pool(state)).get(scope, subject)
     if row is None:
         raise NotFoundError(f"No {scope} policy for '{subject}'.")
     return json_response(row.as_dict())
@@ -98,14 +91,11 @@ async def put_policy(request: Request) -> Response:
     scope, subject = _target(request)
     document = PolicyDocument.parse(await read_object(request))
     pool = database_pool(state)
-    try:
-        if scope == "key" and not await pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = $1)", subject
-        ):
-            raise NotFoundError(f"No key '{subject}'.")
-        row = await PolicyStore(pool).put(scope, subject, document, identity.user)
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
+    if scope == "key" and not await pool.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = $1)", subject
+    ):
+        raise NotFoundError(f"No key '{subject}'.")
+    row = await PolicyStore(pool).put(scope, subject, document, identity.user)
     _log.info("policy_set", scope=scope, subject=subject, by=identity.user, **document.as_dict())
     return json_response(row.as_dict())
 
@@ -114,10 +104,7 @@ async def delete_policy(request: Request) -> Response:
     state = core_state(request)
     identity = authorized(state, request, "policy:write")
     scope, subject = _target(request)
-    try:
-        deleted = await PolicyStore(database_pool(state)).delete(scope, subject)
-    except DB_ERRORS as exc:
-        raise DatabaseUnavailableError() from exc
+    deleted = await PolicyStore(database_pool(state)).delete(scope, subject)
     if not deleted:
         raise NotFoundError(f"No {scope} policy for '{subject}'.")
     _log.info("policy_deleted", scope=scope, subject=subject, by=identity.user)
@@ -132,8 +119,12 @@ async def one_policy(request: Request) -> Response:
 
 
 ROUTES: Final = [
-    Route("/api/v1/admin/policies", list_policies, methods=["GET"]),
+    Route("/api/v1/admin/policies", uses_database(list_policies), methods=["GET"]),
     Route("/api/v1/admin/policies/effective", effective_policy, methods=["GET"]),
-    Route("/api/v1/admin/policies/{scope}", one_policy, methods=list(_METHODS)),
-    Route("/api/v1/admin/policies/{scope}/{subject:path}", one_policy, methods=list(_METHODS)),
+    Route("/api/v1/admin/policies/{scope}", uses_database(one_policy), methods=list(_METHODS)),
+    Route(
+        "/api/v1/admin/policies/{scope}/{subject:path}",
+        uses_database(one_policy),
+        methods=list(_METHODS),
+    ),
 ]

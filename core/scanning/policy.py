@@ -119,22 +119,16 @@ class Policy:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "thresholds": {
-                name: None if limit == NEVER else limit
-                for name, limit in sorted(self.thresholds.items())
-            },
-            "actions": dict(sorted(self.actions.items())),
-            "dry_run": self.dry_run,
-        }
+        return _as_dict(self.thresholds, self.actions, self.dry_run)
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
-    """One stored override: thresholds to replace (``NEVER`` for null) and ``dry_run``.
+    """One stored override: thresholds (``NEVER`` for null), PII actions and ``dry_run``.
 
     Its JSON form is ``{"thresholds": {"classifier": 0.6, "regex:en.developer_mode": null},
-    "dry_run": true}``; both keys are optional, nothing else is allowed.
+    "actions": {"pii:KR_RRN": "block"}, "dry_run": true}``; every key is optional, nothing
+    else is allowed.
     """
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
@@ -200,14 +194,20 @@ class PolicyDocument:
         return cls(thresholds, dry_run, actions)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "thresholds": {
-                name: None if limit == NEVER else limit
-                for name, limit in sorted(self.thresholds.items())
-            },
-            "actions": dict(sorted(self.actions.items())),
-            "dry_run": self.dry_run,
-        }
+        return _as_dict(self.thresholds, self.actions, self.dry_run)
+
+
+def _as_dict(
+    thresholds: Mapping[str, float], actions: Mapping[str, str], dry_run: bool | None
+) -> dict[str, Any]:
+    """The JSON form shared by a policy and a stored document (``NEVER`` as null)."""
+    return {
+        "thresholds": {
+            name: None if limit == NEVER else limit for name, limit in sorted(thresholds.items())
+        },
+        "actions": dict(sorted(actions.items())),
+        "dry_run": dry_run,
+    }
 
 
 def _parse_actions(raw: object, *, check_types: bool) -> dict[str, str]:

@@ -11,21 +11,17 @@ the very features of an attack, so by default it is only reported; a policy may 
 ``classifier:system_injection`` a threshold to block on it. Everything else — user and
 assistant turns, tool results, completion prompts, embedding inputs — is type ``injection``.
 
-Inference is CPU-bound. Short requests (up to ``inline_chars`` in all, well under a
-millisecond) are scored on the event loop, where a thread hop would cost more than the
-model; longer ones run on the scanner's own single worker thread, so the loop never waits
-on a 20 KB prompt and concurrent requests queue instead of oversubscribing the two cores.
+Inference is CPU-bound: it runs where :class:`core.scanning.base.CpuRunner` puts it (on the
+event loop for short requests, on the scanners' worker thread for long ones).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar, Final
 
 from core.model.classifier import ClassifierResult, InjectionClassifier
-from core.scanning.base import ScanRequest
+from core.scanning.base import CpuRunner, ScanRequest
 from shared.extract import ScanText
 from shared.findings import Finding
 
@@ -36,8 +32,6 @@ SYSTEM_INJECTION: Final = "system_injection"
 # Scores below this are not findings (everyday text scores up to ~0.25); a policy cannot set
 # a classifier threshold below it (core.scanning.policy.KNOWN_SCANNERS).
 REPORT_FLOOR: Final = 0.3
-# Total characters scored on the event loop rather than on the worker thread.
-DEFAULT_INLINE_CHARS: Final = 2048
 
 
 class InjectionScanner:
@@ -51,12 +45,11 @@ class InjectionScanner:
         classifier: InjectionClassifier,
         *,
         report_floor: float = REPORT_FLOOR,
-        inline_chars: int = DEFAULT_INLINE_CHARS,
+        runner: CpuRunner | None = None,
     ) -> None:
         self.classifier = classifier
         self._report_floor = report_floor
-        self._inline_chars = inline_chars
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aegis-classifier")
+        self._runner = runner or CpuRunner()
 
     @property
     def threshold(self) -> float:
@@ -68,13 +61,7 @@ class InjectionScanner:
         if not texts:
             return []
         plain = [scan_text.text for scan_text in texts]
-        if sum(len(text) for text in plain) <= self._inline_chars:
-            results = self.classifier.classify_many(plain)
-        else:
-            loop = asyncio.get_running_loop()
-            results = await loop.run_in_executor(
-                self._executor, self.classifier.classify_many, plain
-            )
+        results = await self._runner.run(request, lambda: self.classifier.classify_many(plain))
         return [
             _finding(self.name, scan_text, result)
             for scan_text, result in zip(texts, results, strict=True)
@@ -82,7 +69,7 @@ class InjectionScanner:
         ]
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._runner.close()
 
 
 def _finding(scanner: str, text: ScanText, result: ClassifierResult) -> Finding:

@@ -3,26 +3,22 @@
 Each client-controlled text is analysed on its own; a finding's offsets are exact in that
 text (not the normalised one), ``part`` says which content part it was, so masking can write
 the new text back where it came from. What happens to a finding — block, mask, redact, hash,
-allow — is the policy's ``actions``. Short requests are analysed on the event loop, longer
-ones on the scanner's worker thread, as the classifier does.
+allow — is the policy's ``actions``. It runs where :class:`CpuRunner` puts it, as the
+classifier does.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import ClassVar, Final
+from typing import ClassVar
 
 from prometheus_client import CollectorRegistry, Counter
 
 from core.pii.analyzer import PiiAnalyzer
-from core.scanning.base import ScanRequest
+from core.scanning.base import CpuRunner, ScanRequest
 from shared.findings import Finding
 
 __all__ = ["PiiScanner"]
-
-DEFAULT_INLINE_CHARS: Final = 2048
 
 
 class PiiScanner:
@@ -36,7 +32,7 @@ class PiiScanner:
         analyzer: PiiAnalyzer,
         registry: CollectorRegistry,
         *,
-        inline_chars: int = DEFAULT_INLINE_CHARS,
+        runner: CpuRunner | None = None,
     ) -> None:
         self._analyzer = analyzer
         self._detections = Counter(
@@ -45,18 +41,13 @@ class PiiScanner:
             ("entity",),
             registry=registry,
         )
-        self._inline_chars = inline_chars
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aegis-pii")
+        self._runner = runner or CpuRunner()
 
     async def scan(self, request: ScanRequest) -> Sequence[Finding]:
         texts = request.texts
         if not texts:
             return []
-        if sum(len(text.text) for text in texts) <= self._inline_chars:
-            findings = self._scan_all(request)
-        else:
-            loop = asyncio.get_running_loop()
-            findings = await loop.run_in_executor(self._executor, self._scan_all, request)
+        findings = await self._runner.run(request, lambda: self._scan_all(request))
         for finding in findings:
             self._detections.labels(finding.type).inc()
         return findings
@@ -77,4 +68,4 @@ class PiiScanner:
         ]
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._runner.close()
