@@ -1,20 +1,23 @@
 """The PII analyzer: Presidio's ``AnalyzerEngine``, offline, Korean recognizers for every text.
 
-:func:`build_analyzer` makes it once at start: the :class:`BlankNlpEngine` (nothing
-downloaded), and the project's recognizers registered for both ``en`` and ``ko``, so that a
-Korean number in an English sentence (or the reverse) is found whatever language a request
-is analysed in. Findings below ``FINDING_SCORE`` are candidates, not findings.
+:func:`build_analyzer` makes it once at start: no NLP pipeline (nothing downloaded, no
+tokenising; context words are read from the text, see :mod:`core.pii.nlp`), and the
+project's recognizers registered alike for ``en`` and ``ko``, so that a Korean number in an
+English sentence (or the reverse) is found whatever language a text is analysed in.
+Findings below ``FINDING_SCORE`` are candidates, not findings.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import re2
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     IbanRecognizer,
@@ -22,7 +25,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from core.pii.nlp import LANGUAGES, BlankNlpEngine
+from core.pii.entities import SECRET_ENTITIES
+from core.pii.nlp import LANGUAGES, TextNlpEngine, WordContextEnhancer
 from core.pii.recognizers import (
     AegisEmailRecognizer,
     AegisKrBankAccountRecognizer,
@@ -73,16 +77,66 @@ _RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (
 # A superset of what every recognizer needs to see before it can match: three digits in a
 # row (every number recognised has a run of 3 or more), a dotted quad's start (IPv4), "@"
 # (e-mail, URL credentials), IPv6 colons, the fixed prefixes of tokens and keys, and the key
-# words of the generic secret. Texts without any (most prose) skip Presidio,
-# whose spaCy tokenisation alone costs about a millisecond per kilobyte. RE2: one linear
-# pass, ~10 µs per KB (Python's re takes ~260 µs on this alternation).
-_CANDIDATE: Final = re2.compile(
-    r"[0-9]{3}|[0-9]\.[0-9]{1,3}\.[0-9]|@|[0-9A-Fa-f]:[0-9A-Fa-f]|::|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|"
-    r"github_pat_|glpat-|xox[abposr]-|eyJ|PRIVATE KEY|"
+# words of the generic secret. Texts without any (most prose) skip Presidio. RE2: one linear
+# pass, ~2 µs per KB of prose (Python's re takes ~260 µs on this alternation).
+_KEY_MARKERS: Final = (
+    r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|eyJ|PRIVATE KEY|://|"
     r"(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credential)|"
-    r"비밀번호|패스워드|비번|토큰|시크릿|인증키|api키",
-    re2_options(),
+    r"비밀번호|패스워드|비번|토큰|시크릿|인증키|api키"
 )
+_IP_TRIGGER: Final = r"[0-9]\.[0-9]{1,3}\.[0-9]|[0-9A-Fa-f]:[0-9A-Fa-f]|::"
+_CANDIDATE: Final = re2.compile(r"[0-9]{3}|@|" + _IP_TRIGGER + "|" + _KEY_MARKERS, re2_options())
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    """Recognizers that share a trigger, and how much text around a trigger they need.
+
+    Each family analyses only the windows around its own triggers, so a long text full of
+    phone numbers is not also read through by the e-mail, IP and secret patterns.
+    """
+
+    entities: tuple[str, ...]
+    trigger: re.Pattern[str] | re2._Regexp
+    before: int  # characters of context before a trigger (the enhancer reads 120)
+    after: int  # characters of value and context after it
+
+
+_FAMILIES: Final = (
+    _Family(
+        entities=(
+            "KR_RRN",
+            "KR_FRN",
+            "KR_BRN",
+            "KR_PASSPORT",
+            "KR_DRIVER_LICENSE",
+            "KR_BANK_ACCOUNT",
+            "KR_HEALTH_INSURANCE",
+            "PHONE_NUMBER",
+            "CREDIT_CARD",
+            "IBAN_CODE",
+            "US_SSN",
+        ),
+        # Python's re: a plain class is fast there, and RE2's wrapper costs microseconds per
+        # match, which a table of numbers has by the hundred.
+        trigger=re.compile(r"[0-9]{3,}"),
+        before=160,
+        after=160,
+    ),
+    # An address has no spaces, and windows are stretched to whitespace: a few characters
+    # on each side of "@" reach all of it.
+    _Family(entities=("EMAIL_ADDRESS",), trigger=re.compile("@"), before=8, after=8),
+    _Family(entities=("IP_ADDRESS",), trigger=re.compile(_IP_TRIGGER), before=64, after=48),
+    _Family(
+        entities=SECRET_ENTITIES,
+        trigger=re2.compile(_KEY_MARKERS, re2_options()),
+        before=160,
+        after=160,
+    ),
+)
+# Between two windows analysed in one call: longer than the context enhancer's reach, and
+# no pattern matches across blank space this long.
+_SEPARATOR: Final = " " * 128
 
 
 class PiiAnalyzer:
@@ -94,35 +148,65 @@ class PiiAnalyzer:
     def analyze(self, text: str) -> list[RecognizerResult]:
         """Findings (score >= FINDING_SCORE), with offsets exact in ``text``.
 
-        Only the windows around candidates (see :data:`_CANDIDATE`) are analysed: a text
-        with none costs one RE2 pass, and a long document with a phone number near its end
-        is tokenised around that number only. Windows reach whole words and enough text for
-        the context words before a value.
+        A text with no candidate at all (see :data:`_CANDIDATE`) costs one RE2 pass. Else
+        each family of recognizers analyses the windows around its own triggers, joined
+        into one text: a long document with a phone number near its end is read around
+        that number only. Windows reach whole words and the context words before a value.
         """
+        if _CANDIDATE.search(text) is None:
+            return []
         results: list[RecognizerResult] = []
-        for start, end in candidate_windows(text):
-            window = text[start:end]
-            language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in window) else "en"
+        for family in _FAMILIES:
+            windows = candidate_windows(text, family.trigger, family.before, family.after)
+            if not windows:
+                continue
+            joined, offsets = _join(text, windows)
             for result in self._engine.analyze(
-                text=window, language=language, score_threshold=FINDING_SCORE
+                text=joined,
+                language="ko",
+                entities=list(family.entities),
+                score_threshold=FINDING_SCORE,
             ):
-                result.start += start
-                result.end += start
+                result.start = _original(offsets, result.start)
+                result.end = _original(offsets, result.end - 1) + 1
                 results.append(result)
         return _without_overlaps(results)
 
 
-# Characters of context before a candidate, and of value after it (a private key block is
-# long); windows closer than _MERGE_GAP are analysed as one.
-_BEFORE: Final = 160
-_AFTER: Final = 160
+def _join(text: str, windows: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """The windows' text joined by :data:`_SEPARATOR`, and for each window (its offset in
+    the joined text, its offset in ``text``)."""
+    parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    position = 0
+    for start, end in windows:
+        if parts:
+            parts.append(_SEPARATOR)
+            position += len(_SEPARATOR)
+        offsets.append((position, start))
+        parts.append(text[start:end])
+        position += end - start
+    return "".join(parts), offsets
+
+
+def _original(offsets: list[tuple[int, int]], position: int) -> int:
+    joined_start, start = offsets[bisect.bisect_right(offsets, (position, len(offsets))) - 1]
+    return start + position - joined_start
+
+
+# Windows closer than _MERGE_GAP are analysed as one; a private key block is long.
 _AFTER_KEY_BLOCK: Final = 8600
 _MERGE_GAP: Final = 64
 _WORD_STRETCH: Final = 200
 
 
-def candidate_windows(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` spans of ``text`` worth analysing, merged and in order.
+def candidate_windows(
+    text: str,
+    trigger: re.Pattern[str] | re2._Regexp = _CANDIDATE,
+    before: int = 160,
+    after: int = 160,
+) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of ``text`` around ``trigger``'s matches, merged and in order.
 
     >>> candidate_windows("no numbers here")
     []
@@ -130,12 +214,12 @@ def candidate_windows(text: str) -> list[tuple[int, int]]:
     [(0, 18)]
     """
     windows: list[tuple[int, int]] = []
-    for match in _CANDIDATE.finditer(text):
-        after = _AFTER_KEY_BLOCK if match.group(0) == "PRIVATE KEY" else _AFTER
-        if windows and match.end() + after <= windows[-1][1]:
+    for match in trigger.finditer(text):
+        reach = _AFTER_KEY_BLOCK if match.group(0) == "PRIVATE KEY" else after
+        if windows and match.end() + reach <= windows[-1][1]:
             continue  # inside the window already open (numbers come in runs)
-        start = max(0, match.start() - _BEFORE)
-        end = min(len(text), match.end() + after)
+        start = max(0, match.start() - before)
+        end = min(len(text), match.end() + reach)
         # Never cut a word (or a number) in two: a cut number could match as a shorter one.
         floor = max(0, start - _WORD_STRETCH)
         while start > floor and not text[start - 1].isspace():
@@ -153,11 +237,17 @@ def candidate_windows(text: str) -> list[tuple[int, int]]:
 def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Where findings overlap, the strongest (then the longest) wins: one span, one entity,
     so a GitHub token is not also a generic secret and masking never overlaps itself."""
-    kept: list[RecognizerResult] = []
+    kept: list[RecognizerResult] = []  # in order of start, none overlapping
+    starts: list[int] = []
     for result in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
-        if all(result.end <= other.start or other.end <= result.start for other in kept):
-            kept.append(result)
-    return sorted(kept, key=lambda r: (r.start, r.end))
+        index = bisect.bisect_right(starts, result.start)
+        if index and kept[index - 1].end > result.start:
+            continue
+        if index < len(kept) and kept[index].start < result.end:
+            continue
+        kept.insert(index, result)
+        starts.insert(index, result.start)
+    return kept
 
 
 def build_analyzer() -> PiiAnalyzer:
@@ -165,8 +255,7 @@ def build_analyzer() -> PiiAnalyzer:
     # logs carry hashes and metadata only.
     for name in ("presidio-analyzer", "presidio-anonymizer"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    nlp_engine = BlankNlpEngine()
-    nlp_engine.load()
+    nlp_engine = TextNlpEngine()
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
     for language in LANGUAGES:
         for make in _RECOGNIZERS:
@@ -179,8 +268,6 @@ def build_analyzer() -> PiiAnalyzer:
         supported_languages=list(LANGUAGES),
         # Korean puts the telling word after the value as often as before it
         # ("110-123-456789로 입금"): look 5 tokens back and 3 ahead.
-        context_aware_enhancer=LemmaContextAwareEnhancer(
-            context_prefix_count=5, context_suffix_count=3
-        ),
+        context_aware_enhancer=WordContextEnhancer(context_prefix_count=5, context_suffix_count=3),
     )
     return PiiAnalyzer(engine)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from core.pii.analyzer import FINDING_SCORE, PiiAnalyzer, build_analyzer
-from core.pii.nlp import BlankNlpEngine
+from core.pii.nlp import context_words
 from core.pii.recognizers import rrn_birth_date, rrn_check_digit_ok
 
 
@@ -91,13 +93,20 @@ def test_birth_date_and_century() -> None:
     assert rrn_birth_date("9912318000000") is None  # gender digit 8: not an RRN century
 
 
-def test_context_words_reach_presidio_as_lemmas() -> None:
-    """Blank pipelines have no lemmas, which silently disables context: ours sets them."""
-    engine = BlankNlpEngine()
-    engine.load()
-    artifacts = engine.process_text("주민번호는 900101-1234568 입니다", "ko")
-    assert artifacts.lemmas[0] == "주민번호는"
-    assert engine.process_text("My RRN is", "en").lemmas == ["my", "rrn", "is"]
+def test_context_words_are_read_from_the_text() -> None:
+    """Words before (5) and after (3) a value, lower-cased, stop words and numbers skipped;
+    a word glued to the value counts."""
+    text = "The RRN:900101-1234568 is mine, 확인 부탁 드립니다 today"
+    start = text.index("900101")
+    words = context_words(text, start, start + 14, 5, 3)
+    assert words == ["rrn", "확인", "부탁", "드립니다"]  # "is", "mine": stop words
+
+
+def test_context_words_change_scores(analyzer: PiiAnalyzer) -> None:
+    """Context is not decoration: the same digits are a finding with their context word and
+    nothing without it (Presidio's lemma matcher silently does nothing on blank pipelines)."""
+    assert _found(analyzer, "연락처 01012345678") == [("PHONE_NUMBER", "01012345678", 0.7)]
+    assert _found(analyzer, "번호 01012345678") == []
 
 
 @pytest.fixture
@@ -236,3 +245,34 @@ def test_windows_never_cut_a_number(analyzer: PiiAnalyzer) -> None:
     """A long digit run is never split into a shorter, valid-looking number at a window edge."""
     long_number = "1" * 150 + VALID + "2" * 150
     assert _found(analyzer, f"id {long_number} end") == []
+
+
+HOSTILE = {
+    "digit-run": "1",
+    "at-signs": "a@",
+    "dotted-quads": "1.1.",
+    "ipv6-colons": "1:",
+    "key-words": "password=",
+    "jwt-prefixes": "eyJ",
+    "url-credentials": "http://a:",
+    "key-block": "-----BEGIN PRIVATE KEY-----A",
+}
+
+
+@pytest.mark.parametrize("unit", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_input_costs_linear_time(analyzer: PiiAnalyzer, unit: str) -> None:
+    """Inputs shaped to stall a backtracking regex (runs of triggers, half-made values) grow
+    the analysis time with their length, not its square: four times the text, well under
+    sixteen times the time."""
+
+    def seconds(size: int) -> float:
+        text = unit * (size // len(unit))
+        best = math.inf
+        for _ in range(3):
+            started = time.perf_counter()
+            analyzer.analyze(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(25_000), seconds(100_000)
+    assert large < 8 * small + 0.05, (small, large)
