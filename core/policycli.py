@@ -3,13 +3,16 @@
     aegis policy list [--json]
     aegis policy show SCOPE [NAME] [--json]            SCOPE: global, workspace or key
     aegis policy set SCOPE [NAME] --threshold classifier=0.6 --threshold regex:en.x=off
-                                  [--dry-run on|off|inherit] [--json]
+                                  [--action pii:KR_RRN=block] [--dry-run on|off|inherit]
+                                  [--json]
     aegis policy delete SCOPE [NAME]
     aegis policy effective [--key-id K] [--workspace W] [--json]
 
 ``global`` takes no NAME; ``workspace`` takes the workspace's name, ``key`` the key's id.
 A threshold is a number from 0 to 1 (a finding scoring at least that blocks) or ``off``
 (report only); core refuses a scanner it does not know or a value under a scanner's floor.
+An action (for ``pii`` or ``pii:ENTITY``) is block, mask, redact, hash, pseudonymize or
+allow.
 ``set`` replaces the whole stored policy of that scope (the API's PUT): a threshold or
 ``--dry-run`` not given is no longer overridden there. Reading needs an admin or auditor
 key in ``AEGIS_API_KEY``, ``set`` and ``delete`` an admin key (see :mod:`core.adminclient`).
@@ -26,8 +29,9 @@ from urllib.parse import quote
 import orjson
 
 from core.adminclient import AdminClient, AdminClientError
+from core.scanning.policy import ACTIONS
 
-__all__ = ["add_parser", "parse_thresholds", "run"]
+__all__ = ["add_parser", "parse_actions", "parse_thresholds", "run"]
 
 SCOPES: Final = ("global", "workspace", "key")
 DRY_RUN_VALUES: Final = {"on": True, "off": False, "inherit": None}
@@ -59,6 +63,14 @@ def add_parser(groups: Any) -> None:
         metavar="SCANNER[:TYPE]=VALUE",
         help="block at this score (0 to 1), or 'off' to only report; repeatable, e.g. "
         "classifier=0.6, regex:en.developer_mode=off",
+    )
+    put.add_argument(
+        "--action",
+        action="append",
+        default=[],
+        metavar="pii[:ENTITY]=ACTION",
+        help=f"what to do with PII and secrets: {', '.join(ACTIONS)}; repeatable, e.g. "
+        "pii:KR_RRN=block, pii=pseudonymize",
     )
     put.add_argument(
         "--dry-run",
@@ -112,6 +124,28 @@ def parse_thresholds(items: Sequence[str]) -> dict[str, float | None]:
     return thresholds
 
 
+def parse_actions(items: Sequence[str]) -> dict[str, str]:
+    """``["pii:KR_RRN=block", "pii=mask"]`` → ``{"pii:KR_RRN": "block", "pii": "mask"}``.
+
+    Raises :class:`AdminClientError` naming the item that is not ``NAME=ACTION`` with a known
+    action; which entity names exist, core checks.
+    """
+    actions: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip().lower()
+        if not sep or not name:
+            raise AdminClientError(f"--action '{item}' is not pii[:ENTITY]=ACTION")
+        if name in actions:
+            raise AdminClientError(f"--action {name} is given twice")
+        if value not in ACTIONS:
+            raise AdminClientError(
+                f"--action {name}={value}: the action must be one of {', '.join(ACTIONS)}"
+            )
+        actions[name] = value
+    return actions
+
+
 def _path(scope: str, name: str | None) -> str:
     if scope == "global":
         if name is not None:
@@ -127,12 +161,16 @@ async def run(args: argparse.Namespace) -> int:
     path = _path(args.scope, args.name) if args.command in ("show", "set", "delete") else _BASE
     document: dict[str, Any] = {}
     if args.command == "set":
-        document = {"thresholds": parse_thresholds(args.threshold)}
+        document = {
+            "thresholds": parse_thresholds(args.threshold),
+            "actions": parse_actions(args.action),
+        }
         if args.dry_run is not None:
             document["dry_run"] = DRY_RUN_VALUES[args.dry_run]
-        if not args.threshold and args.dry_run is None:
+        if not args.threshold and not args.action and args.dry_run is None:
             raise AdminClientError(
-                "give --threshold or --dry-run (to remove the policy: aegis policy delete)"
+                "give --threshold, --action or --dry-run "
+                "(to remove the policy: aegis policy delete)"
             )
     role = "an admin" if args.command in ("set", "delete") else "an admin or auditor"
     async with AdminClient.from_env(role) as client:
@@ -185,11 +223,13 @@ def _target(scope: str, subject: str | None) -> str:
 
 
 def _settings(policy: Mapping[str, Any]) -> str:
-    """``classifier=0.6 regex:en.x=off dry-run=inherit``: the words ``set`` takes."""
+    """``classifier=0.6 regex:en.x=off pii:KR_RRN=block dry-run=inherit``: the words
+    ``set`` takes."""
     words = [
         f"{name}={REPORT_ONLY if value is None else value}"
         for name, value in policy["thresholds"].items()
     ]
+    words.extend(f"{name}={action}" for name, action in policy.get("actions", {}).items())
     dry_run = policy["dry_run"]
     words.append("dry-run=" + ("inherit" if dry_run is None else "on" if dry_run else "off"))
     return " ".join(words)

@@ -65,6 +65,9 @@ class UpstreamStats:
     cancelled: int = 0
     active: int = 0
     last_headers: dict[str, str] = field(default_factory=dict)
+    # SHA-256 of the last prompt text generated for (what a gateway let the model see),
+    # so tests can check it without the upstream keeping any text.
+    last_prompt_sha256: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class UpstreamStats:
             "cancelled": self.cancelled,
             "active": self.active,
             "last_headers": self.last_headers,
+            "last_prompt_sha256": self.last_prompt_sha256,
         }
 
 
@@ -150,6 +154,7 @@ def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
         else:
             raw = body.get("prompt", "")
             prompt = raw if isinstance(raw, str) else " ".join(str(p) for p in raw)
+        stats.last_prompt_sha256 = hashlib.sha256(prompt.encode()).hexdigest()
         reply = "echo: " + prompt
         created = int(time.time())
         ident = ("chatcmpl-" if kind == "chat" else "cmpl-") + hashlib.sha256(

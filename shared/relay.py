@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 import aiohttp
 import structlog
@@ -26,7 +26,14 @@ from starlette.types import Receive, Scope, Send
 from shared import wire
 from shared.errors import AegisError, UpstreamError, UpstreamTimeoutError, error_body
 
-__all__ = ["PASSED_RESPONSE_HEADERS", "Relay", "RelayErrors", "RelayedStream", "open_session"]
+__all__ = [
+    "PASSED_RESPONSE_HEADERS",
+    "Relay",
+    "RelayErrors",
+    "RelayedStream",
+    "StreamTransform",
+    "open_session",
+]
 
 _log = structlog.get_logger("aegis.relay")
 _PASSED_RESPONSE_HEADERS: Final = ("content-type", "cache-control", "retry-after")
@@ -166,6 +173,15 @@ class _DisconnectGuard:
         return False
 
 
+class StreamTransform(Protocol):
+    """Rewrites a relayed stream on its way: ``feed`` each chunk as it arrives (it returns
+    what to send now, possibly nothing), ``end`` once the next hop's stream is over."""
+
+    def feed(self, chunk: bytes) -> bytes: ...
+
+    def end(self) -> bytes: ...
+
+
 class RelayedStream(Response):
     """An ASGI response that passes the next hop's server-sent events on as they arrive.
 
@@ -176,9 +192,11 @@ class RelayedStream(Response):
     ``headers`` may be added to until the response starts. ``on_end``, if set, is called
     once the stream is over, however it ended, with the number of SSE ``data:`` events
     relayed (vLLM sends about one per generated token) and whether it ended normally.
+    ``transform``, if set before the response starts, rewrites the chunks on their way.
     """
 
     on_end: Callable[[int, bool], Awaitable[None]] | None = None
+    transform: StreamTransform | None = None
 
     def __init__(  # Starlette's __init__ would render a body; this one streams instead.
         self, upstream: aiohttp.ClientResponse, headers: Mapping[str, str], errors: RelayErrors
@@ -204,13 +222,22 @@ class RelayedStream(Response):
         )
         try:
             async with _DisconnectGuard(receive):
+                transform = self.transform
                 try:
                     async for chunk in upstream.content.iter_any():
                         events += chunk.count(b"data:")
+                        if transform is not None:
+                            chunk = transform.feed(chunk)
+                            if not chunk:
+                                continue
                         await send({"type": "http.response.body", "body": chunk, "more_body": True})
                     completed = True
+                    if transform is not None and (tail := transform.end()):
+                        await send({"type": "http.response.body", "body": tail, "more_body": True})
                 except (aiohttp.ClientError, TimeoutError) as exc:
                     _log.warning("stream_broken", hop=self._errors.hop, error=type(exc).__name__)
+                    if transform is not None and (tail := transform.end()):
+                        await send({"type": "http.response.body", "body": tail, "more_body": True})
                     failure = self._errors.broken()
                     body = error_body(failure.message, failure.type, failure.code)
                     await send(

@@ -5,7 +5,8 @@
 (the last four of a phone or card number), ``h***@example.com``; ``redact`` writes
 ``<KR_RRN>``; ``hash`` writes a salted SHA-256 of the value (presidio-anonymizer's hash
 operator draws a random salt), so a short number cannot be recovered by hashing every
-candidate.
+candidate; ``pseudonymize`` writes the request's placeholder for the value
+(``<KR_RRN_1>``), which :mod:`core.pii.pseudonyms` turns back into the value in the answer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Final
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
+from core.pii.pseudonyms import Pseudonyms
 from shared.findings import Finding
 
 __all__ = ["Masker"]
@@ -29,7 +31,11 @@ def _mask_email(value: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _operator(action: str, entity: str, value: str) -> OperatorConfig:
+def _operator(
+    action: str, entity: str, value: str, pseudonyms: Pseudonyms | None
+) -> OperatorConfig:
+    if action == "pseudonymize" and pseudonyms is not None:
+        return OperatorConfig("replace", {"new_value": pseudonyms.placeholder(entity, value)})
     if action == "redact":
         return OperatorConfig("replace", {"new_value": f"<{entity}>"})
     if action == "hash":
@@ -49,8 +55,14 @@ class Masker:
     def __init__(self) -> None:
         self._engine = AnonymizerEngine()  # type: ignore[no-untyped-call]
 
-    def apply(self, text: str, findings: Sequence[tuple[Finding, str]]) -> str:
-        """``text`` with each ``(finding, action)`` masked, redacted or hashed."""
+    def apply(
+        self,
+        text: str,
+        findings: Sequence[tuple[Finding, str]],
+        pseudonyms: Pseudonyms | None = None,
+    ) -> str:
+        """``text`` with each ``(finding, action)`` masked, redacted, hashed or, with the
+        request's ``pseudonyms``, replaced by a placeholder (without them: masked)."""
         results = []
         operators = {}
         for index, (finding, action) in enumerate(findings):
@@ -59,7 +71,8 @@ class Masker:
             # One pseudo entity per finding, so each gets its own operator.
             key = f"F{index}"
             results.append(RecognizerResult(key, finding.start, finding.end, finding.score))
-            operators[key] = _operator(action, finding.type, text[finding.start : finding.end])
+            value = text[finding.start : finding.end]
+            operators[key] = _operator(action, finding.type, value, pseudonyms)
         if not results:
             return text
         return str(self._engine.anonymize(text, results, operators).text)

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core.pii.pseudonyms import Pseudonyms
 from core.routes.openai import authenticate, scan_input
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
@@ -52,7 +53,7 @@ async def inspect(request: Request) -> Response:
     masked: dict[str, Any] | None = None
     if result.verdict.masking and not result.verdict.blocked:
         # What the model would be sent: the same shape as the request, values masked.
-        replacements = scanned.masked_texts(texts)
+        replacements = scanned.masked_texts(texts, Pseudonyms())
         body = orjson.loads(raw)
         if isinstance(body.get("text"), str):
             masked = {"text": replacements.get(texts[0], body["text"])}

@@ -15,7 +15,9 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.answers import StreamRewriter, restore_json_answer
 from core.pii.masking import Masker
+from core.pii.pseudonyms import Pseudonyms
 from core.scanning.base import ScanRequest
 from core.scanning.pipeline import PipelineResult
 from core.scanning.policy import Policy
@@ -26,6 +28,7 @@ from shared.extract import ScanText, replace_texts, user_texts
 from shared.findings import Finding
 from shared.http import Handler, read_json_body, request_info
 from shared.keyset import KeyIdentity
+from shared.relay import RelayedStream
 from shared.wire import ApiKind, parse_api_request
 
 __all__ = ["API_ROUTES", "ScannedInput", "authenticate", "scan_input"]
@@ -54,8 +57,11 @@ class ScannedInput:
     dry_run: bool
     policy: Policy
 
-    def masked_texts(self, texts: Sequence[ScanText]) -> dict[ScanText, str]:
-        """The new text of every text with findings to mask, redact or hash."""
+    def masked_texts(
+        self, texts: Sequence[ScanText], pseudonyms: Pseudonyms | None = None
+    ) -> dict[ScanText, str]:
+        """The new text of every text with findings to rewrite; placeholders for
+        ``pseudonymize`` are made in ``pseudonyms`` (without them, those values are masked)."""
         by_place: dict[tuple[int | None, int | None], list[Finding]] = {}
         for finding in self.result.verdict.masking:
             by_place.setdefault((finding.message_index, finding.part), []).append(finding)
@@ -64,7 +70,7 @@ class ScannedInput:
             findings = by_place.get((text.message_index, text.part))
             if findings:
                 masked[text] = _MASKER.apply(
-                    text.text, [(f, self.policy.action(f) or "mask") for f in findings]
+                    text.text, [(f, self.policy.action(f) or "mask") for f in findings], pseudonyms
                 )
         return masked
 
@@ -104,6 +110,8 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     texts = user_texts(kind, api.body)
     body = api.raw
     masked_types: list[str] = []
+    # This request's placeholders, if its policy pseudonymises: in memory, for this call only.
+    pseudonyms = Pseudonyms()
     if texts:
         scanned = await scan_input(state, identity, texts)
         verdict = scanned.result.verdict
@@ -119,7 +127,7 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
             if scanned.dry_run:
                 _log.warning("request_would_mask", dry_run=True)
             else:
-                replace_texts(kind, api.body, scanned.masked_texts(texts))
+                replace_texts(kind, api.body, scanned.masked_texts(texts, pseudonyms))
                 body = orjson.dumps(api.body)
                 masked_types = sorted({finding.type for finding in verdict.masking})
     response = await state.upstream.send(
@@ -130,10 +138,27 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
         stream=api.stream,
         receive=request.receive,
     )
+    if pseudonyms:
+        response = _restored(response, pseudonyms)
     if masked_types:
         # The client learns that what the model answered was not exactly what it sent.
         response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
     return response
+
+
+def _restored(response: Response, pseudonyms: Pseudonyms) -> Response:
+    """The model's answer with the request's placeholders turned back into its values."""
+    if isinstance(response, RelayedStream):
+        response.transform = StreamRewriter(pseudonyms)
+        return response
+    if response.status_code != 200:
+        return response
+    passed = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(
+        restore_json_answer(bytes(response.body), pseudonyms),
+        status_code=response.status_code,
+        headers=passed,
+    )
 
 
 def _edge_findings(request: Request, trusted_peer: bool) -> list[str]:

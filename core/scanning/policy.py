@@ -47,8 +47,10 @@ NEVER: Final = math.inf
 # threshold each accepts: the classifier reports scores from its report floor up, so a lower
 # threshold could never take effect.
 KNOWN_SCANNERS: Final = {"regex": 0.0, "classifier": 0.3, "pii": 0.5}
-ACTIONS: Final = ("block", "mask", "redact", "hash", "allow")
-MASKING_ACTIONS: Final = frozenset({"mask", "redact", "hash"})
+ACTIONS: Final = ("block", "mask", "redact", "hash", "pseudonymize", "allow")
+# The actions that rewrite a value before the model sees it ("pseudonymize": a placeholder
+# the answer gets the value back for, see core.pii.pseudonyms).
+MASKING_ACTIONS: Final = frozenset({"mask", "redact", "hash", "pseudonymize"})
 ACTION_SCANNERS: Final = frozenset({"pii"})
 MAX_THRESHOLDS: Final = 500
 _NAME = re.compile(r"^([a-z_]+)(?::([A-Za-z0-9_.\-]{1,100}))?$")
@@ -79,7 +81,8 @@ class Policy:
     actions: Mapping[str, str] = field(default_factory=dict)
 
     def action(self, finding: Finding) -> str | None:
-        """``block``, ``mask``, ``redact``, ``hash`` or ``allow`` for a finding that has one."""
+        """``block``, ``mask``, ``redact``, ``hash``, ``pseudonymize`` or ``allow`` for a
+        finding that has one."""
         specific = self.actions.get(f"{finding.scanner}:{finding.type}")
         return specific if specific is not None else self.actions.get(finding.scanner)
 

@@ -160,3 +160,78 @@ def test_bad_pii_actions_are_refused(stack: Stack) -> None:
         answer = httpx.put(url, json={"actions": actions}, headers=_auth(admin))
         assert answer.status_code == 400
         assert answer.json()["error"]["param"] == param
+
+
+PSEUDONYMIZED = "주민번호 <KR_RRN_1>, 연락처 <PHONE_NUMBER_1> 로 민원 답변서를 써 줘."
+
+
+def _pseudonymizing_key(stack: Stack) -> str:
+    """A key whose own policy pseudonymises all PII, applied (polled) before returning."""
+    admin = stack.create_key("admin").key
+    new = stack.create_key()
+    answer = httpx.put(
+        f"{stack.core.url}/api/v1/admin/policies/key/{new.key_id}",
+        json={"actions": {"pii": "pseudonymize"}},
+        headers=_auth(admin),
+    )
+    assert answer.status_code == 200, answer.text
+    _wait_for(stack, new.key, lambda a: a.status_code == 200 and RRN in a.text)
+    return new.key
+
+
+def _streamed(stack: Stack, key: str, path: str, body: dict[str, Any]) -> tuple[str, int]:
+    with httpx.stream("POST", stack.edge.url + path, json=body, headers=_auth(key)) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["x-aegis-masked"] == "KR_RRN,PHONE_NUMBER"
+        lines = list(answer.iter_lines())
+    assert lines[-2:] == ["data: [DONE]", ""] or lines[-1] == "data: [DONE]"
+    events = [json.loads(line[len("data: ") :]) for line in lines if line.startswith("data: {")]
+    text = "".join(
+        (choice.get("delta") or {}).get("content") or choice.get("text") or ""
+        for event in events
+        for choice in event["choices"]
+    )
+    return text, len(events)
+
+
+def test_pseudonymised_values_come_back_in_the_answer(stack: Stack) -> None:
+    """The model sees placeholders only; the client reads its own values in the answer."""
+    key = _pseudonymizing_key(stack)
+    answer = _chat(stack, key, PROMPT)
+    assert answer.status_code == 200
+    assert answer.json()["choices"][0]["message"]["content"] == "echo: " + PROMPT
+    assert answer.headers["x-aegis-masked"] == "KR_RRN,PHONE_NUMBER"
+    seen = hashlib.sha256(PSEUDONYMIZED.encode()).hexdigest()
+    assert stack.upstream.stats.last_prompt_sha256 == seen
+    # What the model would be sent, as inspect shows it.
+    inspected = httpx.post(
+        stack.core.url + "/api/v1/inspect", json={"text": PROMPT}, headers=_auth(key)
+    ).json()
+    assert inspected["masked"] == {"text": PSEUDONYMIZED}
+
+
+def test_pseudonymised_streams_are_restored_across_chunks(stack: Stack) -> None:
+    """Streamed a few characters per event, so placeholders arrive cut in pieces: the
+    client still reads the values, and never a piece of a placeholder."""
+    key = _pseudonymizing_key(stack)
+    chat = {
+        "model": DEFAULT_MODEL,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "stream": True,
+        "devupstream": {"chunks": 19},
+    }
+    text, events = _streamed(stack, key, "/v1/chat/completions", chat)
+    assert text == "echo: " + PROMPT
+    assert events > 10  # a few characters each
+    assert (
+        stack.upstream.stats.last_prompt_sha256
+        == hashlib.sha256(PSEUDONYMIZED.encode()).hexdigest()
+    )
+    completion = {
+        "model": DEFAULT_MODEL,
+        "prompt": PROMPT,
+        "stream": True,
+        "devupstream": {"chunks": 23},
+    }
+    text, _ = _streamed(stack, key, "/v1/completions", completion)
+    assert text == "echo: " + PROMPT

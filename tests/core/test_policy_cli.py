@@ -107,6 +107,17 @@ def test_set_list_show_effective_and_delete(stack: Stack) -> None:
         run("effective", "--workspace", "tests", "--key-id", user.key_id)
     )
 
+    row = json.loads(
+        _ok(
+            run(
+                "set", "key", user.key_id,
+                "--action", "pii=pseudonymize", "--action", "pii:KR_RRN=block", "--json",
+            )
+        )
+    )  # fmt: skip
+    assert row["actions"] == {"pii": "pseudonymize", "pii:KR_RRN": "block"}
+    assert "pii=pseudonymize pii:KR_RRN=block" in _ok(run("show", "key", user.key_id))
+
     # set replaces the whole stored document: the thresholds given before are gone.
     _ok(run("set", "workspace", "tests", "--dry-run", "on"))
     shown_json = json.loads(_ok(run("show", "workspace", "tests", "--json")))
@@ -130,7 +141,9 @@ def test_set_list_show_effective_and_delete(stack: Stack) -> None:
         pytest.param(
             ["--threshold", "regex=0.5", "--threshold", "regex=off"], "twice", id="given-twice"
         ),
-        pytest.param([], "--threshold or --dry-run", id="nothing-to-set"),
+        pytest.param([], "--threshold, --action or --dry-run", id="nothing-to-set"),
+        pytest.param(["--action", "pii=encrypt"], "block, mask", id="unknown-action"),
+        pytest.param(["--action", "pii:KR_RRM=mask"], "400", id="unknown-entity"),
         pytest.param(["--threshold", "clasifier=0.5"], "400", id="unknown-scanner"),
         pytest.param(["--threshold", "classifier=0.1"], "0.3", id="below-classifier-floor"),
     ],
