@@ -30,5 +30,6 @@ PII_ENTITIES: Final = (
     "IP_ADDRESS",
     "IBAN_CODE",
     "US_SSN",
+    "PERSON",
     *SECRET_ENTITIES,
 )

@@ -2,7 +2,7 @@
 
 ``mask`` keeps what identifies the kind of value and hides what identifies the person:
 ``900101-1******`` (birth date and gender digit of a 주민등록번호), ``*********5678``
-(the last four of a phone or card number), ``h***@example.com``; ``redact`` writes
+(the last four of a phone or card number), ``h***@example.com``, ``홍*동``; ``redact`` writes
 ``<KR_RRN>``; ``hash`` writes a salted SHA-256 of the value (presidio-anonymizer's hash
 operator draws a random salt), so a short number cannot be recovered by hashing every
 candidate; ``pseudonymize`` writes the request's placeholder for the value
@@ -17,6 +17,7 @@ from typing import Final
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
+from core.pii.names import mask_name
 from core.pii.pseudonyms import Pseudonyms
 from shared.findings import Finding
 
@@ -42,6 +43,8 @@ def _operator(
         return OperatorConfig("hash", {"hash_type": "sha256"})
     if entity == "EMAIL_ADDRESS":
         return OperatorConfig("custom", {"lambda": _mask_email})
+    if entity == "PERSON":
+        return OperatorConfig("custom", {"lambda": mask_name})
     keep = _KEEP.get(entity, 0)
     hidden = max(1, len(value) - abs(keep)) if keep else len(value)
     return OperatorConfig(

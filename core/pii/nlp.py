@@ -29,7 +29,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.ko.stop_words import STOP_WORDS as KO_STOP_WORDS
 
-__all__ = ["LANGUAGES", "TextNlpEngine", "WordContextEnhancer", "context_words"]
+__all__ = ["LANGUAGES", "WINDOW_SEPARATOR", "TextNlpEngine", "WordContextEnhancer", "context_words"]
 
 LANGUAGES: Final = ("en", "ko")
 
@@ -37,6 +37,9 @@ LANGUAGES: Final = ("en", "ko")
 _STOP_WORDS: Final = frozenset(EN_STOP_WORDS) | frozenset(KO_STOP_WORDS)
 # A word starts with a letter (any script) and runs over letters and digits.
 _WORD: Final = re.compile(r"[^\W\d_]\w*")
+# Context never reaches across this character: the analyzer joins separate parts of a text
+# with it (ASCII's unit separator, which ordinary text does not contain).
+WINDOW_SEPARATOR: Final = "\x1f"
 # Characters read on each side of a match for its context words: enough for a few words of
 # English with stop words in between ("the card number I gave you was …").
 _REACH: Final = 120
@@ -44,17 +47,18 @@ _REACH: Final = 120
 
 def context_words(text: str, start: int, end: int, before: int, after: int) -> list[str]:
     """The ``before`` words preceding ``text[start:end]`` and the ``after`` words following
-    it, lower-cased, stop words skipped.
+    it, lower-cased, stop words skipped, never across :data:`WINDOW_SEPARATOR`.
 
     >>> context_words("주민번호는 900101-1234568 입니다, my card", 6, 20, 5, 3)
     ['주민번호는', '입니다', 'card']
     """
-    head = [
-        w
-        for w in _WORD.findall(text[max(0, start - _REACH) : start].lower())
-        if w not in _STOP_WORDS
-    ]
-    tail = [w for w in _WORD.findall(text[end : end + _REACH].lower()) if w not in _STOP_WORDS]
+    before_text = text[max(0, start - _REACH) : start]
+    before_text = before_text[before_text.rfind(WINDOW_SEPARATOR) + 1 :]
+    after_text = text[end : end + _REACH]
+    cut = after_text.find(WINDOW_SEPARATOR)
+    after_text = after_text if cut < 0 else after_text[:cut]
+    head = [w for w in _WORD.findall(before_text.lower()) if w not in _STOP_WORDS]
+    tail = [w for w in _WORD.findall(after_text.lower()) if w not in _STOP_WORDS]
     return (head[-before:] if before else []) + tail[:after]
 
 

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from core.pii.analyzer import FINDING_SCORE, PiiAnalyzer, build_analyzer
+from core.pii.masking import Masker
 from core.pii.nlp import context_words
 from core.pii.recognizers import rrn_birth_date, rrn_check_digit_ok
+from shared.findings import Finding
 
 
 def _with_check_digit(first12: str) -> str:
@@ -276,3 +278,45 @@ def test_hostile_input_costs_linear_time(analyzer: PiiAnalyzer, unit: str) -> No
 
     small, large = seconds(25_000), seconds(100_000)
     assert large < 8 * small + 0.05, (small, large)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("성명: 홍길동 (남)", "홍길동", id="form-label"),
+        pytest.param("신청인 : 박지훈, 연락처 없음", "박지훈", id="label-spaced-colon"),
+        pytest.param("제 이름은 김민수입니다.", "김민수", id="introduction"),
+        pytest.param("김민수 님께 회신 부탁드립니다", "김민수", id="honorific"),
+        pytest.param("이서연 과장님께서 승인하셨습니다", "이서연", id="title"),
+        pytest.param("남궁민 씨가 방문했습니다", "남궁민", id="double-surname"),
+        pytest.param("Dear Ms. Jane Park, thank you.", "Jane Park", id="dear"),
+        pytest.param("Hi, my name is John Smith.", "John Smith", id="my-name-is"),
+    ],
+)
+def test_names_are_found_by_their_labels_and_titles(
+    analyzer: PiiAnalyzer, text: str, name: str
+) -> None:
+    assert _found(analyzer, text) == [("PERSON", name, 0.6)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "고객님 정보를 확인했습니다",
+        "고객 정보를 확인했습니다",
+        "환자 상태가 좋아졌습니다",
+        "이름 변경 방법을 알려 주세요",
+        "이름은 변경할 수 없습니다",
+        "간호사님께 문의하세요",
+        "부모님께 전화 드렸어요",
+        "최근 팀장 회의에서 정했습니다",
+        "Dear team, the report is ready.",
+    ],
+)
+def test_ordinary_words_are_not_names(analyzer: PiiAnalyzer, text: str) -> None:
+    assert _found(analyzer, text) == []
+
+
+def test_masked_names_keep_first_and_last_syllable() -> None:
+    finding = Finding("pii", "PERSON", 0.6, 4, 7)
+    assert Masker().apply("성명: 홍길동", [(finding, "mask")]) == "성명: 홍*동"
