@@ -18,18 +18,15 @@ from typing import Final
 
 import re2
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer,
-    IbanRecognizer,
-    IpRecognizer,
-    UsSsnRecognizer,
-)
+from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
 from core.pii.entities import SECRET_ENTITIES
 from core.pii.names import NAME_TRIGGER, AegisPersonRecognizer
 from core.pii.nlp import LANGUAGES, WINDOW_SEPARATOR, TextNlpEngine, WordContextEnhancer
 from core.pii.recognizers import (
+    AegisCreditCardRecognizer,
     AegisEmailRecognizer,
+    AegisIpRecognizer,
     AegisKrBankAccountRecognizer,
     AegisKrBrnRecognizer,
     AegisKrDriverLicenseRecognizer,
@@ -38,6 +35,7 @@ from core.pii.recognizers import (
     AegisKrPassportRecognizer,
     AegisKrPhoneRecognizer,
     AegisKrRrnRecognizer,
+    AegisUsSsnRecognizer,
 )
 from core.pii.secrets import secret_recognizers
 from shared.rulepack import re2_options
@@ -45,13 +43,6 @@ from shared.rulepack import re2_options
 __all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer", "candidate_windows"]
 
 FINDING_SCORE: Final = 0.5
-
-
-def _credit_card(language: str) -> EntityRecognizer:
-    return CreditCardRecognizer(
-        supported_language=language,
-        context=["credit", "card", "visa", "mastercard", "카드", "신용카드", "카드번호", "결제"],
-    )
 
 
 def _language_only(cls: Callable[..., EntityRecognizer]) -> Callable[[str], EntityRecognizer]:
@@ -69,10 +60,10 @@ _RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (
     AegisKrHealthInsuranceRecognizer,
     AegisEmailRecognizer,
     AegisPersonRecognizer,
-    _credit_card,
-    _language_only(IpRecognizer),
+    AegisCreditCardRecognizer,
+    AegisIpRecognizer,
     _language_only(IbanRecognizer),
-    _language_only(UsSsnRecognizer),
+    AegisUsSsnRecognizer,
 )
 
 
@@ -199,7 +190,9 @@ def _join(text: str, windows: list[tuple[int, int]]) -> tuple[str, list[tuple[in
 
 
 def _original(offsets: list[tuple[int, int]], position: int) -> int:
-    joined_start, start = offsets[bisect.bisect_right(offsets, (position, len(offsets))) - 1]
+    """``position`` in the joined text as an offset in the original text."""
+    index = bisect.bisect_right(offsets, position, key=lambda offset: offset[0]) - 1
+    joined_start, start = offsets[index]
     return start + position - joined_start
 
 

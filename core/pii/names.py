@@ -38,7 +38,7 @@ _SURNAMES: Final = (
 _DOUBLE_SURNAMES: Final = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
 # A given name's syllable: Hangul, but not one that ends or inflects ordinary words
 # (particles, verb endings), which is what keeps "정보를" or "변경할" from looking like names.
-_GIVEN: Final = "(?:(?![를을의에는도와과로만께할함된될됨했하며고요])[가-힣])"
+_GIVEN: Final = "(?:(?![를을의에는와과로만께할함된될됨했며고요])[가-힣])"
 _SINGLE: Final = f"[{_SURNAMES}]"
 _DOUBLE: Final = "(?:" + "|".join(_DOUBLE_SURNAMES) + ")"
 # After a label: any surname with one or two given syllables.
@@ -68,7 +68,7 @@ _KOREAN_PATTERNS: Final = (
     # 제 이름은 김민수입니다 / 성함이 이서연이고
     re.compile(
         rf"(?<![가-힣])(?:이름|성함|성명)(?:은|는|이)\s*(?P<value>{_NAME_AFTER_LABEL})"
-        rf"(?=(?:입니다|이고|이며|이에요|예요|이라고|라고|이다)?(?:[^가-힣]|$))"
+        r"(?=\s?(?:입니다|이고|이며|이에요|예요|이라고|라고|이다)(?:[^가-힣]|$)|[.,!?)]|$)"
     ),
     # 김민수 님 / 이서연 과장님께 / 박지훈씨 — the name, then a title.
     re.compile(
@@ -79,6 +79,8 @@ _KOREAN_PATTERNS: Final = (
 _WORD: Final = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _FULL: Final = rf"{_WORD}(?:\s{_WORD}){{0,2}}"
 _ENGLISH_PATTERNS: Final = (
+    # John Smith 님 / Laura Chen 씨: a Latin name in Korean text, then an honorific.
+    re.compile(rf"\b(?P<value>{_FULL})\s?(?:님|씨){_PARTICLE}?(?![가-힣])"),
     re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s(?P<value>{_FULL})\b"),
     re.compile(
         rf"\b(?:[Mm]y name is|[Nn]ame\s?:|[Dd]ear|[Ss]incerely,|[Rr]egards,)\s+"
@@ -93,7 +95,8 @@ _NOT_NAMES: Final = frozenset(
     "반장님 소장님 원장님 부장님 차장님 과장님 사장님 회장님 의원님 위원님 대표님 "
     "동생 선배 후배 고객 부모 손님 이웃 주민 시민 국민 학생 환자 직원 회원 아이 "
     "사무실 사무소 사무관 공사장 운영자 발표자 참석자 수강생 지원자 장학생 "
-    "Street Road Avenue Korea Seoul Busan Inc Corp Ltd".split()
+    "Street Road Avenue Korea Seoul Busan Inc Corp Ltd Customer Customers Sir Madam Team All "
+    "Colleagues Friends Member Members User Users Applicant Valued Client Clients".split()
 )
 # Where a name may be (the analyzer's gate): a label, a title or an English introduction.
 NAME_TRIGGER: Final = (
@@ -124,7 +127,10 @@ class AegisPersonRecognizer(EntityRecognizer):
             for match in pattern.finditer(text):
                 value = match.group("value")
                 span = match.span("value")
-                if value in _NOT_NAMES or value.split()[-1] in _NOT_NAMES or span in seen:
+                words = value.split()
+                if value in _NOT_NAMES or words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
+                    continue
+                if span in seen:
                     continue
                 seen.add(span)
                 start, end = span

@@ -95,7 +95,8 @@ class WordContextEnhancer(ContextAwareEnhancer):
             metadata = result.recognition_metadata or {}
             recognizer = by_id.get(metadata.get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
             if (
-                recognizer is None
+                result.score >= ContextAwareEnhancer.MAX_SCORE  # nothing to raise
+                or recognizer is None
                 or not recognizer.context
                 or metadata.get(RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY)
             ):

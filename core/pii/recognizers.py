@@ -19,6 +19,11 @@ from typing import Final
 
 import tldextract
 from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    IpRecognizer,
+    UsSsnRecognizer,
+)
 from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmail
 from presidio_analyzer.predefined_recognizers import KrBrnRecognizer as PresidioKrBrn
 from presidio_analyzer.predefined_recognizers import (
@@ -29,7 +34,9 @@ from presidio_analyzer.predefined_recognizers import KrRrnRecognizer as Presidio
 
 __all__ = [
     "RRN_CANDIDATE_SCORE",
+    "AegisCreditCardRecognizer",
     "AegisEmailRecognizer",
+    "AegisIpRecognizer",
     "AegisKrBankAccountRecognizer",
     "AegisKrBrnRecognizer",
     "AegisKrDriverLicenseRecognizer",
@@ -38,6 +45,8 @@ __all__ = [
     "AegisKrPassportRecognizer",
     "AegisKrPhoneRecognizer",
     "AegisKrRrnRecognizer",
+    "AegisUsSsnRecognizer",
+    "ascii_bounded",
     "rrn_birth_date",
     "rrn_check_digit_ok",
 ]
@@ -140,9 +149,11 @@ _KR_PHONE_BODY: Final = r"(?:1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70)"
 _KR_PHONE_PATTERNS: Final = [
     Pattern(
         "KR phone (separated)",
-        r"(?<![0-9+])(?:\+82[- ]?(?:\(0\))?|0)"
+        r"(?<![0-9+])(?:(?:\+82[- ]?(?:\(0\))?|0)"
         + _KR_PHONE_BODY
-        + r"(?:\) ?|[-. ])[0-9]{3,4}[-. ][0-9]{4}(?![0-9])",
+        + r"(?:\) ?|[-. ])|\(0"
+        + _KR_PHONE_BODY
+        + r"\) ?)[0-9]{3,4}[-. ][0-9]{4}(?![0-9])",
         0.6,
     ),
     Pattern(
@@ -306,9 +317,9 @@ BANK_CONTEXT: Final = [
 
 class AegisKrBankAccountRecognizer(PatternRecognizer):
     """Korean bank account numbers: 10-14 digits in 2-4 hyphenated groups (국민 6-2-6,
-    신한 3-3-6, 우리 4-3-6, 하나 3-6-5, 농협 3-4-4-2 …). The shapes are too common to stand
-    alone (phone numbers, order numbers), so context — 계좌, 입금, 이체, 은행, account — is
-    always needed, before or after the number; mobile numbers (010-…) are excluded."""
+    신한 3-3-6, 우리 4-3-6, 하나 3-6-5, 농협 3-4-4-2, 카카오뱅크 4-2-7 …). The shapes are too
+    common to stand alone (phone numbers, order numbers), so context — 계좌, 입금, 이체, 은행,
+    account — is always needed, before or after the number; mobile numbers (010-…) are excluded."""
 
     def __init__(self, supported_language: str = "ko") -> None:
         super().__init__(
@@ -316,7 +327,7 @@ class AegisKrBankAccountRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "KR bank account",
-                    r"(?<![0-9-])(?!01[016789]-)[0-9]{2,6}(?:-[0-9]{2,6}){1,3}(?![0-9-])",
+                    r"(?<![0-9-])(?!01[016789]-)[0-9]{2,6}(?:-[0-9]{2,7}){1,3}(?![0-9-])",
                     0.2,
                 )
             ],
@@ -355,3 +366,66 @@ class AegisKrHealthInsuranceRecognizer(PatternRecognizer):
             context=HEALTH_INSURANCE_CONTEXT,
             supported_language=supported_language,
         )
+
+
+def ascii_bounded(patterns: list[Pattern]) -> list[Pattern]:
+    """Presidio's patterns with word boundaries that know no Hangul made ASCII: ``\\b`` and
+    ``\\w`` count Hangul as a word character, so a number glued to a particle
+    (``5576-6293-0161-8962로``, ``211.45.190.33입니다``) had no boundary and was missed."""
+    bounded = []
+    for pattern in patterns:
+        regex = pattern.regex.replace(r"[\w:]", "[A-Za-z0-9_:]")
+        if regex.startswith(r"\b"):
+            regex = "(?<![A-Za-z0-9_])" + regex[2:]
+        if regex.endswith(r"\b"):
+            regex = regex[:-2] + "(?![A-Za-z0-9_])"
+        bounded.append(Pattern(pattern.name, regex, pattern.score))
+    return bounded
+
+
+CARD_CONTEXT: Final = [
+    "credit",
+    "card",
+    "visa",
+    "mastercard",
+    "카드",
+    "신용카드",
+    "카드번호",
+    "결제",
+]
+
+
+class AegisCreditCardRecognizer(CreditCardRecognizer):
+    """Presidio's card recognizer (Luhn) with ASCII boundaries and Korean context words."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            patterns=ascii_bounded(CreditCardRecognizer.PATTERNS),
+            context=CARD_CONTEXT,
+            supported_language=supported_language,
+        )
+
+
+class AegisIpRecognizer(IpRecognizer):
+    """Presidio's IPv4/IPv6 recognizer with ASCII boundaries."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            patterns=ascii_bounded(IpRecognizer.PATTERNS), supported_language=supported_language
+        )
+
+
+class AegisUsSsnRecognizer(UsSsnRecognizer):
+    """Presidio's SSN recognizer with ASCII boundaries; an area number from 900 up (never
+    issued as an SSN: ITINs, and ISBNs' 978/979) is not one. Presidio's "very weak"
+    patterns (0.05: any nine digits) cannot reach a finding even with context, so they are
+    not run."""
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            patterns=ascii_bounded([p for p in UsSsnRecognizer.PATTERNS if p.score >= 0.5]),
+            supported_language=supported_language,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        return super().invalidate_result(pattern_text) or _digits(pattern_text)[:1] == "9"

@@ -47,9 +47,10 @@ _SHAPES: Final = {
         r"(?: BLOCK)?-----"
     ],
 }
-# user:password@host in a URL: the password part only is the finding.
+# user:password@host in a URL (the user may be empty: redis://:password@host): the password
+# part only is the finding.
 _URL_CREDENTIAL: Final = (
-    r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{1,64}:(?P<value>[^\s@/]{3,128})"
+    r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s:/@]{0,64}:(?P<value>[^\s@/]{3,128})"
     r"@[A-Za-z0-9.\-\[\]]+"
 )
 _KEY_WORD: Final = (
@@ -57,9 +58,10 @@ _KEY_WORD: Final = (
     r"private[_-]?key|credential|비밀번호|패스워드|비번|토큰|시크릿|인증키|api키)"
 )
 # key word, then up to 3 characters of ": = is 는" etc., then the value.
+# No "&" in a value: in a query string (token=…&lang=ko) it starts the next parameter.
 _GENERIC: Final = (
     r"(?i:" + _KEY_WORD + r")[\"']?\s*(?:[:=]|is|는|은|:)?\s*[\"']?"
-    r"(?P<value>[A-Za-z0-9!#$%^&*+/=_\-.~]{12,128})"
+    r"(?P<value>[A-Za-z0-9!#$%^*+/=_\-.~]{12,128})"
 )
 
 

@@ -320,3 +320,44 @@ def test_ordinary_words_are_not_names(analyzer: PiiAnalyzer, text: str) -> None:
 def test_masked_names_keep_first_and_last_syllable() -> None:
     finding = Finding("pii", "PERSON", 0.6, 4, 7)
     assert Masker().apply("성명: 홍길동", [(finding, "mask")]) == "성명: 홍*동"
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        pytest.param("법인카드 5576-6293-0161-8962로 결제", "CREDIT_CARD", "5576-6293-0161-8962",
+                     id="card-glued-to-hangul"),
+        pytest.param("허용 IP는 211.45.190.33입니다", "IP_ADDRESS", "211.45.190.33",
+                     id="ip-glued-to-hangul"),
+        pytest.param("대표번호 (02) 687-0445 입니다", "PHONE_NUMBER", "(02) 687-0445",
+                     id="phone-bracketed-area"),
+        pytest.param("카카오뱅크 3333-79-0759621 입금", "KR_BANK_ACCOUNT", "3333-79-0759621",
+                     id="kakaobank-4-2-7"),
+        pytest.param("redis://:5s60JbBbzFWHywG@cache.internal:6379/0", "CONNECTION_PASSWORD",
+                     "5s60JbBbzFWHywG", id="url-password-without-user"),
+        pytest.param("GET /export?token=swlKcn8PZ1pfcSM5dsi6&lang=ko", "GENERIC_SECRET",
+                     "swlKcn8PZ1pfcSM5dsi6", id="token-in-query-string"),
+    ],
+)  # fmt: skip
+def test_values_at_awkward_edges(analyzer: PiiAnalyzer, text: str, entity: str, value: str) -> None:
+    assert [(e, v) for e, v, _ in _found(analyzer, text)] == [(entity, value)]
+
+
+def test_an_isbn_is_not_a_social_security_number(analyzer: PiiAnalyzer) -> None:
+    assert _found(analyzer, "ISBN 978-89-6848-123-9 도서 신청") == []
+
+
+def test_offsets_stay_exact_when_a_value_starts_its_window(analyzer: PiiAnalyzer) -> None:
+    """Windows are joined for one Presidio call and mapped back: a value at a window's very
+    start (an e-mail window begins at the address's first character) maps to its own
+    window, not the one before."""
+    filler = "x " * 300
+    text = (
+        f"from kim@agency.go.kr {filler} to soc-team@gateway-sec.co.kr {filler} and lee@mois.go.kr"
+    )
+    found = [(entity, value) for entity, value, _ in _found(analyzer, text)]
+    assert found == [
+        ("EMAIL_ADDRESS", "kim@agency.go.kr"),
+        ("EMAIL_ADDRESS", "soc-team@gateway-sec.co.kr"),
+        ("EMAIL_ADDRESS", "lee@mois.go.kr"),
+    ]
