@@ -17,6 +17,7 @@ from core.db.pool import Database
 from core.keys import KeyRegistry
 from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import build_analyzer
+from core.pii.masking import Masker
 from core.policies import PolicyRegistry
 from core.routes import admin, inspect, openai, policies, service
 from core.scanning.base import CpuRunner, Scanner
@@ -117,6 +118,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             upstream_headers=upstream_headers,
             pipeline=pipeline,
             policies=policies,
+            masker=Masker(settings.pii_hash_salt.get().encode() or None),
         )
         # Serve once keys are loaded, or after a short wait (readiness tells the rest).
         with contextlib.suppress(TimeoutError):

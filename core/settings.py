@@ -46,6 +46,10 @@ class CoreSettings:
     onnx_model_path: str = ""
     classifier_enabled: bool = True
     pii_scan_enabled: bool = True
+    # The salt of the PII "hash" action: unset, each value gets a random salt (a hash links
+    # nothing); set (16 bytes or more, the same on every core), the same value always
+    # hashes the same, so repeats can be counted without the value.
+    pii_hash_salt: Secret = field(default_factory=lambda: Secret(""))
     policy_sync_interval_ms: int = 30_000
 
     @property
@@ -98,6 +102,7 @@ class CoreSettings:
             onnx_model_path=env.string("ONNX_MODEL_PATH", default=d.onnx_model_path),
             classifier_enabled=env.flag("CLASSIFIER_ENABLED", d.classifier_enabled),
             pii_scan_enabled=env.flag("PII_SCAN_ENABLED", d.pii_scan_enabled),
+            pii_hash_salt=env.secret("PII_HASH_SALT", min_length=16),
             policy_sync_interval_ms=env.integer(
                 "POLICY_SYNC_INTERVAL_MS", d.policy_sync_interval_ms, minimum=100
             ),

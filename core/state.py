@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from core.db.pool import Database
 from core.keys import KeyRegistry
+from core.pii.masking import Masker
 from core.policies import PolicyRegistry
 from core.scanning.pipeline import Pipeline
 from core.settings import CoreSettings
@@ -31,6 +32,7 @@ class CoreState:
     upstream_headers: dict[str, str]
     pipeline: Pipeline
     policies: PolicyRegistry
+    masker: Masker
 
 
 def core_state(request: Request) -> CoreState:

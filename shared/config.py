@@ -226,8 +226,15 @@ class EnvReader:
 
         return self._convert((name,), default, convert, "list of name=number pairs")
 
-    def secret(self, name: str) -> Secret:
+    def secret(self, name: str, *, min_length: int = 0) -> Secret:
+        """A secret (never shown in an error); shorter than ``min_length`` is an error."""
         found = self.raw(name)
+        if found is not None and len(found[1].encode()) < min_length:
+            self._problems.append(
+                f"Config '{name}' has value '**********'. "
+                f"Not a valid secret (at least {min_length} bytes)."
+            )
+            return Secret("")
         return Secret("" if found is None else found[1])
 
     def finish(self) -> None:

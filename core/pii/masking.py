@@ -3,10 +3,11 @@
 ``mask`` keeps what identifies the kind of value and hides what identifies the person:
 ``900101-1******`` (birth date and gender digit of a 주민등록번호), ``*********5678``
 (the last four of a phone or card number), ``h***@example.com``, ``홍*동``; ``redact`` writes
-``<KR_RRN>``; ``hash`` writes a salted SHA-256 of the value (presidio-anonymizer's hash
-operator draws a random salt), so a short number cannot be recovered by hashing every
-candidate; ``pseudonymize`` writes the request's placeholder for the value
-(``<KR_RRN_1>``), which :mod:`core.pii.pseudonyms` turns back into the value in the answer.
+``<KR_RRN>``; ``hash`` writes a salted SHA-256 of the value, so a short number cannot be
+recovered by hashing every candidate: presidio-anonymizer draws a random salt per value
+unless ``PII_HASH_SALT`` gives one (then the same value hashes the same everywhere);
+``pseudonymize`` writes the request's placeholder for the value (``<KR_RRN_1>``), which
+:mod:`core.pii.pseudonyms` turns back into the value in the answer.
 """
 
 from __future__ import annotations
@@ -33,14 +34,17 @@ def _mask_email(value: str) -> str:
 
 
 def _operator(
-    action: str, entity: str, value: str, pseudonyms: Pseudonyms | None
+    action: str, entity: str, value: str, pseudonyms: Pseudonyms | None, salt: bytes | None
 ) -> OperatorConfig:
     if action == "pseudonymize" and pseudonyms is not None:
         return OperatorConfig("replace", {"new_value": pseudonyms.placeholder(entity, value)})
     if action == "redact":
         return OperatorConfig("replace", {"new_value": f"<{entity}>"})
     if action == "hash":
-        return OperatorConfig("hash", {"hash_type": "sha256"})
+        params: dict[str, object] = {"hash_type": "sha256"}
+        if salt:
+            params["salt"] = salt
+        return OperatorConfig("hash", params)
     if entity == "EMAIL_ADDRESS":
         return OperatorConfig("custom", {"lambda": _mask_email})
     if entity == "PERSON":
@@ -55,8 +59,11 @@ def _operator(
 class Masker:
     """Rewrites one text's findings; one anonymizer engine, built once."""
 
-    def __init__(self) -> None:
+    def __init__(self, hash_salt: bytes | None = None) -> None:
+        """``hash_salt``: the salt of every ``hash`` (stable hashes); without one, each value
+        gets a random salt."""
         self._engine = AnonymizerEngine()  # type: ignore[no-untyped-call]
+        self._salt = hash_salt
 
     def apply(
         self,
@@ -75,7 +82,7 @@ class Masker:
             key = f"F{index}"
             results.append(RecognizerResult(key, finding.start, finding.end, finding.score))
             value = text[finding.start : finding.end]
-            operators[key] = _operator(action, finding.type, value, pseudonyms)
+            operators[key] = _operator(action, finding.type, value, pseudonyms, self._salt)
         if not results:
             return text
         return str(self._engine.anonymize(text, results, operators).text)

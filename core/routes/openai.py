@@ -35,7 +35,6 @@ __all__ = ["API_ROUTES", "ScannedInput", "authenticate", "scan_input"]
 
 _LLM_CALL = "llm:call"
 _log = structlog.get_logger("aegis.core.openai")
-_MASKER = Masker()
 
 
 def authenticate(state: CoreState, request: Request) -> KeyIdentity:
@@ -56,6 +55,7 @@ class ScannedInput:
     result: PipelineResult
     dry_run: bool
     policy: Policy
+    masker: Masker
 
     def masked_texts(
         self, texts: Sequence[ScanText], pseudonyms: Pseudonyms | None = None
@@ -69,7 +69,7 @@ class ScannedInput:
         for text in texts:
             findings = by_place.get((text.message_index, text.part))
             if findings:
-                masked[text] = _MASKER.apply(
+                masked[text] = self.masker.apply(
                     text.text, [(f, self.policy.action(f) or "mask") for f in findings], pseudonyms
                 )
         return masked
@@ -84,7 +84,7 @@ async def scan_input(
         ScanRequest(tuple(texts), key_id=identity.key_id, workspace=identity.workspace), policy
     )
     dry_run = state.settings.dry_run if policy.dry_run is None else policy.dry_run
-    return ScannedInput(result, dry_run, policy)
+    return ScannedInput(result, dry_run, policy, state.masker)
 
 
 def _upstream_headers(state: CoreState, request_id: str, *, json_body: bool) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import socket
 import time
@@ -361,3 +362,17 @@ def test_offsets_stay_exact_when_a_value_starts_its_window(analyzer: PiiAnalyzer
         ("EMAIL_ADDRESS", "soc-team@gateway-sec.co.kr"),
         ("EMAIL_ADDRESS", "lee@mois.go.kr"),
     ]
+
+
+def test_hashes_link_only_with_a_configured_salt() -> None:
+    """Without PII_HASH_SALT each value gets a random salt (two hashes of one number
+    differ); with it, the same value hashes the same, and not as its plain SHA-256."""
+    text = "주민번호 900101-1234568"
+    finding = Finding("pii", "KR_RRN", 1.0, 5, 19)
+    unsalted = Masker()
+    assert unsalted.apply(text, [(finding, "hash")]) != unsalted.apply(text, [(finding, "hash")])
+    salted = Masker(b"0123456789abcdef-salt")
+    first = salted.apply(text, [(finding, "hash")])
+    assert first == Masker(b"0123456789abcdef-salt").apply(text, [(finding, "hash")])
+    assert first != Masker(b"another-salt-of-16-bytes").apply(text, [(finding, "hash")])
+    assert hashlib.sha256(b"900101-1234568").hexdigest() not in first

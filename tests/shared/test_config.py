@@ -62,3 +62,12 @@ def test_url_errors_mask_only_the_password(value: str, shown: str) -> None:
     assert caught.value.problems == [
         f"Config 'REDIS_URL' has value '{shown}'. Not a valid URL (redis|rediss|unix://host[:port])."
     ]
+
+
+def test_pii_hash_salt_is_a_long_enough_secret() -> None:
+    """A short salt stops start-up with one line that does not show it."""
+    assert CoreSettings.from_env({"PII_HASH_SALT": "a" * 16}).pii_hash_salt.get() == "a" * 16
+    with pytest.raises(ConfigError) as raised:
+        CoreSettings.from_env({"PII_HASH_SALT": "short-salt"})
+    assert "PII_HASH_SALT" in str(raised.value)
+    assert "short-salt" not in str(raised.value)
