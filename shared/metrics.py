@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
@@ -30,10 +32,20 @@ class HttpMetrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
+        self._counters: dict[tuple[str, int], Any] = {}
+        self._histograms: dict[str, Any] = {}
 
     def observe(self, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
+        # Labelled children are looked up once per (route, status): prometheus-client's
+        # labels() validates and locks on every call, on a path every request takes.
+        counter = self._counters.get((route, status))
+        if counter is None:
+            counter = self._counters[(route, status)] = self.requests.labels(route, str(status))
+        histogram = self._histograms.get(route)
+        if histogram is None:
+            histogram = self._histograms[route] = self.latency.labels(route)
+        counter.inc()
+        histogram.observe(seconds)
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

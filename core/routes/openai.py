@@ -107,7 +107,8 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     edge_findings = _edge_findings(request, info.trusted_peer)
     if edge_findings:
         info.log["edge_findings"] = edge_findings
-    texts = user_texts(kind, api.body)
+    # No scanner configured (INPUT_SCAN_ENABLED=false): nothing to extract or decide.
+    texts = user_texts(kind, api.body) if state.pipeline.scanners else []
     body = api.raw
     masked_types: list[str] = []
     # This request's placeholders, if its policy pseudonymises: in memory, for this call only.
