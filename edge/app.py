@@ -85,6 +85,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
                 failure_mode=settings.rate_limit_failure_mode,
                 # Wall time, so it also absorbs event-loop lag on a busy edge.
                 timeout_s=settings.redis_timeout_ms / 1000,
+                lease_size=settings.rate_limit_lease_size,
             )
             if settings.rate_limit_enabled
             else None

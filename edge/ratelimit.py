@@ -82,6 +82,8 @@ from shared.tasks import raise_if_cancelling
 __all__ = [
     "DEFAULT_TIMEOUT_S",
     "FAILURE_MODES",
+    "LEASE_FLOOR",
+    "LEASE_TTL_S",
     "RETRY_INTERVAL_S",
     "SWEEP_INTERVAL_S",
     "TOKEN_WINDOW_MS",
@@ -96,14 +98,24 @@ TOKEN_WINDOW_MS: Final = 60_000
 DEFAULT_TIMEOUT_S: Final = 0.5
 RETRY_INTERVAL_S: Final = 1.0
 SWEEP_INTERVAL_S: Final = 10.0
+# Leases (see the module docstring): none is granted while either subject has fewer free
+# slots than this (so limits up to here are always checked request by request); a lease is
+# kept at most LEASE_TTL_S, then what it did not use is given back.
+LEASE_FLOOR: Final = 1024
+LEASE_TTL_S: Final = 0.5
+# Prompt tokens reserved per leased slot, when the key has a token budget.
+LEASE_TOKENS_PER_SLOT: Final = 512
 
 _log = structlog.get_logger("aegis.edge.ratelimit")
 
 # KEYS: 1 key log, 2 ip log, 3 key block, 4 ip block, 5 key tokens
 # ARGV: 1..3 key requests, window ms, block ms; 4..6 the same for the ip;
-#       7 token budget (-1: none), 8 prompt tokens, 9 token window ms, 10 log member
-# Returns {allowed, reason, subject, limit, remaining, reset_us}: reason 0 none, 1 requests,
-# 2 tokens, 3 blocked; subject 0 none, 1 key, 2 ip.
+#       7 token budget (-1: none), 8 prompt tokens, 9 token window ms, 10 log member,
+#       11 extra slots wanted (a lease; 0: none), 12 tokens reserved per extra slot,
+#       13 the free slots (and 13 x 12 free tokens) below which no lease is granted
+# Returns {allowed, reason, subject, limit, remaining, reset_us, extra slots granted}:
+# reason 0 none, 1 requests, 2 tokens, 3 blocked; subject 0 none, 1 key, 2 ip. Extra slots
+# are logged as members "<member>:1" … "<member>:n" at the same time as the request.
 _CHECK_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -155,15 +167,51 @@ if budget >= 0 then
   end
 end
 
-redis.call('ZADD', KEYS[1], now, ARGV[10])
+local extra = tonumber(ARGV[11])
+local per_slot = tonumber(ARGV[12])
+local floor = tonumber(ARGV[13])
+if extra > 0 then
+  local free = math.min(req[1] - count[1], req[2] - count[2]) - 1
+  if free < floor then extra = 0 end
+  if extra > 0 and budget >= 0 then
+    local used = tonumber(redis.call('GET', KEYS[5]) or '0')
+    if budget - used - prompt < floor * per_slot then extra = 0 end
+  end
+end
+local entries = {now, ARGV[10]}
+for i = 1, extra do
+  entries[#entries + 1] = now
+  entries[#entries + 1] = ARGV[10] .. ':' .. i
+end
+redis.call('ZADD', KEYS[1], unpack(entries))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[2], now, ARGV[10])
+redis.call('ZADD', KEYS[2], unpack(entries))
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
-if prompt > 0 then
-  redis.call('INCRBY', KEYS[5], prompt)
+local tokens = prompt
+if budget >= 0 then tokens = tokens + extra * per_slot end
+if tokens > 0 then
+  redis.call('INCRBY', KEYS[5], tokens)
   if redis.call('PTTL', KEYS[5]) < 0 then redis.call('PEXPIRE', KEYS[5], ARGV[9]) end
 end
-return {1, 0, 0, req[tight], left - 1, oldest[tight] + window[tight] - now}
+return {1, 0, 0, req[tight], left - 1, oldest[tight] + window[tight] - now, extra}
+"""
+
+# KEYS: 1 key log, 2 ip log, 3 key tokens; ARGV: 1 lease member, 2 first unused slot, 3
+# unused slots, 4 unused tokens. Gives back what a lease did not use (its slots are used from
+# the first up), never taking the minute's token count below zero.
+_RELEASE_LUA = """
+local members = {}
+local first = tonumber(ARGV[2])
+for i = first, first + tonumber(ARGV[3]) - 1 do members[#members + 1] = ARGV[1] .. ':' .. i end
+if #members > 0 then
+  redis.call('ZREM', KEYS[1], unpack(members))
+  redis.call('ZREM', KEYS[2], unpack(members))
+end
+local tokens = tonumber(ARGV[4])
+if tokens > 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+  if redis.call('DECRBY', KEYS[3], tokens) < 0 then redis.call('SET', KEYS[3], 0, 'KEEPTTL') end
+end
+return #members
 """
 
 # KEYS: 1 key tokens; ARGV: 1 tokens, 2 token window ms. The minute starts with its first token.
@@ -529,6 +577,43 @@ class _ScriptBatcher:
         raise AssertionError("unreachable: the second attempt returns or raises")
 
 
+@dataclass(slots=True)
+class _Grant:
+    """Slots one check script logged ahead for its (key, IP) pair: ``<member>:1`` … ``:n``."""
+
+    member: str
+    slots: int
+    used: int = 0
+    tokens: int | None = None  # reserved prompt tokens not yet used (None: no budget)
+
+
+@dataclass(slots=True)
+class _Lease:
+    """The grants a pair holds, and what the granting checks said about its limits."""
+
+    key_id: str
+    client_ip: str
+    grants: list[_Grant]
+    expires: float
+    limit: int
+    remaining: int
+    reset_s: float
+
+    def take(self, prompt_tokens: int) -> bool:
+        """Use one slot (and ``prompt_tokens`` of the reservation) if one is left."""
+        for grant in self.grants:
+            if grant.used >= grant.slots:
+                continue
+            if grant.tokens is not None:
+                if grant.tokens < prompt_tokens:
+                    continue
+                grant.tokens -= prompt_tokens
+            grant.used += 1
+            self.remaining -= 1
+            return True
+        return False
+
+
 class RateLimiter:
     """Key and client-IP limits in Redis, one script call per check (see the module docstring).
 
@@ -544,13 +629,24 @@ class RateLimiter:
         failure_mode: str = "local",
         clock: Callable[[], float] = time.time,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        lease_size: int = 0,
     ) -> None:
         if failure_mode not in FAILURE_MODES:
             raise ValueError(f"failure_mode must be one of {', '.join(FAILURE_MODES)}")
+        if lease_size < 0:
+            raise ValueError("lease_size must be >= 0")
         self._prefix = prefix + "rl:"
         self._scripts = _ScriptBatcher(
-            redis, {"check": _CHECK_LUA, "charge": _CHARGE_LUA}, timeout_s=timeout_s
+            redis,
+            {"check": _CHECK_LUA, "charge": _CHARGE_LUA, "release": _RELEASE_LUA},
+            timeout_s=timeout_s,
         )
+        self._lease_size = lease_size
+        self._leases: dict[tuple[str, str], _Lease] = {}
+        self._last_seen: dict[tuple[str, str], float] = {}
+        self._next_sweep = -math.inf
+        self._releasing: set[asyncio.Task[None]] = set()
+        self.script_checks = 0  # checks that ran the script (the rest used a lease)
         self._failure_mode = failure_mode
         self._clock = clock
         self._timeout_s = timeout_s
@@ -580,6 +676,17 @@ class RateLimiter:
         """Admit or refuse one request, recording it when admitted; never raises for Redis."""
         prompt_tokens = max(0, prompt_tokens)
         started = self._clock()
+        extra = 0
+        if self._lease_size > 1:
+            pair = (key_id, client_ip)
+            leased = self._from_lease(pair, prompt_tokens, started)
+            if leased is not None:
+                return leased
+            # Only a pair seen again within a lease's life gets one: a quiet pair would
+            # only hand its slots back.
+            if started - self._last_seen.get(pair, -math.inf) < LEASE_TTL_S:
+                extra = self._lease_size - 1
+            self._last_seen[pair] = started
         if self._usable(started):
             p = self._prefix
             keys = (
@@ -600,8 +707,12 @@ class RateLimiter:
                 -1 if budget is None else budget,
                 prompt_tokens,
                 TOKEN_WINDOW_MS,
-                f"{self._member_prefix}:{next(self._members):x}",
+                member := f"{self._member_prefix}:{next(self._members):x}",
+                extra,
+                LEASE_TOKENS_PER_SLOT,
+                LEASE_FLOOR,
             )
+            self.script_checks += 1
             try:
                 raw = await self._scripts.call("check", keys, args)
             except (RedisError, OSError) as exc:
@@ -609,7 +720,13 @@ class RateLimiter:
                 self._went_down(exc, started)
             else:
                 self._came_up(started)
-                return _from_script(raw)
+                decision = _from_script(raw)
+                granted = int(raw[6]) if decision.allowed else 0
+                if granted:
+                    tokens = granted * LEASE_TOKENS_PER_SLOT if budget is not None else None
+                    self._hold(key_id, client_ip, _Grant(member, granted, tokens=tokens),
+                               decision, started)  # fmt: skip
+                return decision
         return self._degraded(
             self._clock(),
             key_id=key_id,
@@ -641,6 +758,82 @@ class RateLimiter:
                 return
         if self._failure_mode == "local":
             self._local.charge(self._clock(), key_id=key_id, tokens=tokens)
+
+    def _from_lease(
+        self, pair: tuple[str, str], prompt_tokens: int, now: float
+    ) -> RateDecision | None:
+        """Admit from the pair's lease if it has a slot (and the tokens) left, else None;
+        an expired or used-up lease is given back."""
+        self._sweep(now)
+        lease = self._leases.get(pair)
+        if lease is None:
+            return None
+        if now < lease.expires and lease.take(prompt_tokens):
+            return _decision(
+                True, limit=lease.limit, remaining=lease.remaining, reset_s=lease.reset_s
+            )
+        if now >= lease.expires or all(g.used >= g.slots for g in lease.grants):
+            del self._leases[pair]
+            self._give_back(lease)
+        return None
+
+    def _hold(
+        self, key_id: str, client_ip: str, grant: _Grant, decision: RateDecision, now: float
+    ) -> None:
+        pair = (key_id, client_ip)
+        lease = self._leases.get(pair)
+        if lease is None:
+            self._leases[pair] = _Lease(
+                key_id,
+                client_ip,
+                [grant],
+                now + LEASE_TTL_S,
+                decision.limit,
+                decision.remaining,
+                decision.reset_s,
+            )
+        else:  # checks of one pair that ran together each got a grant
+            lease.grants.append(grant)
+            lease.remaining = min(lease.remaining, decision.remaining)
+
+    def _give_back(self, lease: _Lease) -> None:
+        """Return a lease's unused slots and tokens (in the background, with the next batch)."""
+        for grant in lease.grants:
+            unused = grant.slots - grant.used
+            if unused <= 0 and not grant.tokens:
+                continue
+            task = asyncio.get_running_loop().create_task(self._release(lease, grant, unused))
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
+
+    async def _release(self, lease: _Lease, grant: _Grant, unused: int) -> None:
+        p = self._prefix
+        keys = (f"{p}key:{lease.key_id}", f"{p}ip:{lease.client_ip}", f"{p}tok:{lease.key_id}")
+        args = (
+            grant.member,
+            grant.used + 1,
+            max(0, unused),
+            grant.tokens or 0,
+        )
+        try:
+            await self._scripts.call("release", keys, args, defer=CHARGE_DEFER_S)
+        except (RedisError, OSError):
+            # Not given back: the slots leave the window by themselves (and only leases far
+            # from a limit exist, so nobody is refused for them).
+            _log.debug("ratelimit_release_dropped", unused=unused)
+
+    def _sweep(self, now: float) -> None:
+        """Every SWEEP_INTERVAL_S: give back leases that expired unused, forget quiet pairs."""
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_INTERVAL_S
+        for pair, lease in list(self._leases.items()):
+            if lease.expires <= now:
+                del self._leases[pair]
+                self._give_back(lease)
+        for pair, seen in list(self._last_seen.items()):
+            if now - seen >= LEASE_TTL_S:
+                del self._last_seen[pair]
 
     def _usable(self, now: float) -> bool:
         """Whether to call Redis now: always while up; while down, one probe per interval."""
@@ -701,7 +894,7 @@ class RateLimiter:
 
 
 def _from_script(raw: Any) -> RateDecision:
-    allowed, reason, subject, limit, remaining, reset_us = (int(v) for v in raw)
+    allowed, reason, subject, limit, remaining, reset_us = (int(v) for v in raw[:6])
     return _decision(
         bool(allowed),
         limit=limit,

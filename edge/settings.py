@@ -48,6 +48,7 @@ class EdgeSettings:
     rate_limit_block_duration_ms: int = 30_000
     rate_limit_tokens_per_minute: int = 0
     rate_limit_failure_mode: str = "local"
+    rate_limit_lease_size: int = 32
     prefilter_enabled: bool = True
     prefilter_block_severity: str = "high"
     core_health_check_interval_ms: int = 500
@@ -117,6 +118,9 @@ class EdgeSettings:
             ),
             rate_limit_tokens_per_minute=env.integer(
                 "RATE_LIMIT_TOKENS_PER_MINUTE", d.rate_limit_tokens_per_minute, minimum=0
+            ),
+            rate_limit_lease_size=env.integer(
+                "RATE_LIMIT_LEASE_SIZE", d.rate_limit_lease_size, minimum=0
             ),
             rate_limit_failure_mode=env.choice(
                 "RATE_LIMIT_FAILURE_MODE", d.rate_limit_failure_mode, ("open", "closed", "local")

@@ -20,6 +20,8 @@ from structlog.testing import capture_logs
 
 from devstack.procs import stop_popen
 from edge.ratelimit import (
+    LEASE_FLOOR,
+    LEASE_TTL_S,
     RETRY_INTERVAL_S,
     SWEEP_INTERVAL_S,
     LocalLimiter,
@@ -253,9 +255,10 @@ async def test_two_replicas_admit_exactly_the_limit(redis, redis_url, redis_pref
     first = aioredis.Redis.from_url(redis_url, socket_timeout=10)
     other = aioredis.Redis.from_url(redis_url, socket_timeout=10)
     try:
+        # With leases on, as the edge runs: far below the lease floor, every check is exact.
         replicas = [
-            RateLimiter(first, redis_prefix, timeout_s=10),
-            RateLimiter(other, redis_prefix, timeout_s=10),
+            RateLimiter(first, redis_prefix, timeout_s=10, lease_size=32),
+            RateLimiter(other, redis_prefix, timeout_s=10, lease_size=32),
         ]
         key = _limits(50)
         decisions = await asyncio.gather(
@@ -271,6 +274,75 @@ async def test_two_replicas_admit_exactly_the_limit(redis, redis_url, redis_pref
     assert not any(d.degraded for d in decisions)
     assert {d.reason for d in decisions if not d.allowed} == {"requests"}
     assert await redis.zcard(f"{redis_prefix}rl:key:k1") == 50
+
+
+# --- leases --------------------------------------------------------------------------------
+
+
+async def test_leases_spare_round_trips_far_from_the_limit(redis, redis_prefix) -> None:
+    """A busy pair far from its limits runs the script about once per lease, and every
+    decision still counts down by one."""
+    limiter = RateLimiter(redis, redis_prefix, lease_size=32)
+    decisions = [await _check(limiter, key=_limits(100_000)) for _ in range(200)]
+    assert all(d.allowed for d in decisions)
+    assert limiter.script_checks <= 200 // 31 + 2
+    remaining = [d.remaining for d in decisions]
+    assert remaining == list(range(remaining[0], remaining[0] - 200, -1))
+    # Leased slots are logged in Redis when granted: other replicas count them at once.
+    logged = await redis.zcard(f"{redis_prefix}rl:key:k1")
+    assert 200 <= logged < 200 + 32
+
+
+async def test_no_lease_below_the_floor(redis, redis_prefix) -> None:
+    limiter = RateLimiter(redis, redis_prefix, lease_size=32)
+    for _ in range(50):
+        assert (await _check(limiter, key=_limits(LEASE_FLOOR))).allowed
+    assert limiter.script_checks == 50
+    assert await redis.zcard(f"{redis_prefix}rl:key:k1") == 50
+
+
+async def test_replicas_with_leases_never_admit_more_than_the_limit(
+    redis_url, redis_prefix
+) -> None:
+    """A limit just above the lease floor, 2 000 concurrent checks over two replicas: leases
+    are granted while the key is far from its limit, never past it."""
+    clients = [aioredis.Redis.from_url(redis_url, socket_timeout=10) for _ in range(2)]
+    try:
+        replicas = [
+            RateLimiter(client, redis_prefix, timeout_s=10, lease_size=32) for client in clients
+        ]
+        key = _limits(1500)
+        decisions = []
+        for _burst in range(20):  # bursts, so that pairs are seen again and leases granted
+            decisions += await asyncio.gather(
+                *(_check(replicas[n % 2], key=key, ip_limits=WIDE) for n in range(100))
+            )
+        assert sum(r.script_checks for r in replicas) < 2000
+    finally:
+        for client in clients:
+            await client.aclose()
+    admitted = sum(d.allowed for d in decisions)
+    # At most the limit; at worst the slots of the last lease of each replica go unused.
+    assert 1500 - 2 * 31 <= admitted <= 1500
+    assert {d.reason for d in decisions if not d.allowed} == {"requests"}
+
+
+async def test_an_unused_lease_is_given_back(redis, redis_prefix) -> None:
+    """Slots and reserved prompt tokens a lease did not use go back to Redis once it
+    expires: the log and the token minute then count what was admitted, nothing more."""
+    limiter = RateLimiter(redis, redis_prefix, lease_size=32)
+    budget = RateLimits(requests=100_000, window_ms=60_000, block_ms=0, tokens_per_minute=10**7)
+    for _ in range(3):
+        assert (await _check(limiter, key=budget, prompt=100)).allowed
+    # The second check, seen again within a lease's life, took 31 slots ahead.
+    assert await redis.zcard(f"{redis_prefix}rl:key:k1") == 1 + 1 + 31
+    await asyncio.sleep(LEASE_TTL_S + 0.1)
+    assert (await _check(limiter, key=budget, prompt=100)).allowed  # gives the lease back
+    deadline = time.monotonic() + 5
+    while await redis.zcard(f"{redis_prefix}rl:key:k1") != 4:
+        assert time.monotonic() < deadline, "lease not given back"
+        await asyncio.sleep(0.02)
+    assert int(await redis.get(f"{redis_prefix}rl:tok:k1")) == 400
 
 
 @pytest.mark.slow
