@@ -27,6 +27,19 @@ Semantics (the same in Redis and in the in-process :class:`LocalLimiter`):
   subject that refused. ``reset_s`` is when that subject's oldest logged request leaves the
   window (one more request becomes possible), or when the block or token minute ends.
 
+Leases (``lease_size`` > 1, the edge's ``RATE_LIMIT_LEASE_SIZE``, default 32): a busy (key,
+IP) pair — checked again within ``LEASE_TTL_S`` — whose two subjects both have at least
+``LEASE_FLOOR`` free slots (and, with a token budget, ``LEASE_FLOOR`` x
+``LEASE_TOKENS_PER_SLOT`` free tokens) gets up to ``lease_size - 1`` more slots in the same
+script run: they are logged in Redis at once, with this request's time, and their prompt
+tokens reserved, so every replica counts them; this replica then admits the pair's next
+requests from them without a round trip. After ``LEASE_TTL_S`` (or when a lease runs out)
+the slots and tokens it did not use are given back. So leases never admit more than a limit
+allows — a leased slot is spent from the window when leased, which is stricter, never
+looser — and near a limit (fewer than ``LEASE_FLOOR`` free) every request is checked on its
+own, exactly as without them. Completion-token charges are summed per key for
+``CHARGE_DEFER_S`` and sent together.
+
 Time is the Redis server's (``TIME`` inside the script), so replicas with skewed clocks agree.
 
 Keys, all with a TTL (memory per subject is at most ``requests`` log entries):
@@ -448,7 +461,7 @@ class LocalLimiter:
 # --- Redis -------------------------------------------------------------------------------
 
 
-# How long a completion-token charge may wait for a batch of checks to ride with.
+# How long completion-token charges are summed, and a lease's return may wait for a batch.
 CHARGE_DEFER_S: Final = 0.05
 
 
@@ -460,9 +473,9 @@ class _ScriptBatcher:
     pipeline of 8 or more, which is what lets a busy edge keep its throughput with limits on.
     A lone call (an idle edge) goes out at once, as before.
 
-    A call made with ``defer`` (charging completion tokens, which nobody waits for) does not
-    start a round trip of its own: it rides with the next batch of checks, or goes after
-    ``defer`` seconds if none comes, so a steady stream of requests pays one round trip each.
+    A call made with ``defer`` (giving back a lease's unused slots, which nobody waits for)
+    does not start a round trip of its own: it rides with the next batch of checks, or goes
+    after ``defer`` seconds if none comes.
     """
 
     def __init__(self, redis: aioredis.Redis, sources: dict[str, str], *, timeout_s: float) -> None:
@@ -647,6 +660,8 @@ class RateLimiter:
         self._next_sweep = -math.inf
         self._releasing: set[asyncio.Task[None]] = set()
         self.script_checks = 0  # checks that ran the script (the rest used a lease)
+        self._unbilled: dict[str, int] = {}
+        self._billed: asyncio.Future[None] | None = None
         self._failure_mode = failure_mode
         self._clock = clock
         self._timeout_s = timeout_s
@@ -737,27 +752,57 @@ class RateLimiter:
         )
 
     async def charge(self, *, key_id: str, tokens: int) -> None:
-        """Add a response's completion tokens to the key's minute; never raises for Redis."""
+        """Add a response's completion tokens to the key's minute; never raises for Redis.
+
+        Charges are summed per key for ``CHARGE_DEFER_S`` and sent together, one script run
+        per key (a busy key's answers cost one call, not one each); the call returns once
+        its tokens are counted.
+        """
         if tokens <= 0:
             return
+        if not self._usable(self._clock()):
+            if self._failure_mode == "local":
+                self._local.charge(self._clock(), key_id=key_id, tokens=tokens)
+            return
+        self._unbilled[key_id] = self._unbilled.get(key_id, 0) + tokens
+        if self._billed is None:
+            loop = asyncio.get_running_loop()
+            self._billed = loop.create_future()
+            loop.call_later(CHARGE_DEFER_S, self._bill)
+        await asyncio.shield(self._billed)
+
+    def _bill(self) -> None:
+        pending, self._unbilled = self._unbilled, {}
+        billed, self._billed = self._billed, None
+        task = asyncio.get_running_loop().create_task(self._send_bills(pending, billed))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def _send_bills(
+        self, pending: dict[str, int], billed: asyncio.Future[None] | None
+    ) -> None:
         started = self._clock()
-        if self._usable(started):
-            try:
-                await self._scripts.call(
-                    "charge",
-                    (f"{self._prefix}tok:{key_id}",),
-                    (tokens, TOKEN_WINDOW_MS),
-                    defer=CHARGE_DEFER_S,
-                )
-            except (RedisError, OSError) as exc:
-                raise_if_cancelling()
-                self._went_down(exc, started)
-                _log.debug("ratelimit_charge_dropped", key_id=key_id, tokens=tokens)
-            else:
-                self._came_up(started)
-                return
-        if self._failure_mode == "local":
-            self._local.charge(self._clock(), key_id=key_id, tokens=tokens)
+        try:
+            results = await asyncio.gather(
+                *(
+                    self._scripts.call(
+                        "charge", (f"{self._prefix}tok:{key_id}",), (tokens, TOKEN_WINDOW_MS)
+                    )
+                    for key_id, tokens in pending.items()
+                ),
+                return_exceptions=True,
+            )
+            for (key_id, tokens), result in zip(pending.items(), results, strict=True):
+                if isinstance(result, (RedisError, OSError)):
+                    self._went_down(result, started)
+                    _log.debug("ratelimit_charge_dropped", key_id=key_id, tokens=tokens)
+                    if self._failure_mode == "local":
+                        self._local.charge(self._clock(), key_id=key_id, tokens=tokens)
+                elif not isinstance(result, BaseException):
+                    self._came_up(started)
+        finally:
+            if billed is not None and not billed.done():
+                billed.set_result(None)
 
     def _from_lease(
         self, pair: tuple[str, str], prompt_tokens: int, now: float
