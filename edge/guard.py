@@ -134,10 +134,11 @@ class EdgeGuard:
             budget = self._settings.rate_limit_tokens_per_minute
         return budget > 0
 
-    async def charge(self, identity: KeyIdentity, completion_tokens: int) -> None:
-        """Charge completion tokens to the key once the answer is complete."""
+    def charge(self, identity: KeyIdentity, completion_tokens: int) -> None:
+        """Charge completion tokens to the key once the answer is complete (sent within
+        moments, with the other charges of the key; nothing waits for it)."""
         if self._limiter is not None and completion_tokens > 0:
-            await self._limiter.charge(key_id=identity.key_id, tokens=completion_tokens)
+            self._limiter.charge_soon(key_id=identity.key_id, tokens=completion_tokens)
 
 
 def response_usage(body: bytes) -> dict[str, int]:

@@ -758,18 +758,25 @@ class RateLimiter:
         per key (a busy key's answers cost one call, not one each); the call returns once
         its tokens are counted.
         """
+        billed = self.charge_soon(key_id=key_id, tokens=tokens)
+        if billed is not None:
+            await asyncio.shield(billed)
+
+    def charge_soon(self, *, key_id: str, tokens: int) -> asyncio.Future[None] | None:
+        """:meth:`charge` without waiting: the tokens go with the next send (at most
+        ``CHARGE_DEFER_S`` away); returns what completes when they are counted, if anything."""
         if tokens <= 0:
-            return
+            return None
         if not self._usable(self._clock()):
             if self._failure_mode == "local":
                 self._local.charge(self._clock(), key_id=key_id, tokens=tokens)
-            return
+            return None
         self._unbilled[key_id] = self._unbilled.get(key_id, 0) + tokens
         if self._billed is None:
             loop = asyncio.get_running_loop()
             self._billed = loop.create_future()
             loop.call_later(CHARGE_DEFER_S, self._bill)
-        await asyncio.shield(self._billed)
+        return self._billed
 
     def _bill(self) -> None:
         pending, self._unbilled = self._unbilled, {}

@@ -128,7 +128,7 @@ async def _forward(
 
         async def stream_ended(events: int, completed: bool) -> None:
             if metered:
-                await guard.charge(identity, events)
+                guard.charge(identity, events)
             if reason is not None:
                 event = _bypass_event(state, info, identity, admission, path, api, started, reason)
                 await state.bypass.record(
@@ -144,7 +144,7 @@ async def _forward(
         # After the answer has been sent: the client does not wait for this.
         usage = response_usage(bytes(response.body)) if response.status_code == 200 else {}
         if metered:
-            await guard.charge(identity, usage.get("completion_tokens", 0))
+            guard.charge(identity, usage.get("completion_tokens", 0))
         if reason is not None:
             event = _bypass_event(state, info, identity, admission, path, api, started, reason)
             await state.bypass.record(

@@ -227,13 +227,17 @@ class Stack:
     def base_url(self) -> str:
         return self.edge.url + "/v1"
 
-    def create_key(self, role: str = "developer", *, user: str = "alice") -> NewKey:
+    def create_key(
+        self, role: str = "developer", *, user: str = "alice", tokens_per_minute: int | None = None
+    ) -> NewKey:
         """Create a key in PostgreSQL and wait until the edge accepts it."""
 
         async def create() -> NewKey:
             connection = await asyncpg.connect(self.database_url)
             try:
-                return await KeyStore(connection).create(user=user, workspace="tests", role=role)
+                return await KeyStore(connection).create(
+                    user=user, workspace="tests", role=role, tokens_per_minute=tokens_per_minute
+                )
             finally:
                 await connection.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 
 import httpx
@@ -202,3 +203,20 @@ def test_edge_findings_from_an_untrusted_caller_are_ignored(stack: Stack) -> Non
         )
     assert response.status_code == 200
     assert not any("edge_findings" in line for line in logs)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_completion_tokens_are_charged_to_the_key(stack: Stack, stream: bool) -> None:
+    """A key's minute counts the answer's tokens too, once the answer ends: here the first
+    answer's tokens are what leaves too little budget for a second request of the same
+    size (its 25 estimated prompt tokens alone would fit twice in 60)."""
+    key = stack.create_key(user="metered", tokens_per_minute=60).key
+    body = {**_chat("word " * 20), "stream": stream, "devupstream": {"chunks": 20}}
+    with httpx.Client(base_url=stack.edge.url, headers=_auth(key), timeout=30) as client:
+        first = client.post("/v1/chat/completions", json=body)
+        assert first.status_code == 200
+        first.read()
+        time.sleep(0.3)  # the charge is sent within 50 ms of the answer's end
+        second = client.post("/v1/chat/completions", json=body)
+    assert second.status_code == 429
+    assert "tokens" in second.json()["error"]["message"]
