@@ -103,6 +103,7 @@ NAME_TRIGGER: Final = (
     rf"{_LABELS}|{_TITLES}|성함|Mr|Mrs|Ms|Miss|Dr|Prof|[Nn]ame|[Dd]ear|[Ss]incerely|[Rr]egards"
 )
 _SCORE: Final = 0.6
+_NAME: Final = "AegisPersonRecognizer"
 
 
 class AegisPersonRecognizer(EntityRecognizer):
@@ -112,7 +113,7 @@ class AegisPersonRecognizer(EntityRecognizer):
         super().__init__(
             supported_entities=["PERSON"],
             supported_language=supported_language,
-            name="AegisPersonRecognizer",
+            name=_NAME,
         )
 
     def load(self) -> None:
@@ -141,10 +142,10 @@ class AegisPersonRecognizer(EntityRecognizer):
                         end=end,
                         score=_SCORE,
                         analysis_explanation=AnalysisExplanation(
-                            recognizer=self.name, original_score=_SCORE, pattern=pattern.pattern
+                            recognizer=_NAME, original_score=_SCORE, pattern=pattern.pattern
                         ),
                         recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_NAME_KEY: _NAME,
                             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                         },
                     )

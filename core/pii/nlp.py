@@ -150,7 +150,7 @@ class TextNlpEngine(NlpEngine):
             tokens=[],  # type: ignore[arg-type]
             tokens_indices=[],
             lemmas=[],
-            nlp_engine=None,  # type: ignore[arg-type]
+            nlp_engine=None,
             language=language,
         )
 
