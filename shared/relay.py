@@ -223,16 +223,25 @@ class RelayedStream(Response):
         try:
             async with _DisconnectGuard(receive):
                 transform = self.transform
+                content = upstream.content
+                ended = False
                 try:
-                    async for chunk in upstream.content.iter_any():
+                    while chunk := await content.readany():
                         events += chunk.count(b"data:")
+                        # The next hop's end often arrives with its last events: then they
+                        # and our end go out in one write.
+                        last = content.at_eof()
                         if transform is not None:
-                            chunk = transform.feed(chunk)
-                            if not chunk:
-                                continue
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                            chunk = transform.feed(chunk) + (transform.end() if last else b"")
+                        if chunk or last:
+                            await send(
+                                {"type": "http.response.body", "body": chunk, "more_body": not last}
+                            )
+                        if last:
+                            ended = True
+                            break
                     completed = True
-                    if transform is not None and (tail := transform.end()):
+                    if not ended and transform is not None and (tail := transform.end()):
                         await send({"type": "http.response.body", "body": tail, "more_body": True})
                 except (aiohttp.ClientError, TimeoutError) as exc:
                     _log.warning("stream_broken", hop=self._errors.hop, error=type(exc).__name__)
@@ -247,7 +256,8 @@ class RelayedStream(Response):
                             "more_body": True,
                         }
                     )
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                if not ended:
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             if completed:
                 upstream.release()
