@@ -657,6 +657,7 @@ class RateLimiter:
         self._lease_size = lease_size
         self._leases: dict[tuple[str, str], _Lease] = {}
         self._last_seen: dict[tuple[str, str], float] = {}
+        self._granting: dict[tuple[str, str], asyncio.Future[None]] = {}
         self._next_sweep = -math.inf
         self._releasing: set[asyncio.Task[None]] = set()
         self.script_checks = 0  # checks that ran the script (the rest used a lease)
@@ -692,16 +693,45 @@ class RateLimiter:
         prompt_tokens = max(0, prompt_tokens)
         started = self._clock()
         extra = 0
+        granting: asyncio.Future[None] | None = None
+        pair = (key_id, client_ip)
         if self._lease_size > 1:
-            pair = (key_id, client_ip)
             leased = self._from_lease(pair, prompt_tokens, started)
             if leased is not None:
                 return leased
-            # Only a pair seen again within a lease's life gets one: a quiet pair would
-            # only hand its slots back.
-            if started - self._last_seen.get(pair, -math.inf) < LEASE_TTL_S:
+            pending = self._granting.get(pair)
+            if pending is not None:
+                # A lease for this pair is on its way: wait for it rather than ask for
+                # another (a burst of one pair's requests would otherwise each take one).
+                await asyncio.shield(pending)
+                leased = self._from_lease(pair, prompt_tokens, self._clock())
+                if leased is not None:
+                    return leased
+            elif started - self._last_seen.get(pair, -math.inf) < LEASE_TTL_S:
+                # Only a pair seen again within a lease's life gets one: a quiet pair would
+                # only hand its slots back.
                 extra = self._lease_size - 1
+                granting = self._granting[pair] = asyncio.get_running_loop().create_future()
             self._last_seen[pair] = started
+        try:
+            return await self._check_in_redis(
+                key_id, client_ip, key_limits, ip_limits, prompt_tokens, extra, started
+            )
+        finally:
+            if granting is not None:
+                del self._granting[pair]
+                granting.set_result(None)
+
+    async def _check_in_redis(
+        self,
+        key_id: str,
+        client_ip: str,
+        key_limits: RateLimits,
+        ip_limits: RateLimits,
+        prompt_tokens: int,
+        extra: int,
+        started: float,
+    ) -> RateDecision:
         if self._usable(started):
             p = self._prefix
             keys = (

@@ -293,6 +293,17 @@ async def test_leases_spare_round_trips_far_from_the_limit(redis, redis_prefix) 
     assert 200 <= logged < 200 + 32
 
 
+async def test_a_burst_of_one_pair_waits_for_one_lease(redis, redis_prefix) -> None:
+    """Concurrent checks of one busy pair ask for one lease between them, not one each."""
+    limiter = RateLimiter(redis, redis_prefix, lease_size=32)
+    wide = _limits(100_000)
+    assert (await _check(limiter, key=wide)).allowed  # seen once: checked alone
+    burst = await asyncio.gather(*(_check(limiter, key=wide) for _ in range(31)))
+    assert all(d.allowed for d in burst)
+    assert limiter.script_checks == 2
+    assert await redis.zcard(f"{redis_prefix}rl:key:k1") == 1 + 1 + 31
+
+
 async def test_no_lease_below_the_floor(redis, redis_prefix) -> None:
     limiter = RateLimiter(redis, redis_prefix, lease_size=32)
     for _ in range(50):
