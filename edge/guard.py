@@ -59,8 +59,17 @@ class EdgeGuard:
         self._limiter = limiter
         self._prefilter = prefilter
         self._role_limits = dict(settings.rate_limit_role_max_requests)
+        self._limits: dict[tuple[str, int | None, int | None], tuple[RateLimits, RateLimits]] = {}
 
     def limits_for(self, identity: KeyIdentity) -> tuple[RateLimits, RateLimits]:
+        """The key's and its client IP's limits (made once per distinct override)."""
+        wanted = (identity.role, identity.max_requests, identity.tokens_per_minute)
+        limits = self._limits.get(wanted)
+        if limits is None:
+            limits = self._limits[wanted] = self._make_limits(identity)
+        return limits
+
+    def _make_limits(self, identity: KeyIdentity) -> tuple[RateLimits, RateLimits]:
         s = self._settings
         requests = identity.max_requests
         if requests is None:
