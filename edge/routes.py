@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 
 import aiohttp
 import redis.asyncio as aioredis
-import structlog
 from redis.exceptions import RedisError
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -57,7 +56,6 @@ def _state(request: Request) -> EdgeState:
 def _authenticate(state: EdgeState, request: Request) -> KeyIdentity:
     identity = state.keys.authenticate(request.headers.get("authorization"))
     request_info(request).key_id = identity.key_id
-    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
     return identity
 
 

@@ -34,6 +34,7 @@ from shared.errors import (
     RequestTooLargeError,
     error_body,
 )
+from shared.logging import REQUEST_CONTEXT
 
 __all__ = [
     "DirectRoutes",
@@ -137,7 +138,8 @@ class RequestContextMiddleware:
                 sent_bytes += len(message.get("body", b""))
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id, client_ip=client_ip):
+        bound = REQUEST_CONTEXT.set(info)
+        try:
             try:
                 await self.app(scope, receive, send_wrapper)
             except ClientDisconnect:
@@ -172,6 +174,8 @@ class RequestContextMiddleware:
                         key_id=info.key_id,
                         **info.log,
                     )
+        finally:
+            REQUEST_CONTEXT.reset(bound)
 
 
 async def read_json_body(request: Request, limit: int) -> bytes:

@@ -1,8 +1,8 @@
 """structlog configuration: one JSON line per event, with prompt text and secrets removed.
 
-Every process calls :func:`configure_logging` once. Request handlers bind ``request_id``,
-``key_id`` and ``client_ip`` with ``structlog.contextvars.bound_contextvars`` so each line of
-the request carries them. :class:`RedactSensitive` drops fields that could hold prompt or
+Every process calls :func:`configure_logging` once. The request middleware puts the request
+in :data:`REQUEST_CONTEXT`, so each line of the request carries its ``request_id``,
+``client_ip`` and ``key_id``. :class:`RedactSensitive` drops fields that could hold prompt or
 response text or a credential, whatever a caller passes by mistake.
 """
 
@@ -14,12 +14,20 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, MutableMapping
-from typing import Any, BinaryIO, Final
+from contextvars import ContextVar
+from typing import Any, BinaryIO, Final, Protocol
 
 import orjson
 import structlog
 
-__all__ = ["SENSITIVE_KEYS", "CoalescingBytesLogger", "RedactSensitive", "configure_logging"]
+__all__ = [
+    "REQUEST_CONTEXT",
+    "SENSITIVE_KEYS",
+    "CoalescingBytesLogger",
+    "RedactSensitive",
+    "add_request_context",
+    "configure_logging",
+]
 
 SENSITIVE_KEYS: Final = frozenset(
     {
@@ -38,6 +46,33 @@ SENSITIVE_KEYS: Final = frozenset(
         "token",
     }
 )
+
+
+class RequestContext(Protocol):
+    request_id: str
+    client_ip: str
+    key_id: str | None
+
+
+# The request being handled (shared.http's RequestInfo), set once per request by its
+# middleware: one context variable instead of structlog's one per bound key, which cost
+# ~5 µs a request in binding and merging.
+REQUEST_CONTEXT: Final[ContextVar[RequestContext | None]] = ContextVar(
+    "aegis_request", default=None
+)
+
+
+def add_request_context(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Adds ``request_id``, ``client_ip`` and, once known, ``key_id`` of the current request."""
+    request = REQUEST_CONTEXT.get()
+    if request is not None:
+        event_dict.setdefault("request_id", request.request_id)
+        event_dict.setdefault("client_ip", request.client_ip)
+        if request.key_id is not None:
+            event_dict.setdefault("key_id", request.key_id)
+    return event_dict
 
 
 class RedactSensitive:
@@ -112,6 +147,7 @@ def configure_logging(level: str = "info", *, service: str) -> None:
 
     shared_processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_request_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_service,

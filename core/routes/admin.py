@@ -73,7 +73,6 @@ def authorized(state: CoreState, request: Request, permission: str) -> KeyIdenti
     identity = state.keys.authenticate(request.headers.get("authorization"))
     info = request_info(request)
     info.key_id = identity.key_id
-    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
     state.keys.authorize(identity, permission)
     return identity
 

@@ -42,7 +42,6 @@ def authenticate(state: CoreState, request: Request) -> KeyIdentity:
     identity = state.keys.authenticate(request.headers.get("authorization"))
     info = request_info(request)
     info.key_id = identity.key_id
-    structlog.contextvars.bind_contextvars(key_id=identity.key_id)
     info.log.update(user=identity.user, workspace=identity.workspace)
     state.keys.authorize(identity, _LLM_CALL)
     return identity

@@ -7,10 +7,10 @@ import time
 
 import httpx
 import pytest
-from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
 from devupstream.app import DEFAULT_MODEL
+from shared.logging import add_request_context
 from tests.conftest import Stack
 
 CHAT = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
@@ -132,7 +132,7 @@ def test_client_ip_from_forwarded_for_only_behind_trusted_proxy(
     if not trusted:
         stack.restart_edge(trusted_proxies=())
     headers = {**_auth(key), "x-forwarded-for": "203.0.113.7"}
-    with capture_logs(processors=[merge_contextvars]) as logs:
+    with capture_logs(processors=[add_request_context]) as logs:
         response = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=headers)
     assert response.status_code == 200
     request_lines = [
