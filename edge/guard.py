@@ -18,7 +18,9 @@ over- rather than under-counts Korean) and completion tokens charged when the an
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from typing import Final
 
 import orjson
 import structlog
@@ -31,7 +33,7 @@ from shared.findings import Finding
 from shared.keyset import KeyIdentity
 from shared.prefilter import Prefilter
 
-__all__ = ["Admission", "EdgeGuard", "estimate_tokens", "response_usage"]
+__all__ = ["Admission", "EdgeGuard", "completion_tokens", "estimate_tokens", "response_usage"]
 
 _log = structlog.get_logger("aegis.edge.guard")
 
@@ -148,6 +150,23 @@ class EdgeGuard:
         moments, with the other charges of the key; nothing waits for it)."""
         if self._limiter is not None and completion_tokens > 0:
             self._limiter.charge_soon(key_id=identity.key_id, tokens=completion_tokens)
+
+
+_COMPLETION_TOKENS: Final = re.compile(rb'"completion_tokens"\s*:\s*([0-9]{1,12})')
+
+
+def completion_tokens(body: bytes) -> int:
+    """The ``usage.completion_tokens`` of an OpenAI JSON answer (0 without one), found
+    without parsing the whole answer: it is the only key of that name, near the end.
+
+    >>> completion_tokens(b'{"choices": [], "usage": {"completion_tokens": 42}}')
+    42
+    """
+    at = body.rfind(b'"completion_tokens"')
+    if at < 0:
+        return 0
+    match = _COMPLETION_TOKENS.match(body, at)
+    return int(match.group(1)) if match else response_usage(body).get("completion_tokens", 0)
 
 
 def response_usage(body: bytes) -> dict[str, int]:

@@ -16,7 +16,13 @@ from starlette.routing import Route
 
 from edge.bypass import BypassRecorder
 from edge.forward import BypassError, Forwarder
-from edge.guard import Admission, EdgeGuard, estimate_tokens, response_usage
+from edge.guard import (
+    Admission,
+    EdgeGuard,
+    completion_tokens,
+    estimate_tokens,
+    response_usage,
+)
 from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.settings import EdgeSettings
@@ -138,21 +144,26 @@ async def _forward(
         response.on_end = stream_ended
         return response
 
+    if reason is None:
+        # The whole answer is here: its tokens are charged now (queued, nothing waits).
+        if response.status_code == 200:
+            guard.charge(identity, completion_tokens(bytes(response.body)))
+        return response
+
     async def answered() -> None:
         # After the answer has been sent: the client does not wait for this.
         usage = response_usage(bytes(response.body)) if response.status_code == 200 else {}
         if metered:
             guard.charge(identity, usage.get("completion_tokens", 0))
-        if reason is not None:
-            event = _bypass_event(state, info, identity, admission, path, api, started, reason)
-            await state.bypass.record(
-                replace(
-                    event,
-                    status=response.status_code,
-                    prompt_tokens=usage.get("prompt_tokens", prompt_tokens),
-                    completion_tokens=usage.get("completion_tokens", 0),
-                )
+        event = _bypass_event(state, info, identity, admission, path, api, started, reason)
+        await state.bypass.record(
+            replace(
+                event,
+                status=response.status_code,
+                prompt_tokens=usage.get("prompt_tokens", prompt_tokens),
+                completion_tokens=usage.get("completion_tokens", 0),
             )
+        )
 
     response.background = BackgroundTask(answered)
     return response
