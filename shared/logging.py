@@ -13,6 +13,7 @@ import atexit
 import contextlib
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, MutableMapping
 from contextvars import ContextVar
 from typing import Any, BinaryIO, Final, Protocol
@@ -24,6 +25,7 @@ __all__ = [
     "REQUEST_CONTEXT",
     "SENSITIVE_KEYS",
     "CoalescingBytesLogger",
+    "LineFields",
     "RedactSensitive",
     "add_request_context",
     "configure_logging",
@@ -86,12 +88,21 @@ class RedactSensitive:
 
     def __init__(self, keys: Iterable[str] = SENSITIVE_KEYS) -> None:
         self._keys = frozenset(k.lower() for k in keys)
+        # Field names seen, and whether they are sensitive: names come from code, so they
+        # are few, and a line every request writes should not lower-case each one.
+        self._seen: dict[str, bool] = {}
 
     def __call__(
         self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
     ) -> MutableMapping[str, Any]:
-        for name in list(event_dict):
-            if name.lower() in self._keys:
+        seen = self._seen
+        for name in event_dict:
+            sensitive = seen.get(name)
+            if sensitive is None:
+                sensitive = name.lower() in self._keys
+                if len(seen) < 4096:
+                    seen[name] = sensitive
+            if sensitive:
                 event_dict[name] = "[redacted]"
         return event_dict
 
@@ -132,6 +143,38 @@ class CoalescingBytesLogger:
     log = debug = info = warn = warning = error = critical = exception = fatal = failure = msg
 
 
+class LineFields:
+    """Everything a line gets, in one processor (one call, not six, on a line every request
+    writes): the request's ids (:data:`REQUEST_CONTEXT`), ``level``, an ISO UTC
+    ``timestamp``, ``service``, and :class:`RedactSensitive`."""
+
+    _LEVELS: Final = {"warn": "warning", "exception": "error"}
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._redact = RedactSensitive()
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(
+        self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        add_request_context(logger, method_name, event_dict)
+        event_dict["level"] = self._LEVELS.get(method_name, method_name)
+        event_dict["timestamp"] = self._timestamp()
+        event_dict.setdefault("service", self._service)
+        return self._redact(logger, method_name, event_dict)
+
+    def _timestamp(self) -> str:
+        """``2026-11-23T18:34:24.834450Z``, the date and time formatted once a second."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int((now - second) * 1_000_000):06d}Z"
+
+
 def _level_number(level: str) -> int:
     return logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
 
@@ -139,19 +182,8 @@ def _level_number(level: str) -> int:
 def configure_logging(level: str = "info", *, service: str) -> None:
     """Configure structlog for a process: JSON lines on stdout, ``service`` on every line."""
 
-    def add_service(
-        logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-    ) -> MutableMapping[str, Any]:
-        event_dict.setdefault("service", service)
-        return event_dict
-
     shared_processors: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        add_request_context,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        add_service,
-        RedactSensitive(),
+        LineFields(service),
         structlog.processors.format_exc_info,
     ]
     structlog.configure(
