@@ -1,7 +1,7 @@
 """``python -m bench.pipeline``: what core's input pipeline adds to a chat call.
 
 Starts the development upstream and two cores as real processes — one with the input
-pipeline (regex rules + ONNX classifier, as shipped), one with it off — and sends, in one run
+pipeline (regex rules, ONNX classifier and PII, as shipped), one with it off — and sends, in one run
 and in alternating rounds, the same chat requests straight to the upstream, through the bare
 core and through the scanning core, for benign prompts of several sizes in English and
 Korean (benign, so every scanner runs: nothing stops early). It prints p50/p99 per target,
