@@ -79,38 +79,32 @@ import itertools
 import math
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
-import hiredis
 import redis.asyncio as aioredis
 import structlog
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import RedisError
 
+from edge.ratelimit.batch import ScriptBatcher
+from edge.ratelimit.decisions import TOKEN_WINDOW_MS, RateDecision, RateLimits, decision
+from edge.ratelimit.local import SWEEP_INTERVAL_S, LocalLimiter
 from shared.tasks import raise_if_cancelling
 
 __all__ = [
+    "CHARGE_DEFER_S",
     "DEFAULT_TIMEOUT_S",
     "FAILURE_MODES",
     "LEASE_FLOOR",
     "LEASE_TTL_S",
     "RETRY_INTERVAL_S",
-    "SWEEP_INTERVAL_S",
-    "TOKEN_WINDOW_MS",
-    "LocalLimiter",
-    "RateDecision",
     "RateLimiter",
-    "RateLimits",
 ]
 
 FAILURE_MODES: Final = ("local", "open", "closed")
-TOKEN_WINDOW_MS: Final = 60_000
 DEFAULT_TIMEOUT_S: Final = 0.5
 RETRY_INTERVAL_S: Final = 1.0
-SWEEP_INTERVAL_S: Final = 10.0
 # Leases (see the module docstring): none is granted while either subject has fewer free
 # slots than this (so limits up to here are always checked request by request); a lease is
 # kept at most LEASE_TTL_S, then what it did not use is given back.
@@ -120,6 +114,10 @@ LEASE_TTL_S: Final = 0.5
 LEASE_TOKENS_PER_SLOT: Final = 512
 
 _log = structlog.get_logger("aegis.edge.ratelimit")
+
+# How long completion-token charges are summed, and a lease's return may wait for a batch.
+CHARGE_DEFER_S: Final = 0.05
+
 
 # KEYS: 1 key log, 2 ip log, 3 key block, 4 ip block, 5 key tokens
 # ARGV: 1..3 key requests, window ms, block ms; 4..6 the same for the ip;
@@ -238,358 +236,6 @@ _REASONS: Final = (None, "requests", "tokens", "blocked")
 _SUBJECTS: Final = (None, "key", "ip")
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimits:
-    """The limits of one subject (a key or a client IP).
-
-    ``requests`` per ``window_ms`` (sliding), a block of ``block_ms`` once exceeded (0: none),
-    and for keys an optional budget of prompt plus completion tokens per minute.
-    """
-
-    requests: int
-    window_ms: int
-    block_ms: int
-    tokens_per_minute: int | None
-
-    def __post_init__(self) -> None:
-        if self.requests < 0 or self.window_ms < 1 or self.block_ms < 0:
-            raise ValueError("requests and block_ms must be >= 0 and window_ms >= 1")
-        if self.tokens_per_minute is not None and self.tokens_per_minute < 0:
-            raise ValueError("tokens_per_minute must be >= 0 or None")
-
-
-@dataclass(frozen=True, slots=True)
-class RateDecision:
-    """The answer to one check; ``retry_after_s`` is set (whole seconds, >= 1) when refused.
-
-    ``reason`` is ``"requests"``, ``"tokens"``, ``"blocked"``, or ``"unavailable"`` (Redis down
-    and ``failure_mode="closed"``); ``subject`` (``"key"`` or ``"ip"``) says whose limit refused.
-    """
-
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_s: float
-    retry_after_s: int | None
-    reason: str | None
-    subject: str | None
-    degraded: bool = False
-
-
-def _decision(
-    allowed: bool,
-    *,
-    limit: int,
-    remaining: int,
-    reset_s: float,
-    reason: str | None = None,
-    subject: str | None = None,
-    degraded: bool = False,
-) -> RateDecision:
-    return RateDecision(
-        allowed=allowed,
-        limit=limit,
-        remaining=max(0, remaining),
-        reset_s=max(0.0, reset_s),
-        retry_after_s=None if allowed else max(1, math.ceil(reset_s)),
-        reason=reason,
-        subject=subject,
-        degraded=degraded,
-    )
-
-
-# --- in-process --------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Log:
-    hits: deque[float] = field(default_factory=deque)
-    window_s: float = 0.0
-    blocked_until: float = 0.0
-
-    def trim(self, now: float, window_s: float) -> None:
-        self.window_s = window_s
-        while self.hits and self.hits[0] <= now - window_s:
-            self.hits.popleft()
-
-
-@dataclass(slots=True)
-class _Tokens:
-    used: int
-    ends: float
-
-
-class LocalLimiter:
-    """The Redis script's semantics in this process, for when Redis is unreachable.
-
-    Pure: the time is an argument (seconds), so tests step it. Its decisions are marked
-    ``degraded`` since they see only this replica's traffic. Subjects idle past their window
-    and block, and token minutes that ended, are dropped every ``SWEEP_INTERVAL_S``.
-
-    >>> two = RateLimits(requests=2, window_ms=1000, block_ms=0, tokens_per_minute=None)
-    >>> local = LocalLimiter()
-    >>> [local.check(t, key_id="k", client_ip="10.0.0.1", key_limits=two, ip_limits=two,
-    ...              prompt_tokens=0).allowed for t in (0.0, 0.1, 0.2, 1.0)]
-    [True, True, False, True]
-    """
-
-    def __init__(self) -> None:
-        self._logs: dict[tuple[str, str], _Log] = {}
-        self._tokens: dict[str, _Tokens] = {}
-        self._next_sweep = -math.inf
-
-    def __len__(self) -> int:
-        """How many subjects and token minutes are held."""
-        return len(self._logs) + len(self._tokens)
-
-    def check(
-        self,
-        now: float,
-        *,
-        key_id: str,
-        client_ip: str,
-        key_limits: RateLimits,
-        ip_limits: RateLimits,
-        prompt_tokens: int,
-    ) -> RateDecision:
-        """Decide and, when admitted, record the request (see the module docstring)."""
-        self._sweep(now)
-        limits = (key_limits, ip_limits)
-        logs = (self._log(("key", key_id)), self._log(("ip", client_ip)))
-        names = ("key", "ip")
-
-        wait, best = 0.0, -1
-        for s, log in enumerate(logs):
-            if log.blocked_until - now > wait:
-                best, wait = s, log.blocked_until - now
-        if best >= 0:
-            return _decision(
-                False,
-                limit=limits[best].requests,
-                remaining=0,
-                reset_s=wait,
-                reason="blocked",
-                subject=names[best],
-                degraded=True,
-            )
-
-        waits: list[float] = []
-        for log, lim in zip(logs, limits, strict=True):
-            window_s = lim.window_ms / 1000
-            log.trim(now, window_s)
-            if len(log.hits) < lim.requests:
-                waits.append(-1.0)
-                continue
-            wait = (log.hits[0] if log.hits else now) + window_s - now
-            if lim.block_ms > 0:
-                log.blocked_until = now + lim.block_ms / 1000
-                wait = lim.block_ms / 1000
-            waits.append(wait)
-        best = max(range(2), key=lambda s: (waits[s], -s))
-        if waits[best] >= 0:
-            return _decision(
-                False,
-                limit=limits[best].requests,
-                remaining=0,
-                reset_s=waits[best],
-                reason="requests",
-                subject=names[best],
-                degraded=True,
-            )
-
-        left = [lim.requests - len(log.hits) for log, lim in zip(logs, limits, strict=True)]
-        tight = 1 if left[1] < left[0] else 0
-        budget = key_limits.tokens_per_minute
-        tokens = self._active_tokens(key_id, now)
-        used = tokens.used if tokens is not None else 0
-        if budget is not None and used + prompt_tokens > budget:
-            return _decision(
-                False,
-                limit=limits[tight].requests,
-                remaining=left[tight],
-                reset_s=tokens.ends - now if tokens is not None else TOKEN_WINDOW_MS / 1000,
-                reason="tokens",
-                subject="key",
-                degraded=True,
-            )
-
-        for log in logs:
-            log.hits.append(now)
-        if prompt_tokens > 0:
-            self.charge(now, key_id=key_id, tokens=prompt_tokens)
-        oldest = logs[tight].hits[0]
-        return _decision(
-            True,
-            limit=limits[tight].requests,
-            remaining=left[tight] - 1,
-            reset_s=oldest + limits[tight].window_ms / 1000 - now,
-            degraded=True,
-        )
-
-    def charge(self, now: float, *, key_id: str, tokens: int) -> None:
-        """Add ``tokens`` to the key's current minute (starting one if none runs)."""
-        if tokens <= 0:
-            return
-        current = self._active_tokens(key_id, now)
-        if current is None:
-            current = self._tokens[key_id] = _Tokens(0, now + TOKEN_WINDOW_MS / 1000)
-        current.used += tokens
-
-    def _log(self, subject: tuple[str, str]) -> _Log:
-        log = self._logs.get(subject)
-        if log is None:
-            log = self._logs[subject] = _Log()
-        return log
-
-    def _active_tokens(self, key_id: str, now: float) -> _Tokens | None:
-        tokens = self._tokens.get(key_id)
-        return tokens if tokens is not None and now < tokens.ends else None
-
-    def _sweep(self, now: float) -> None:
-        if now < self._next_sweep:
-            return
-        self._next_sweep = now + SWEEP_INTERVAL_S
-        for subject, log in list(self._logs.items()):
-            log.trim(now, log.window_s)
-            if not log.hits and log.blocked_until <= now:
-                del self._logs[subject]
-        for key_id, tokens in list(self._tokens.items()):
-            if tokens.ends <= now:
-                del self._tokens[key_id]
-
-
-# --- Redis -------------------------------------------------------------------------------
-
-
-# How long completion-token charges are summed, and a lease's return may wait for a batch.
-CHARGE_DEFER_S: Final = 0.05
-
-
-class _ScriptBatcher:
-    """Runs Lua scripts for many callers, the calls of one event-loop turn in one pipeline.
-
-    Each call is still its own atomic script run and its own reply; only the round trip is
-    shared. redis-py spends ~200 µs of CPU on a lone script call but ~50 µs per call in a
-    pipeline of 8 or more, which is what lets a busy edge keep its throughput with limits on.
-    A lone call (an idle edge) goes out at once, as before.
-
-    A call made with ``defer`` (giving back a lease's unused slots, which nobody waits for)
-    does not start a round trip of its own: it rides with the next batch of checks, or goes
-    after ``defer`` seconds if none comes.
-    """
-
-    def __init__(self, redis: aioredis.Redis, sources: dict[str, str], *, timeout_s: float) -> None:
-        self._redis = redis
-        self._timeout_s = timeout_s
-        self._scripts = {name: redis.register_script(src) for name, src in sources.items()}
-        self._pending: list[tuple[str, tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._sending: set[asyncio.Task[None]] = set()
-        self._flush_soon = False
-        self._timer: asyncio.TimerHandle | None = None
-
-    async def call(
-        self, script: str, keys: tuple[str, ...], args: tuple[Any, ...], *, defer: float = 0.0
-    ) -> Any:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        self._pending.append((script, (len(keys), *keys, *args), future))
-        if defer <= 0:
-            if not self._flush_soon:
-                # After the callbacks already due this turn: their checks join this batch.
-                self._flush_soon = True
-                loop.call_soon(self._flush)
-        elif self._timer is None and not self._flush_soon:
-            self._timer = loop.call_later(defer, self._flush)
-        return await future
-
-    def _flush(self) -> None:
-        self._flush_soon = False
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._pending = self._pending, []
-        live = [entry for entry in batch if not entry[2].done()]
-        if live:
-            task = asyncio.get_running_loop().create_task(self._send(live))
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
-
-    async def _send(self, batch: list[tuple[str, tuple[Any, ...], asyncio.Future[Any]]]) -> None:
-        try:
-            # One deadline for the whole batch (a TimeoutError, an OSError, for every caller).
-            async with asyncio.timeout(self._timeout_s):
-                replies = await self._run([(script, command) for script, command, _ in batch])
-        except BaseException as exc:
-            for _, _, future in batch:
-                if not future.done():
-                    if isinstance(exc, Exception):
-                        future.set_exception(exc)
-                    else:
-                        future.cancel()
-            if not isinstance(exc, Exception):
-                raise
-            return
-        for (_, _, future), reply in zip(batch, replies, strict=True):
-            if not future.done():
-                if isinstance(reply, Exception):
-                    future.set_exception(reply)
-                else:
-                    future.set_result(reply)
-
-    async def _run(self, commands: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
-        replies = await self._pipeline(commands)
-        if any(isinstance(reply, NoScriptError) for reply in replies):
-            # Redis restarted and forgot the scripts; a NOSCRIPT call did not run, so rerun
-            # exactly those.
-            again = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
-            for name in {commands[i][0] for i in again}:
-                await self._redis.script_load(self._scripts[name].script)
-            for i, reply in zip(
-                again, await self._pipeline([commands[i] for i in again]), strict=True
-            ):
-                replies[i] = reply
-        return replies
-
-    async def _pipeline(self, commands: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
-        """Send the batch in one write and read its replies, on one pooled connection.
-
-        This is what redis-py's ``Pipeline`` does, without its per-command bookkeeping (a
-        third of the batch's CPU). An error reply (NOSCRIPT) is that call's reply; a broken
-        connection is dropped, and the batch retried once on a fresh one if it broke before
-        anything was sent.
-        """
-        packed_args = [("EVALSHA", self._scripts[name].sha, *command) for name, command in commands]
-        for attempt in (1, 2):
-            pool = self._redis.connection_pool
-            connection = await pool.get_connection()  # type: ignore[no-untyped-call]
-            sent = False
-            try:
-                # hiredis packs in C what redis-py packs argument by argument in Python.
-                await connection.send_packed_command(
-                    [hiredis.pack_command(args) for args in packed_args], check_health=False
-                )
-                sent = True
-                replies: list[Any] = []
-                for _ in commands:
-                    try:
-                        replies.append(await connection.read_response())
-                    except ResponseError as exc:
-                        replies.append(exc)
-                return replies
-            except (RedisConnectionError, OSError) as exc:
-                await connection.disconnect(nowait=True)
-                if sent or attempt == 2:
-                    raise exc from None
-            except BaseException:
-                # Cancelled or timed out mid-batch: the replies left unread would be read by
-                # the next user of this connection.
-                await connection.disconnect(nowait=True)
-                raise
-            finally:
-                await pool.release(connection)
-        raise AssertionError("unreachable: the second attempt returns or raises")
-
-
 @dataclass(slots=True)
 class _Grant:
     """Slots one check script logged ahead for its (key, IP) pair: ``<member>:1`` … ``:n``."""
@@ -649,7 +295,7 @@ class RateLimiter:
         if lease_size < 0:
             raise ValueError("lease_size must be >= 0")
         self._prefix = prefix + "rl:"
-        self._scripts = _ScriptBatcher(
+        self._scripts = ScriptBatcher(
             redis,
             {"check": _CHECK_LUA, "charge": _CHARGE_LUA, "release": _RELEASE_LUA},
             timeout_s=timeout_s,
@@ -851,7 +497,7 @@ class RateLimiter:
         if lease is None:
             return None
         if now < lease.expires and lease.take(prompt_tokens):
-            return _decision(
+            return decision(
                 True, limit=lease.limit, remaining=lease.remaining, reset_s=lease.reset_s
             )
         if now >= lease.expires or all(g.used >= g.slots for g in lease.grants):
@@ -960,9 +606,9 @@ class RateLimiter:
         self._degraded_in_outage += 1
         limit = min(key_limits.requests, ip_limits.requests)
         if self._failure_mode == "open":
-            return _decision(True, limit=limit, remaining=limit, reset_s=0.0, degraded=True)
+            return decision(True, limit=limit, remaining=limit, reset_s=0.0, degraded=True)
         if self._failure_mode == "closed":
-            return _decision(
+            return decision(
                 False, limit=limit, remaining=0, reset_s=1.0, reason="unavailable", degraded=True
             )
         return self._local.check(
@@ -977,7 +623,7 @@ class RateLimiter:
 
 def _from_script(raw: Any) -> RateDecision:
     allowed, reason, subject, limit, remaining, reset_us = (int(v) for v in raw[:6])
-    return _decision(
+    return decision(
         bool(allowed),
         limit=limit,
         remaining=remaining,
