@@ -189,6 +189,29 @@ def data_services(stack: ExitStack, workdir: Path) -> tuple[str, str]:
     return redis_url, database_url
 
 
+@dataclass(frozen=True)
+class Workspace:
+    """A bench run's scratch folder, data services, ports and the processes' environment."""
+
+    workdir: Path
+    ports: dict[str, int]
+    urls: dict[str, str]
+    env: dict[str, str]
+
+
+def workspace(stack: ExitStack, names: tuple[str, ...], **env: str) -> Workspace:
+    """A temporary folder (removed when ``stack`` closes), Redis and PostgreSQL (see
+    :func:`data_services`), a free port and URL for each of ``names``, and the environment
+    every process gets: ours plus the data services' URLs plus ``env``."""
+    workdir = Path(tempfile.mkdtemp(prefix="aegis-bench-"))
+    stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+    redis_url, database_url = data_services(stack, workdir)
+    ports = {name: _free_port() for name in names}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    environ = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, **env}
+    return Workspace(workdir, ports, urls, environ)
+
+
 def start_processes(
     stack: ExitStack,
     workdir: Path,
@@ -228,19 +251,14 @@ def main() -> int:
     modes = args.modes.split(",")
 
     with ExitStack() as stack:
-        workdir = Path(tempfile.mkdtemp(prefix="aegis-bench-"))
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        redis_url, database_url = data_services(stack, workdir)
-        ports = {name: _free_port() for name in ("upstream", "core", "edge", "guarded")}
-        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "REDIS_KEY_PREFIX": "bench:",
-            "LOG_LEVEL": "info",
-            "BYPASS_SPOOL_DIR": str(workdir / "spool"),
-        }
+        space = workspace(
+            stack,
+            ("upstream", "core", "edge", "guarded"),
+            REDIS_KEY_PREFIX="bench:",
+            LOG_LEVEL="info",
+        )
+        workdir, ports, urls, env = space.workdir, space.ports, space.urls, space.env
+        env["BYPASS_SPOOL_DIR"] = str(workdir / "spool")
         specs = [
             ("upstream", "devupstream", {"PORT": str(ports["upstream"])}, "/health"),
             (
@@ -283,7 +301,7 @@ def main() -> int:
             ),
         ]
         processes = start_processes(stack, workdir, specs, env, urls)
-        key = asyncio.run(_create_key(database_url))
+        key = asyncio.run(_create_key(env["DATABASE_URL"]))
         time.sleep(1.5)  # core publishes the key; the edge polls every second
 
         results: list[Result] = []

@@ -16,11 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -32,10 +29,9 @@ import uvloop
 from bench.__main__ import (
     Spec,
     _create_key,
-    _free_port,
     _percentile,
-    data_services,
     start_processes,
+    workspace,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,19 +122,14 @@ def main() -> int:
     langs = args.langs.split(",")
 
     with ExitStack() as stack:
-        workdir = Path(tempfile.mkdtemp(prefix="aegis-bench-"))
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        redis_url, database_url = data_services(stack, workdir)
-        ports = {name: _free_port() for name in ("upstream", "bare", "scanning")}
-        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "REDIS_KEY_PREFIX": "bench-pipeline:",
-            "LOG_LEVEL": "warning",
-            "BYPASS_CONSUMER_ENABLED": "false",
-        }
+        space = workspace(
+            stack,
+            ("upstream", "bare", "scanning"),
+            REDIS_KEY_PREFIX="bench-pipeline:",
+            LOG_LEVEL="warning",
+            BYPASS_CONSUMER_ENABLED="false",
+        )
+        workdir, ports, urls, env = space.workdir, space.ports, space.urls, space.env
         specs: list[Spec] = [
             ("upstream", "devupstream", {"PORT": str(ports["upstream"])}, "/health"),
             (
@@ -159,7 +150,7 @@ def main() -> int:
             ),
         ]
         start_processes(stack, workdir, specs, env, urls)
-        key = asyncio.run(_create_key(database_url))
+        key = asyncio.run(_create_key(env["DATABASE_URL"]))
         time.sleep(1.0)  # both cores load the new key (NOTIFY)
 
         targets = {"direct": None, "bare": key, "scanning": key}

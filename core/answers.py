@@ -36,6 +36,8 @@ def escape_in_arguments(value: str) -> str:
 def restore_json_answer(body: bytes, pseudonyms: Pseudonyms) -> bytes:
     """A JSON answer with this request's placeholders restored; anything that is not a JSON
     object with ``choices`` (an error, another API's answer) is returned as it is."""
+    if not _may_hold_placeholder(body):
+        return body
     try:
         answer = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -47,18 +49,20 @@ def restore_json_answer(body: bytes, pseudonyms: Pseudonyms) -> bytes:
             continue
         for holder in (choice, choice.get("message")):
             if isinstance(holder, dict):
-                _restore_fields(holder, lambda text, _key: pseudonyms.restore(text))
+                for key in _TEXT_FIELDS:
+                    value = holder.get(key)
+                    if isinstance(value, str) and value:
+                        holder[key] = pseudonyms.restore(value)
                 for _, function in _tool_calls(holder):
                     arguments = function["arguments"]
                     function["arguments"] = pseudonyms.restore(arguments, escape_in_arguments)
     return orjson.dumps(answer)
 
 
-def _restore_fields(holder: dict[str, Any], restore: Callable[[str, str], str]) -> None:
-    for key in _TEXT_FIELDS:
-        value = holder.get(key)
-        if isinstance(value, str) and value:
-            holder[key] = restore(value, key)
+def _may_hold_placeholder(data: bytes) -> bool:
+    """Whether JSON ``data`` can hold (part of) a placeholder: a "<", written as it is or
+    escaped. Most streamed tokens do not, and then pass without being parsed."""
+    return b"<" in data or b"\\u003c" in data or b"\\u003C" in data
 
 
 def _tool_calls(holder: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -107,6 +111,9 @@ class StreamRewriter:
         payload = event[5:].strip()
         if payload == b"[DONE]":
             return self._flush_all() + event + terminator
+        if not self._holding and not _may_hold_placeholder(payload):
+            # Nothing to restore and nothing held back: the event passes as it came.
+            return event + terminator
         try:
             chunk = orjson.loads(payload)
         except orjson.JSONDecodeError:
@@ -137,6 +144,10 @@ class StreamRewriter:
                 held = self._restorers.pop(key).flush()
                 if held:
                     _put(choice, key[1], held)
+
+    @property
+    def _holding(self) -> bool:
+        return any(restorer.holding for restorer in self._restorers.values())
 
     def _restorer(
         self, index: int, field: str | int, escape: Callable[[str], str] | None = None

@@ -49,6 +49,7 @@ class Admission:
 
     headers: dict[str, str]
     findings: tuple[Finding, ...] = ()
+    prompt_tokens: int = 0  # the estimate the token budget was charged
 
 
 class EdgeGuard:
@@ -102,6 +103,7 @@ class EdgeGuard:
     ) -> Admission:
         """Check limits, then scan; raise to refuse, return what to pass on."""
         headers: dict[str, str] = {}
+        prompt_tokens = estimate_tokens(texts)
         if self._limiter is not None:
             key_limits, ip_limits = self.limits_for(identity)
             decision = await self._limiter.check(
@@ -109,7 +111,7 @@ class EdgeGuard:
                 client_ip=client_ip,
                 key_limits=key_limits,
                 ip_limits=ip_limits,
-                prompt_tokens=estimate_tokens(texts),
+                prompt_tokens=prompt_tokens,
             )
             headers = _rate_headers(decision)
             if decision.degraded:
@@ -125,7 +127,7 @@ class EdgeGuard:
                     headers={**headers, **retry},
                 )
         if self._prefilter is None or not texts:
-            return Admission(headers)
+            return Admission(headers, prompt_tokens=prompt_tokens)
         verdict = self._prefilter.scan(texts)
         if verdict.findings:
             log["prefilter"] = list(verdict.rule_ids)
@@ -134,7 +136,7 @@ class EdgeGuard:
                 _log.warning("request_would_block", rules=list(verdict.rule_ids), dry_run=True)
             else:
                 raise BlockedError([f.as_dict() for f in verdict.findings], headers=headers)
-        return Admission(headers, verdict.findings)
+        return Admission(headers, verdict.findings, prompt_tokens)
 
     def meters_tokens(self, identity: KeyIdentity) -> bool:
         """Whether this key has a token budget, so completion tokens must be charged."""

@@ -20,7 +20,6 @@ from edge.guard import (
     Admission,
     EdgeGuard,
     completion_tokens,
-    estimate_tokens,
     response_usage,
 )
 from edge.health import CorePool
@@ -74,9 +73,7 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
     texts = user_texts(kind, api.body)
     admission = await state.guard.admit(identity, info.client_ip, texts, info.log)
-    return await _forward(
-        state, request, identity, admission, "POST", path, api, estimate_tokens(texts)
-    )
+    return await _forward(state, request, identity, admission, "POST", path, api)
 
 
 async def _forward(
@@ -87,7 +84,6 @@ async def _forward(
     method: str,
     path: str,
     api: ApiRequest | None = None,
-    prompt_tokens: int = 0,
     *,
     body: bytes | None = None,
     may_bypass: bool = True,
@@ -137,7 +133,10 @@ async def _forward(
                 event = _bypass_event(state, info, identity, admission, path, api, started, reason)
                 await state.bypass.record(
                     replace(
-                        event, status=200, prompt_tokens=prompt_tokens, completion_tokens=events
+                        event,
+                        status=200,
+                        prompt_tokens=admission.prompt_tokens,
+                        completion_tokens=events,
                     )
                 )
 
@@ -160,7 +159,7 @@ async def _forward(
             replace(
                 event,
                 status=response.status_code,
-                prompt_tokens=usage.get("prompt_tokens", prompt_tokens),
+                prompt_tokens=usage.get("prompt_tokens", admission.prompt_tokens),
                 completion_tokens=usage.get("completion_tokens", 0),
             )
         )

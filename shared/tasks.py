@@ -10,13 +10,27 @@ hangs shutdown. Loops call :func:`raise_if_cancelling` in their ``except`` block
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
+from typing import Any
 
 import structlog
 
-__all__ = ["raise_if_cancelling", "stop_tasks"]
+__all__ = ["BackgroundTasks", "raise_if_cancelling", "stop_tasks"]
 
 _log = structlog.get_logger("aegis.tasks")
+
+
+class BackgroundTasks:
+    """Tasks started and not awaited (a send nobody waits for): held until they end, since
+    the event loop keeps only a weak reference to a task."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
 
 def raise_if_cancelling() -> None:

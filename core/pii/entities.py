@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["PII_ENTITIES", "SECRET_ENTITIES"]
+__all__ = ["NUMBER_ENTITIES", "PII_ENTITIES", "SECRET_ENTITIES"]
 
 SECRET_ENTITIES: Final = (
     "AWS_ACCESS_KEY",
@@ -16,7 +16,8 @@ SECRET_ENTITIES: Final = (
     "CONNECTION_PASSWORD",
     "GENERIC_SECRET",
 )
-PII_ENTITIES: Final = (
+# Entities recognised from runs of digits (the analyzer reads them around digit runs).
+NUMBER_ENTITIES: Final = (
     "KR_RRN",
     "KR_FRN",
     "KR_BRN",
@@ -25,11 +26,14 @@ PII_ENTITIES: Final = (
     "KR_BANK_ACCOUNT",
     "KR_HEALTH_INSURANCE",
     "PHONE_NUMBER",
-    "EMAIL_ADDRESS",
     "CREDIT_CARD",
-    "IP_ADDRESS",
     "IBAN_CODE",
     "US_SSN",
+)
+PII_ENTITIES: Final = (
+    *NUMBER_ENTITIES,
+    "EMAIL_ADDRESS",
+    "IP_ADDRESS",
     "PERSON",
     *SECRET_ENTITIES,
 )

@@ -25,8 +25,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from core.pii.values import ValueRecognizer
 
 __all__ = ["NAME_TRIGGER", "AegisPersonRecognizer", "mask_name"]
 
@@ -103,54 +102,25 @@ NAME_TRIGGER: Final = (
     rf"{_LABELS}|{_TITLES}|성함|Mr|Mrs|Ms|Miss|Dr|Prof|[Nn]ame|[Dd]ear|[Ss]incerely|[Rr]egards"
 )
 _SCORE: Final = 0.6
-_NAME: Final = "AegisPersonRecognizer"
 
 
-class AegisPersonRecognizer(EntityRecognizer):
+def _is_name(value: str) -> bool:
+    words = value.split()
+    return not (value in _NOT_NAMES or words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES)
+
+
+class AegisPersonRecognizer(ValueRecognizer):
     """``PERSON`` from the patterns above (see the module doc); the span is the name."""
 
     def __init__(self, supported_language: str = "ko") -> None:
         super().__init__(
-            supported_entities=["PERSON"],
-            supported_language=supported_language,
-            name=_NAME,
+            "PERSON",
+            (*_KOREAN_PATTERNS, *_ENGLISH_PATTERNS),
+            _SCORE,
+            supported_language,
+            check=_is_name,
+            name="AegisPersonRecognizer",
         )
-
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        results = []
-        seen = set()
-        for pattern in (*_KOREAN_PATTERNS, *_ENGLISH_PATTERNS):
-            for match in pattern.finditer(text):
-                value = match.group("value")
-                span = match.span("value")
-                words = value.split()
-                if value in _NOT_NAMES or words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
-                    continue
-                if span in seen:
-                    continue
-                seen.add(span)
-                start, end = span
-                results.append(
-                    RecognizerResult(
-                        entity_type="PERSON",
-                        start=start,
-                        end=end,
-                        score=_SCORE,
-                        analysis_explanation=AnalysisExplanation(
-                            recognizer=_NAME, original_score=_SCORE, pattern=pattern.pattern
-                        ),
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: _NAME,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                        },
-                    )
-                )
-        return results
 
 
 def mask_name(value: str) -> str:

@@ -83,6 +83,11 @@ class TextRestorer:
         self._escape = escape
         self._held = ""
 
+    @property
+    def holding(self) -> bool:
+        """Whether a tail is held back, waiting for the next piece."""
+        return bool(self._held)
+
     def feed(self, piece: str) -> str:
         """What can be sent of the text so far; a tail that may be a placeholder's start is
         held back for the next piece."""

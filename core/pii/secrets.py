@@ -11,21 +11,13 @@ looks random (letters and digits, at least 3 bits of entropy per character).
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Callable
 from typing import Final
 
-from presidio_analyzer import (
-    AnalysisExplanation,
-    EntityRecognizer,
-    Pattern,
-    PatternRecognizer,
-    RecognizerResult,
-)
-from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from core.pii.entities import SECRET_ENTITIES
+from core.pii.values import ValueRecognizer
 
 __all__ = ["SECRET_ENTITIES", "secret_recognizers", "shannon_entropy"]
 
@@ -75,58 +67,6 @@ def shannon_entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
-class _ValueRecognizer(EntityRecognizer):
-    """A pattern whose ``value`` group alone is the finding (the key word or the user name
-    around it is not secret), kept only if ``check`` accepts the value."""
-
-    def __init__(
-        self,
-        entity: str,
-        regex: str,
-        score: float,
-        supported_language: str,
-        check: Callable[[str], bool] | None = None,
-    ) -> None:
-        self._regex = re.compile(regex)
-        self._score = score
-        self._check = check
-        self._entity = entity
-        self._label = f"{entity.title().replace('_', '')}Recognizer"
-        super().__init__(
-            supported_entities=[entity], supported_language=supported_language, name=self._label
-        )
-
-    def load(self) -> None:
-        return None
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        results = []
-        for match in self._regex.finditer(text):
-            if self._check is not None and not self._check(match.group("value")):
-                continue
-            start, end = match.span("value")
-            results.append(
-                RecognizerResult(
-                    entity_type=self._entity,
-                    start=start,
-                    end=end,
-                    score=self._score,
-                    analysis_explanation=AnalysisExplanation(
-                        recognizer=self._label,
-                        original_score=self._score,
-                        validation_result=True,
-                    ),
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self._label,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
-                )
-            )
-        return results
-
-
 def _looks_random(value: str) -> bool:
     has_letter = any(ch.isalpha() for ch in value)
     has_digit = any(ch.isdigit() for ch in value)
@@ -145,9 +85,9 @@ def secret_recognizers(supported_language: str) -> list[EntityRecognizer]:
         for entity, regexes in _SHAPES.items()
     ]
     recognizers.append(
-        _ValueRecognizer("CONNECTION_PASSWORD", _URL_CREDENTIAL, 0.9, supported_language)
+        ValueRecognizer("CONNECTION_PASSWORD", [_URL_CREDENTIAL], 0.9, supported_language)
     )
     recognizers.append(
-        _ValueRecognizer("GENERIC_SECRET", _GENERIC, 0.7, supported_language, _looks_random)
+        ValueRecognizer("GENERIC_SECRET", [_GENERIC], 0.7, supported_language, _looks_random)
     )
     return recognizers

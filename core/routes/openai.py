@@ -110,8 +110,7 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     texts = user_texts(kind, api.body) if state.pipeline.scanners else []
     body = api.raw
     masked_types: list[str] = []
-    # This request's placeholders, if its policy pseudonymises: in memory, for this call only.
-    pseudonyms = Pseudonyms()
+    pseudonyms: Pseudonyms | None = None
     if texts:
         scanned = await scan_input(state, identity, texts)
         verdict = scanned.result.verdict
@@ -127,6 +126,9 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
             if scanned.dry_run:
                 _log.warning("request_would_mask", dry_run=True)
             else:
+                # This request's placeholders, if its policy pseudonymises: in memory, for
+                # this call only.
+                pseudonyms = Pseudonyms()
                 replace_texts(kind, api.body, scanned.masked_texts(texts, pseudonyms))
                 body = orjson.dumps(api.body)
                 masked_types = sorted({finding.type for finding in verdict.masking})

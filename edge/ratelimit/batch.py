@@ -10,6 +10,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 
+from shared.tasks import BackgroundTasks
+
 __all__ = ["ScriptBatcher"]
 
 
@@ -31,7 +33,7 @@ class ScriptBatcher:
         self._timeout_s = timeout_s
         self._scripts = {name: redis.register_script(src) for name, src in sources.items()}
         self._pending: list[tuple[str, tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._sending: set[asyncio.Task[None]] = set()
+        self._sending = BackgroundTasks()
         self._flush_soon = False
         self._timer: asyncio.TimerHandle | None = None
 
@@ -58,9 +60,7 @@ class ScriptBatcher:
         batch, self._pending = self._pending, []
         live = [entry for entry in batch if not entry[2].done()]
         if live:
-            task = asyncio.get_running_loop().create_task(self._send(live))
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
+            self._sending.spawn(self._send(live))
 
     async def _send(self, batch: list[tuple[str, tuple[Any, ...], asyncio.Future[Any]]]) -> None:
         try:

@@ -90,7 +90,7 @@ from redis.exceptions import RedisError
 from edge.ratelimit.batch import ScriptBatcher
 from edge.ratelimit.decisions import TOKEN_WINDOW_MS, RateDecision, RateLimits, decision
 from edge.ratelimit.local import SWEEP_INTERVAL_S, LocalLimiter
-from shared.tasks import raise_if_cancelling
+from shared.tasks import BackgroundTasks, raise_if_cancelling
 
 __all__ = [
     "CHARGE_DEFER_S",
@@ -305,7 +305,7 @@ class RateLimiter:
         self._last_seen: dict[tuple[str, str], float] = {}
         self._granting: dict[tuple[str, str], asyncio.Future[None]] = {}
         self._next_sweep = -math.inf
-        self._releasing: set[asyncio.Task[None]] = set()
+        self._background = BackgroundTasks()
         self.script_checks = 0  # checks that ran the script (the rest used a lease)
         self._unbilled: dict[str, int] = {}
         self._billed: asyncio.Future[None] | None = None
@@ -457,9 +457,7 @@ class RateLimiter:
     def _bill(self) -> None:
         pending, self._unbilled = self._unbilled, {}
         billed, self._billed = self._billed, None
-        task = asyncio.get_running_loop().create_task(self._send_bills(pending, billed))
-        self._releasing.add(task)
-        task.add_done_callback(self._releasing.discard)
+        self._background.spawn(self._send_bills(pending, billed))
 
     async def _send_bills(
         self, pending: dict[str, int], billed: asyncio.Future[None] | None
@@ -530,9 +528,7 @@ class RateLimiter:
             unused = grant.slots - grant.used
             if unused <= 0 and not grant.tokens:
                 continue
-            task = asyncio.get_running_loop().create_task(self._release(lease, grant, unused))
-            self._releasing.add(task)
-            task.add_done_callback(self._releasing.discard)
+            self._background.spawn(self._release(lease, grant, unused))
 
     async def _release(self, lease: _Lease, grant: _Grant, unused: int) -> None:
         p = self._prefix

@@ -217,3 +217,11 @@ def test_streamed_tool_call_arguments_are_restored(pseudonyms: Pseudonyms) -> No
         for call in orjson.loads(event[6:])["choices"][0]["delta"].get("tool_calls", [])
     )
     assert orjson.loads(arguments) == {"to": EMAIL}
+
+
+def test_events_without_a_placeholder_pass_as_they_came(pseudonyms: Pseudonyms) -> None:
+    """Most streamed tokens hold no "<": they are passed on byte for byte, not re-encoded."""
+    event = b'data: {"choices": [{"index": 0, "delta": {"content": "plain text"}}]}\n\n'
+    assert _rewrite(pseudonyms, event + b"data: [DONE]\n\n", 7) == event + b"data: [DONE]\n\n"
+    answer = b'{"choices": [{"message": {"content": "no placeholder"}}]}'
+    assert restore_json_answer(answer, pseudonyms) is answer
