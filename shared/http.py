@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
 from shared import wire
-from shared.clientip import is_trusted, resolve_client_ip
+from shared.clientip import ClientIpResolver, is_trusted
 from shared.config import IPNetwork
 from shared.errors import (
     AegisError,
@@ -92,6 +92,7 @@ class RequestContextMiddleware:
         self.app = app
         self.trusted = tuple(trusted_proxies)
         self.client_ip_header = client_ip_header.lower().encode()
+        self.client_ips = ClientIpResolver(self.trusted, client_ip_header.lower())
         self.quiet_paths = quiet_paths
         self.on_response = on_response
 
@@ -116,10 +117,7 @@ class RequestContextMiddleware:
             request_id = offered_id or wire.new_request_id()
         else:
             request_id = wire.new_request_id()
-        if trusted and offered_ip:
-            client_ip = offered_ip
-        else:
-            client_ip = resolve_client_ip(peer, forwarded, self.trusted)
+        client_ip = self.client_ips.resolve(peer, trusted, offered_ip, forwarded, now=started)
         info = RequestInfo(
             request_id=request_id, client_ip=client_ip, started=started, trusted_peer=trusted
         )
