@@ -3,12 +3,11 @@
 Each start picks a free port on 127.0.0.1 and a fresh data directory under ``base_dir``
 (``base_dir/redis``, ``base_dir/pg``); nothing persists from one start to the next, and
 leftovers of a run that was killed (a live server, a stale ``postmaster.pid``) are stopped
-first. Every server started is stopped again at interpreter exit, should its owner forget.
+first. Every server started is stopped again at interpreter exit, should its owner forget::
 
-    >>> redis = start_redis(Path(".run"))
-    >>> redis.url
-    'redis://127.0.0.1:40211/0'
-    >>> redis.stop()
+    redis = start_redis(Path(".run"))
+    redis.url        # 'redis://127.0.0.1:40211/0', a free port each time
+    redis.stop()
 
 PostgreSQL refuses to run as root, so as root ``initdb`` and ``pg_ctl`` run as the
 ``postgres`` system user (created if missing) through ``runuser``. When that user cannot

@@ -10,7 +10,7 @@ a misconfigured deployment learns all its mistakes in one start-up, each naming 
     >>> env.finish()
     Traceback (most recent call last):
     ...
-    shared.config.ConfigError: Config 'PORT' has value 'eighty'. Not a valid integer.
+    shared.config.ConfigError: Config 'PORT' has value 'eighty'. Not a valid integer (>= 0).
 
 Values marked secret are held in :class:`Secret`, whose ``repr`` is masked and which is never
 echoed in an error message.

@@ -7,8 +7,6 @@ per key, workspace or global overrides are :class:`PolicyDocument` values stored
 PostgreSQL (``core.policies``) and laid over the defaults.
 
     >>> from shared.findings import Finding
-from core.pii.entities import PII_ENTITIES, SECRET_ENTITIES
-from shared.rulepack import load_rules
     >>> DEFAULT_POLICY.decide([Finding("regex", "en.ignore_previous", 0.85)]).decision
     <Decision.BLOCK: 'block'>
     >>> looser = DEFAULT_POLICY.apply(PolicyDocument.parse({"thresholds": {"regex": None}}))

@@ -62,11 +62,13 @@ is back. Every such decision has ``degraded=True`` and is counted in
 every ``RETRY_INTERVAL_S`` (other requests decide locally at once), and bounds each attempt to
 ``timeout_s`` whatever the client's retry policy; redis-py reconnects by itself.
 
-    >>> limiter = RateLimiter(redis, "aegis:")
-    >>> limits = RateLimits(requests=60, window_ms=60_000, block_ms=30_000, tokens_per_minute=None)
-    >>> await limiter.check(key_id="k_1", client_ip="10.0.0.7", key_limits=limits,
-    ...                     ip_limits=limits, prompt_tokens=12)
-    RateDecision(allowed=True, limit=60, remaining=59, reset_s=60.0, retry_after_s=None, ...)
+In a coroutine, with a ``redis.asyncio`` client (so not run as a doctest)::
+
+    limiter = RateLimiter(redis, "aegis:")
+    limits = RateLimits(requests=60, window_ms=60_000, block_ms=30_000, tokens_per_minute=None)
+    await limiter.check(key_id="k_1", client_ip="10.0.0.7", key_limits=limits,
+                        ip_limits=limits, prompt_tokens=12)
+    # RateDecision(allowed=True, limit=60, remaining=59, reset_s=60.0, retry_after_s=None, ...)
 
 A client whose retry policy retries timeouts may run the script twice for one check (the first
 run's reply was lost): that over-counts, never under-counts.
