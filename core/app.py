@@ -101,7 +101,11 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         ]
         if settings.bypass_consumer_enabled:
             consumer = BypassConsumer(
-                redis, database, prefix=settings.redis_prefix, consumer=settings.instance
+                redis,
+                database,
+                prefix=settings.redis_prefix,
+                consumer=settings.instance,
+                registry=metrics.registry,
             )
             tasks.append(asyncio.create_task(consumer.run(), name="bypass-consumer"))
         upstream_headers: dict[str, str] = {}

@@ -6,9 +6,11 @@ grow the stream past ``BYPASS_STREAM_MAX_LEN`` entries (core deletes what it has
 the length is the backlog). If Redis cannot be reached in time, or the stream is full, the
 event is appended to a spool file on the edge's disk instead (one JSON line, fsynced; lines
 written by concurrent requests share one fsync). :meth:`BypassRecorder.run` replays the
-spool into the stream once Redis takes events again. Core stores events idempotently by
-request id, so an event replayed twice after a crash is stored once: nothing is lost or
-doubled.
+spool into the stream once Redis takes events again. Each event carries the id the edge made
+for it (``event_id``) and core stores each event id once, so an event replayed twice after a
+crash is stored once: nothing is lost or doubled. What is written is the event's storable
+form (:meth:`shared.bypass.BypassEvent.encode`: no control characters, bounded texts), so
+whatever a client sent, core can store its event.
 
 ``record`` never raises: a request's answer must not fail because its audit trail is slow.
 The one loss it cannot prevent, a spool write failing (disk full), is logged as
@@ -160,7 +162,7 @@ class BypassRecorder:
             sent += added
             if added < len(batch):
                 # The stream is full: keep the rest for later (re-sending the sent part
-                # is harmless, core stores each request id once).
+                # is harmless, core stores each event id once).
                 _log.warning("bypass_replay_paused", sent=sent, left=len(lines) - sent)
                 return sent
         self._replay_path.unlink()

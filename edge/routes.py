@@ -25,7 +25,7 @@ from edge.guard import (
 from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.settings import EdgeSettings
-from shared.bypass import BypassEvent, prompt_digest
+from shared.bypass import BypassEvent, new_event_id, prompt_digest
 from shared.extract import user_texts
 from shared.http import Handler, RequestInfo, json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
@@ -127,8 +127,7 @@ async def _forward(
     if isinstance(response, RelayedStream):
 
         async def stream_ended(events: int, completed: bool) -> None:
-            if metered:
-                guard.charge(identity, events)
+            # The event first: nothing that happens after it can cost the request its event.
             if reason is not None:
                 event = _bypass_event(state, info, identity, admission, path, api, started, reason)
                 await state.bypass.record(
@@ -139,6 +138,8 @@ async def _forward(
                         completion_tokens=events,
                     )
                 )
+            if metered:
+                guard.charge(identity, events)
 
         response.on_end = stream_ended
         return response
@@ -152,8 +153,6 @@ async def _forward(
     async def answered() -> None:
         # After the answer has been sent: the client does not wait for this.
         usage = response_usage(bytes(response.body)) if response.status_code == 200 else {}
-        if metered:
-            guard.charge(identity, usage.get("completion_tokens", 0))
         event = _bypass_event(state, info, identity, admission, path, api, started, reason)
         await state.bypass.record(
             replace(
@@ -163,6 +162,8 @@ async def _forward(
                 completion_tokens=usage.get("completion_tokens", 0),
             )
         )
+        if metered:
+            guard.charge(identity, usage.get("completion_tokens", 0))
 
     response.background = BackgroundTask(answered)
     return response
@@ -178,7 +179,10 @@ def _bypass_event(
     started: float,
     reason: str,
 ) -> BypassEvent:
+    """The request's bypass event, under an id made here: the request id may be a trusted
+    proxy's (the client's), so it is kept for correlation but never decides what is stored."""
     return BypassEvent(
+        event_id=new_event_id(),
         request_id=info.request_id,
         occurred_at=started,
         edge_instance=state.settings.instance,
@@ -191,7 +195,7 @@ def _bypass_event(
         client_ip=info.client_ip,
         model=api.model if api is not None else None,
         stream=api.stream if api is not None else False,
-        prompt_sha256=prompt_digest(api.body) if api is not None else None,
+        prompt_sha256=prompt_digest(api.body, api.raw) if api is not None else None,
         edge_findings=tuple(sorted({finding.type for finding in admission.findings})),
     )
 

@@ -3,33 +3,48 @@
 Each core reads the stream ``{prefix}bypass`` in the consumer group ``aegis-core`` under a
 stable consumer name (``CORE_INSTANCE_ID``, by default host:port). For each batch it:
 
-1. inserts the events into ``bypass_events`` in one statement, idempotent by request id;
-2. only after that commit, acknowledges and deletes the entries (``XACK`` + ``XDEL``), so
+1. inserts the events into ``bypass_events`` in one statement, idempotent by event id;
+2. records the entries it cannot store in ``bypass_dead_letters`` (see below);
+3. only after those commits, acknowledges and deletes the entries (``XACK`` + ``XDEL``), so
    the stream's length is the backlog the edges bound it by.
 
-If PostgreSQL fails, nothing is acknowledged: the entries stay pending and are read again
-(a consumer starts with its own pending entries, id ``0``). Entries left pending by a core
-that never came back are claimed by another after ``CLAIM_IDLE_MS``. Because inserting is
-idempotent, a redelivery never doubles a row. A malformed entry is logged (its id only),
-moved to ``{stream}:dead`` and acknowledged, so one bad entry cannot stall the rest.
+Only what is transient is retried: if PostgreSQL cannot be reached (or fails for a reason
+that is not the rows', such as a missing table), nothing is acknowledged; the entries stay
+pending and are read again (a consumer starts with its own pending entries, id ``0``).
+Entries left pending by a core that never came back are claimed by another after
+``CLAIM_IDLE_MS``. Because inserting is idempotent, a redelivery never doubles a row.
+
+One bad entry never holds up the rest. An entry that is not a bypass event (not JSON, a
+field of the wrong type) is dead-lettered as ``malformed``. When PostgreSQL refuses a batch
+because of its data (SQLSTATE class 22 data exception, 23 constraint, 54 limit exceeded: a NUL
+byte, a number out of range, an id too long for its index), the batch is inserted again row
+by row and each row it refuses is dead-lettered as ``refused``. A dead letter keeps no content:
+the stream entry's id, the event and request ids when they are plain ids, the error's class,
+and the SHA-256 and length of the entry; it is logged (``bypass_event_dead_lettered``),
+counted in ``aegis_bypass_dead_letters_total{reason}``, and acknowledged like the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
+import asyncpg
+import orjson
 import redis.asyncio as aioredis
 import structlog
-from redis.exceptions import RedisError, ResponseError
+from prometheus_client import CollectorRegistry, Counter
+from redis.exceptions import ResponseError
 
-from core.bypass.store import BypassStore
+from core.bypass.store import BypassStore, DeadLetter
 from core.db.pool import DB_ERRORS, Database
 from shared.bypass import BYPASS_GROUP, BypassEvent, BypassEventError, bypass_stream_name
+from shared.hashing import sha256_hex
 from shared.tasks import raise_if_cancelling
 
-__all__ = ["BypassConsumer"]
+__all__ = ["BypassConsumer", "refused_by_data"]
 
 _log = structlog.get_logger("aegis.core.bypass")
 
@@ -37,23 +52,52 @@ BATCH: Final = 500
 BLOCK_MS: Final = 1000
 CLAIM_IDLE_MS: Final = 60_000
 _RETRY_S: Final = (0.2, 0.5, 1.0, 2.0, 5.0)
+# SQLSTATE classes that blame the row: data exception, integrity constraint, limit exceeded.
+_ROW_SQLSTATE_CLASSES: Final = frozenset({"22", "23", "54"})
+_PLAIN_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+def refused_by_data(exc: BaseException) -> bool:
+    """Whether an insert failed because of the rows it carried (dead-letter them), rather
+    than because PostgreSQL is unreachable or not in order (retry later).
+
+    >>> refused_by_data(asyncpg.CharacterNotInRepertoireError("0x00"))
+    True
+    >>> refused_by_data(ConnectionRefusedError())
+    False
+    """
+    if isinstance(exc, asyncpg.PostgresError):
+        return str(exc.sqlstate or "")[:2] in _ROW_SQLSTATE_CLASSES
+    # Our own conversion of a value (a text UTF-8 cannot encode, a number out of range).
+    return isinstance(exc, ValueError | TypeError | OverflowError)
 
 
 class BypassConsumer:
     """Consumes the bypass stream into ``bypass_events`` until cancelled."""
 
     def __init__(
-        self, redis: aioredis.Redis, database: Database, *, prefix: str, consumer: str
+        self,
+        redis: aioredis.Redis,
+        database: Database,
+        *,
+        prefix: str,
+        consumer: str,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._redis = redis
         self._database = database
         self._stream = bypass_stream_name(prefix)
-        self._dead = self._stream + ":dead"
         self._consumer = consumer
         self._group_ready = False
         self.stored = 0
+        self.dead_letters = Counter(
+            "aegis_bypass_dead_letters_total",
+            "Bypass stream entries core could not store, by reason (malformed, refused).",
+            ("reason",),
+            registry=registry if registry is not None else CollectorRegistry(),
+        )
 
     async def run(self) -> None:
         failures = 0
@@ -61,11 +105,16 @@ class BypassConsumer:
             try:
                 await self.step()
                 failures = 0
-            except (RedisError, OSError, TimeoutError, *DB_ERRORS) as exc:
+            except Exception as exc:  # the consumer outlives any one failure, whatever it was
                 raise_if_cancelling()
                 wait = _RETRY_S[min(failures, len(_RETRY_S) - 1)]
                 failures += 1
-                _log.warning("bypass_consume_failed", error=type(exc).__name__, retry_s=wait)
+                _log.warning(
+                    "bypass_consume_failed",
+                    error=type(exc).__name__,
+                    sqlstate=getattr(exc, "sqlstate", None),
+                    retry_s=wait,
+                )
                 await asyncio.sleep(wait)
 
     async def step(self, block_ms: int = BLOCK_MS) -> int:
@@ -79,20 +128,80 @@ class BypassConsumer:
             entries = await self._read(">", block_ms=block_ms)
         if not entries:
             return 0
-        events: dict[str, BypassEvent] = {}
-        dead: list[Entry] = []
-        for entry_id, fields in entries:
+        events: dict[str, tuple[BypassEvent, Entry]] = {}
+        letters: list[DeadLetter] = []
+        for entry in entries:
             try:
-                event = BypassEvent.decode(fields.get(b"event", b""))
-            except BypassEventError:
-                dead.append((entry_id, fields))
+                event = BypassEvent.decode(entry[1].get(b"event", b""))
+            except BypassEventError as exc:
+                letters.append(self._letter(entry, "malformed", exc.__cause__ or exc))
                 continue
-            events.setdefault(event.request_id, event)
-        new = await BypassStore(pool).insert(list(events.values()))
-        await self._done([entry_id for entry_id, _ in entries], dead)
+            events.setdefault(event.event_id, (event, entry))
+        store = BypassStore(pool)
+        new, refused = await self._insert(store, list(events.values()))
+        letters.extend(refused)
+        for letter in letters:
+            await self._dead_letter(store, letter)
+        await self._done([entry_id for entry_id, _ in entries])
         self.stored += new
-        _log.info("bypass_events_stored", received=len(entries), new=new, malformed=len(dead))
+        _log.info("bypass_events_stored", received=len(entries), new=new, dead=len(letters))
         return len(entries)
+
+    async def _insert(
+        self, store: BypassStore, items: Sequence[tuple[BypassEvent, Entry]]
+    ) -> tuple[int, list[DeadLetter]]:
+        """Insert as one batch; if PostgreSQL refuses its data, row by row, returning the
+        dead letters of the rows refused. Any other failure is raised (and retried)."""
+        try:
+            return await store.insert([event for event, _ in items]), []
+        except (*DB_ERRORS, ValueError, TypeError, OverflowError) as exc:
+            if not refused_by_data(exc):
+                raise
+            _log.warning("bypass_batch_refused", events=len(items), error=type(exc).__name__)
+        new = 0
+        letters: list[DeadLetter] = []
+        for event, entry in items:
+            try:
+                new += await store.insert([event])
+            except (*DB_ERRORS, ValueError, TypeError, OverflowError) as exc:
+                if not refused_by_data(exc):
+                    raise
+                letters.append(self._letter(entry, "refused", exc, event))
+        return new, letters
+
+    def _letter(
+        self, entry: Entry, reason: str, error: BaseException, event: BypassEvent | None = None
+    ) -> DeadLetter:
+        entry_id, fields = entry
+        raw = fields.get(b"event")
+        if raw is None:  # not written by an edge: describe every field it has
+            raw = b"\n".join(name + b"=" + value for name, value in sorted(fields.items()))
+        ids = _ids_of(raw) if event is None else (event.event_id, event.request_id)
+        return DeadLetter(
+            stream=self._stream,
+            entry_id=entry_id.decode("ascii", "replace"),
+            event_id=_plain_id(ids[0]),
+            request_id=_plain_id(ids[1]),
+            reason=reason,
+            error=type(error).__name__,
+            entry_sha256=sha256_hex(raw),
+            entry_bytes=len(raw),
+        )
+
+    async def _dead_letter(self, store: BypassStore, letter: DeadLetter) -> None:
+        if not await store.insert_dead(letter):
+            return  # dead-lettered already, before a crash kept it from being acknowledged
+        self.dead_letters.labels(letter.reason).inc()
+        _log.error(
+            "bypass_event_dead_lettered",
+            entry_id=letter.entry_id,
+            event_id=letter.event_id,
+            bypass_request_id=letter.request_id,
+            reason=letter.reason,
+            error=letter.error,
+            entry_sha256=letter.entry_sha256,
+            entry_bytes=letter.entry_bytes,
+        )
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -133,12 +242,23 @@ class BypassConsumer:
             await self._redis.xack(self._stream, BYPASS_GROUP, *gone)
         return [(entry_id, fields) for entry_id, fields in entries if fields]
 
-    async def _done(self, ids: Sequence[bytes], dead: Sequence[Entry]) -> None:
+    async def _done(self, ids: Sequence[bytes]) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
-            for entry_id, fields in dead:
-                _log.error("bypass_event_malformed", entry_id=entry_id.decode())
-                kept: dict[Any, Any] = dict(fields) or {b"event": b""}
-                pipe.xadd(self._dead, kept, maxlen=10_000, approximate=True)
             pipe.xack(self._stream, BYPASS_GROUP, *ids)
             pipe.xdel(self._stream, *ids)
             await pipe.execute()
+
+
+def _ids_of(raw: bytes) -> tuple[Any, Any]:
+    """The event and request ids of an entry that is not a valid event, if it has them."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    return data.get("event_id"), data.get("request_id")
+
+
+def _plain_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and _PLAIN_ID.fullmatch(value) else None

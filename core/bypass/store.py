@@ -1,24 +1,35 @@
-"""``bypass_events`` in PostgreSQL: idempotent inserts, listing, and reviews.
+"""``bypass_events`` in PostgreSQL: idempotent inserts, listing, and reviews; and
+``bypass_dead_letters``, the stream entries that could not be stored.
 
 Works on anything that runs queries (a pool or a connection), so the consumer, the admin
-API and tests share it.
+API and tests share it. Each event is stored once per ``event_id`` (made by the edge); the
+request id is not unique (a trusted proxy may send the same one again, or forge it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
-from shared.bypass import BypassEvent
+from shared.bypass import MAX_TEXT_CHARS, BypassEvent
+from shared.errors import ConflictError
 
-__all__ = ["BypassRecord", "BypassStore", "ReviewConflict"]
+__all__ = [
+    "AmbiguousReference",
+    "BypassPage",
+    "BypassRecord",
+    "BypassStore",
+    "DeadLetter",
+    "ReviewConflict",
+]
 
 _COLUMNS = """
-    id, request_id, occurred_at, stored_at, edge_instance, key_id, user_name, workspace,
+    id, event_id, request_id, occurred_at, stored_at, edge_instance, key_id, user_name, workspace,
     client_ip, route, model, stream, reason, prompt_sha256, edge_findings, response_status,
     prompt_tokens, completion_tokens, reviewed_by, reviewed_at, review_note
 """
@@ -28,25 +39,35 @@ _COLUMNS = """
 # the unit separator and is split again here.
 _INSERT = """
 INSERT INTO bypass_events (
-    request_id, occurred_at, edge_instance, key_id, user_name, workspace, client_ip, route,
-    model, stream, reason, prompt_sha256, edge_findings, response_status, prompt_tokens,
-    completion_tokens
+    event_id, request_id, occurred_at, edge_instance, key_id, user_name, workspace,
+    client_ip, route, model, stream, reason, prompt_sha256, edge_findings, response_status,
+    prompt_tokens, completion_tokens
 )
 SELECT
-    request_id, occurred_at, edge_instance, key_id, user_name, workspace, client_ip, route,
-    model, stream, reason, prompt_sha256,
+    event_id, request_id, occurred_at, edge_instance, key_id, user_name, workspace,
+    client_ip, route, model, stream, reason, prompt_sha256,
     CASE WHEN findings = '' THEN '{}'::text[] ELSE string_to_array(findings, chr(31)) END,
     response_status, prompt_tokens, completion_tokens
 FROM unnest(
-    $1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-    $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[], $13::text[],
-    $14::integer[], $15::integer[], $16::integer[]
+    $1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[], $14::text[],
+    $15::integer[], $16::integer[], $17::integer[]
 ) AS t (
-    request_id, occurred_at, edge_instance, key_id, user_name, workspace, client_ip, route,
-    model, stream, reason, prompt_sha256, findings, response_status, prompt_tokens,
-    completion_tokens
+    event_id, request_id, occurred_at, edge_instance, key_id, user_name, workspace,
+    client_ip, route, model, stream, reason, prompt_sha256, findings, response_status,
+    prompt_tokens, completion_tokens
 )
-ON CONFLICT (request_id) DO NOTHING
+ON CONFLICT (event_id) DO NOTHING
+"""
+_INSERT_COLUMNS: Final = 17
+_NOT_AN_ID: Final = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+_INSERT_DEAD = """
+INSERT INTO bypass_dead_letters (
+    stream, entry_id, event_id, request_id, reason, error, entry_sha256, entry_bytes
+)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (stream, entry_id) DO NOTHING
 """
 
 
@@ -55,6 +76,7 @@ class BypassRecord:
     """A stored bypass event, with its review."""
 
     id: int
+    event_id: str
     request_id: str
     occurred_at: dt.datetime
     stored_at: dt.datetime
@@ -80,6 +102,7 @@ class BypassRecord:
         """JSON-ready: times as ISO 8601 in UTC."""
         return {
             "id": self.id,
+            "event_id": self.event_id,
             "request_id": self.request_id,
             "occurred_at": self.occurred_at.isoformat(),
             "stored_at": self.stored_at.isoformat(),
@@ -103,6 +126,53 @@ class BypassRecord:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class BypassPage:
+    """One page of the newest-first listing; ``next`` is the ``before_id`` of the next page,
+    None on the last."""
+
+    events: list[BypassRecord]
+    next: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A stream entry core could not store, kept without its content.
+
+    ``reason`` is ``malformed`` (not a bypass event) or ``refused`` (PostgreSQL refused the
+    row); ``error`` the exception's class; ``entry_sha256`` and ``entry_bytes`` describe the
+    entry's ``event`` field as it was in the stream.
+    """
+
+    stream: str
+    entry_id: str
+    event_id: str | None
+    request_id: str | None
+    reason: str
+    error: str
+    entry_sha256: str
+    entry_bytes: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stream": self.stream,
+            "entry_id": self.entry_id,
+            "event_id": self.event_id,
+            "request_id": self.request_id,
+            "reason": self.reason,
+            "error": self.error,
+            "entry_sha256": self.entry_sha256,
+            "entry_bytes": self.entry_bytes,
+        }
+
+
+class AmbiguousReference(ConflictError):
+    """A request id names several events (a proxy reused it): name one by its number."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"Several bypass events have request id '{ref}'; name one by its number.")
+
+
 class ReviewConflict(Exception):
     """The event was reviewed already; reviews are not overwritten."""
 
@@ -114,6 +184,7 @@ class ReviewConflict(Exception):
 def _record(row: asyncpg.Record) -> BypassRecord:
     return BypassRecord(
         id=row["id"],
+        event_id=row["event_id"],
         request_id=row["request_id"],
         occurred_at=row["occurred_at"],
         stored_at=row["stored_at"],
@@ -144,12 +215,14 @@ class BypassStore:
         self._db = db
 
     async def insert(self, events: Sequence[BypassEvent]) -> int:
-        """Store events, skipping request ids already stored; return how many were new."""
+        """Store events in one statement, skipping event ids already stored; return how many
+        were new. A row PostgreSQL refuses fails the whole batch (see the consumer)."""
         if not events:
             return 0
-        columns: list[list[Any]] = [[] for _ in range(16)]
+        columns: list[list[Any]] = [[] for _ in range(_INSERT_COLUMNS)]
         for e in events:
             values = (
+                e.event_id,
                 e.request_id,
                 dt.datetime.fromtimestamp(e.occurred_at, dt.UTC),
                 e.edge_instance,
@@ -172,31 +245,85 @@ class BypassStore:
         result = await self._db.execute(_INSERT, *columns)
         return int(result.rsplit(" ", 1)[-1])
 
+    async def insert_dead(self, letter: DeadLetter) -> bool:
+        """Record a dead letter once per stream entry; whether it was new."""
+        result = await self._db.execute(
+            _INSERT_DEAD,
+            letter.stream,
+            letter.entry_id,
+            letter.event_id,
+            letter.request_id,
+            letter.reason,
+            letter.error,
+            letter.entry_sha256,
+            letter.entry_bytes,
+        )
+        return result.rsplit(" ", 1)[-1] != "0"
+
+    async def dead_letters(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest dead letters, JSON-ready (``dead_at`` in ISO 8601)."""
+        rows = await self._db.fetch(
+            "SELECT id, stream, entry_id, event_id, request_id, reason, error, entry_sha256,"
+            " entry_bytes, dead_at FROM bypass_dead_letters ORDER BY id DESC LIMIT $1",
+            limit,
+        )
+        return [{**dict(row), "dead_at": row["dead_at"].isoformat()} for row in rows]
+
     async def list(
         self,
         *,
         since: dt.datetime | None = None,
         unreviewed: bool = False,
+        before_id: int | None = None,
         limit: int = 100,
     ) -> list[BypassRecord]:
-        """Newest first."""
+        """Newest first (by occurrence, then id); with ``before_id``, those listed after that
+        event (keyset paging: a page never repeats or skips a row, however many arrive)."""
+        where = ["($1::timestamptz IS NULL OR occurred_at >= $1)"]
+        if unreviewed:
+            where.append("reviewed_at IS NULL")
+        if before_id is not None:
+            where.append(
+                "(occurred_at, id) < (SELECT occurred_at, id FROM bypass_events WHERE id = $3)"
+            )
         rows = await self._db.fetch(
-            f"SELECT {_COLUMNS} FROM bypass_events"  # noqa: S608 - fixed column list
-            " WHERE ($1::timestamptz IS NULL OR occurred_at >= $1)"
-            " AND (NOT $2 OR reviewed_at IS NULL)"
-            " ORDER BY occurred_at DESC, id DESC LIMIT $3",
+            f"SELECT {_COLUMNS} FROM bypass_events"  # noqa: S608 - fixed fragments only
+            f" WHERE {' AND '.join(where)}"
+            " ORDER BY occurred_at DESC, id DESC LIMIT $2",
             since,
-            unreviewed,
             limit,
+            *(() if before_id is None else (before_id,)),
         )
         return [_record(row) for row in rows]
+
+    async def page(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        unreviewed: bool = False,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> BypassPage:
+        """One page of :meth:`list`, and the cursor of the next when there is one."""
+        records = await self.list(
+            since=since, unreviewed=unreviewed, before_id=before_id, limit=limit + 1
+        )
+        if len(records) > limit:
+            return BypassPage(records[:limit], records[limit - 1].id)
+        return BypassPage(records, None)
 
     async def count(self) -> int:
         return int(await self._db.fetchval("SELECT count(*) FROM bypass_events"))
 
     async def get(self, ref: str) -> BypassRecord | None:
-        """By numeric id or by request id."""
-        if ref.isdigit() and len(ref) < 19:
+        """By numeric id, event id or request id.
+
+        Raises :class:`AmbiguousReference` when a request id names several events. A ref no
+        id could be (a control character, too long) is no event, not a query PostgreSQL refuses.
+        """
+        if len(ref) > MAX_TEXT_CHARS or _NOT_AN_ID.search(ref):
+            return None
+        if ref.isascii() and ref.isdigit() and len(ref) < 19:
             row = await self._db.fetchrow(
                 f"SELECT {_COLUMNS} FROM bypass_events WHERE id = $1",  # noqa: S608
                 int(ref),
@@ -204,10 +331,18 @@ class BypassStore:
             if row is not None:
                 return _record(row)
         row = await self._db.fetchrow(
-            f"SELECT {_COLUMNS} FROM bypass_events WHERE request_id = $1",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM bypass_events WHERE event_id = $1",  # noqa: S608
             ref,
         )
-        return _record(row) if row is not None else None
+        if row is not None:
+            return _record(row)
+        rows = await self._db.fetch(
+            f"SELECT {_COLUMNS} FROM bypass_events WHERE request_id = $1 LIMIT 2",  # noqa: S608
+            ref,
+        )
+        if len(rows) > 1:
+            raise AmbiguousReference(ref)
+        return _record(rows[0]) if rows else None
 
     async def review(self, ref: str, *, reviewer: str, note: str) -> BypassRecord | None:
         """Mark the event reviewed; None if there is no such event.

@@ -1,8 +1,10 @@
 """The admin API for security staff: bypass events (list, show, review).
 
-    GET  /api/v1/admin/bypass-events?since=24h&unreviewed=true&limit=100
-    GET  /api/v1/admin/bypass-events/{ref}           ref: numeric id or request id
+    GET  /api/v1/admin/bypass-events?since=24h&unreviewed=true&limit=100&before_id=N
+         → {"events": [...], "next": N or null}   next page: the same query, before_id=next
+    GET  /api/v1/admin/bypass-events/{ref}           ref: number, event id or request id
     POST /api/v1/admin/bypass-events/{ref}/review    {"note": "..."}
+    GET  /api/v1/admin/bypass-dead-letters?limit=100 stream entries core could not store
 
 Only keys whose role has ``bypass:read`` / ``bypass:review`` (admin and auditor) may call
 them; the reviewer recorded is the key's user. ``aegis bypass …`` is a client of this API.
@@ -113,13 +115,22 @@ async def list_events(request: Request) -> Response:
     raw_limit = params.get("limit", "100")
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise InvalidRequestError(f"'limit' must be 1 to {MAX_LIMIT}.", param="limit")
+    # Keyset paging: the events listed after event ``before_id`` (the previous page's "next").
+    before_id = params.get("before_id")
+    if before_id is not None and not (
+        before_id.isascii() and before_id.isdigit() and len(before_id) < 19
+    ):
+        raise InvalidRequestError("'before_id' must be an event's number.", param="before_id")
     store = _store(state)
-    records = await store.list(
+    page = await store.page(
         since=parse_since(since, dt.datetime.now(dt.UTC)) if since else None,
         unreviewed=_flag(params.get("unreviewed"), "unreviewed"),
+        before_id=int(before_id) if before_id is not None else None,
         limit=int(raw_limit),
     )
-    return json_response({"events": [record.as_dict() for record in records]})
+    return json_response(
+        {"events": [record.as_dict() for record in page.events], "next": page.next}
+    )
 
 
 async def show_event(request: Request) -> Response:
@@ -157,6 +168,17 @@ async def review_event(request: Request) -> Response:
     return json_response(record.as_dict())
 
 
+async def list_dead_letters(request: Request) -> Response:
+    """Bypass stream entries core could not store (newest first), without their content."""
+    state = core_state(request)
+    authorized(state, request, "bypass:read")
+    raw_limit = request.query_params.get("limit", "100")
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise InvalidRequestError(f"'limit' must be 1 to {MAX_LIMIT}.", param="limit")
+    letters = await _store(state).dead_letters(limit=int(raw_limit))
+    return json_response({"dead_letters": letters})
+
+
 def uses_database(handler: Handler) -> Handler:
     """An admin handler whose PostgreSQL failures are a 503 ``database_unavailable``, never a
     500: the one place the admin routes map database errors."""
@@ -173,6 +195,7 @@ def uses_database(handler: Handler) -> Handler:
 
 ROUTES: Final = [
     Route("/api/v1/admin/bypass-events", uses_database(list_events), methods=["GET"]),
+    Route("/api/v1/admin/bypass-dead-letters", uses_database(list_dead_letters), methods=["GET"]),
     Route("/api/v1/admin/bypass-events/{ref}", uses_database(show_event), methods=["GET"]),
     Route(
         "/api/v1/admin/bypass-events/{ref}/review", uses_database(review_event), methods=["POST"]
