@@ -36,6 +36,7 @@ from shared.extract import ScanText, replace_texts, user_texts
                 ScanText(2, "assistant", "Answer."),
                 ScanText(3, "tool", '{"temp": 21}'),
                 ScanText(4, "tool", "result"),
+                ScanText(4, "tool", "f", -1, ("messages", 4, "name")),
                 ScanText(5, "system", "Use metric units."),
             ],
             id="chat-every-role",
@@ -78,6 +79,128 @@ from shared.extract import ScanText, replace_texts, user_texts
         ),
         pytest.param("chat", {"messages": "nope"}, [], id="chat-messages-not-list"),
         pytest.param(
+            "chat",
+            {
+                "messages": [
+                    {
+                        "role": "user",
+                        "name": "alice",
+                        "content": [
+                            {"type": "input_text", "text": "in"},
+                            {"type": "text", "text": 5},
+                            {"type": [], "text": "unhashable type"},
+                        ],
+                    },
+                    {
+                        "role": "assistant",
+                        "content": [{"type": "refusal", "refusal": "no"}],
+                        "tool_calls": [
+                            {"function": {"name": "f", "arguments": '{"a": 1}'}},
+                            {"function": {"name": "g", "arguments": {"not": "a string"}}},
+                            {"function": {"name": "h", "arguments": '{"b": 2}'}},
+                        ],
+                    },
+                ]
+            },
+            [
+                ScanText(0, "user", "in", 0),
+                ScanText(0, "user", "alice", -1, ("messages", 0, "name")),
+                ScanText(1, "assistant", "no", 0),
+                ScanText(
+                    1,
+                    "assistant",
+                    '{"a": 1}',
+                    -2,
+                    ("messages", 1, "tool_calls", 0, "function", "arguments"),
+                ),
+                ScanText(
+                    1,
+                    "assistant",
+                    '{"b": 2}',
+                    -4,
+                    ("messages", 1, "tool_calls", 2, "function", "arguments"),
+                ),
+            ],
+            id="chat-names-parts-and-tool-call-arguments",
+        ),
+        pytest.param(
+            "chat",
+            {
+                "messages": [{"role": "user", "content": "hi"}],
+                "tools": [
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": "weather",
+                            "description": "Current weather.",
+                            "parameters": {
+                                "type": "object",
+                                "description": "Where.",
+                                "properties": {
+                                    "city": {"type": "string", "description": "A city."},
+                                    "description": {"type": "string"},
+                                    "days": {
+                                        "type": "array",
+                                        "items": {"type": "integer", "description": "A day."},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    {"type": "function", "function": {"name": "bare"}},
+                    "not a tool",
+                ],
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "answer", "description": "The answer's shape."},
+                },
+            },
+            [
+                ScanText(0, "user", "hi"),
+                ScanText(
+                    None, "system", "Current weather.", -1, ("tools", 0, "function", "description")
+                ),
+                ScanText(
+                    None,
+                    "system",
+                    "Where.",
+                    -2,
+                    ("tools", 0, "function", "parameters", "description"),
+                ),
+                ScanText(
+                    None,
+                    "system",
+                    "A city.",
+                    -3,
+                    ("tools", 0, "function", "parameters", "properties", "city", "description"),
+                ),
+                ScanText(
+                    None,
+                    "system",
+                    "A day.",
+                    -4,
+                    (
+                        "tools",
+                        0,
+                        "function",
+                        "parameters",
+                        "properties",
+                        "days",
+                        "items",
+                        "description",
+                    ),
+                ),
+                ScanText(
+                    None,
+                    "system",
+                    "The answer's shape.",
+                    -5,
+                    ("response_format", "json_schema", "description"),
+                ),
+            ],
+            id="chat-tool-and-response-format-descriptions",
+        ),
+        pytest.param(
             "completion", {"prompt": "Say hi"}, [ScanText(None, "prompt", "Say hi")], id="prompt"
         ),
         pytest.param(
@@ -100,7 +223,8 @@ from shared.extract import ScanText, replace_texts, user_texts
     ],
 )
 def test_user_texts(kind: str, body: dict[str, Any], expected: list[ScanText]) -> None:
-    """Every caller-controlled text is listed once, with its message index and role."""
+    """Every caller-controlled text the model server renders is listed once, with its message
+    index, role and (outside message content) its path."""
     assert user_texts(kind, body) == expected
 
 
@@ -136,3 +260,83 @@ def test_replace_texts_writes_back_where_found(
     """Masked texts go back to exactly the places they were read from; nothing else moves."""
     replace_texts(kind, body, {t: t.text.upper() for t in user_texts(kind, body)})
     assert body == expected
+
+
+def test_replace_texts_writes_every_field_back() -> None:
+    """Names, parts of every text type, tool-call arguments and descriptions are written
+    back through their path or part, so masking reaches each field the scanners read."""
+    body: dict[str, Any] = {
+        "messages": [
+            {"role": "user", "name": "n 1", "content": [{"type": "input_text", "text": "t 1"}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "refusal", "refusal": "r 1"}],
+                "tool_calls": [{"id": "c", "function": {"name": "f", "arguments": "a 1"}}],
+            },
+        ],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "description": "d 1",
+                    "parameters": {"properties": {"x": {"description": "p 1"}}},
+                },
+            }
+        ],
+        "response_format": {"json_schema": {"name": "s", "description": "s 1"}},
+    }
+    texts = user_texts("chat", body)
+    assert len(texts) == 7
+    replace_texts("chat", body, {t: t.text.upper() for t in texts})
+    assert body == {
+        "messages": [
+            {"role": "user", "name": "N 1", "content": [{"type": "input_text", "text": "T 1"}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "refusal", "refusal": "R 1"}],
+                "tool_calls": [{"id": "c", "function": {"name": "f", "arguments": "A 1"}}],
+            },
+        ],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "description": "D 1",
+                    "parameters": {"properties": {"x": {"description": "P 1"}}},
+                },
+            }
+        ],
+        "response_format": {"json_schema": {"name": "s", "description": "S 1"}},
+    }
+
+
+def test_every_text_has_its_own_place() -> None:
+    """No two texts of a request share (message_index, part): findings name only those, and
+    masking must apply each finding to the one text it was found in."""
+    body: dict[str, Any] = {
+        "messages": [
+            {
+                "role": "assistant",
+                "name": "n",
+                "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+                "tool_calls": [{"function": {"arguments": "x"}}, {"function": {"arguments": "y"}}],
+            }
+        ],
+        "tools": [{"function": {"description": "d", "parameters": {"description": "p"}}}],
+        "response_format": {"json_schema": {"description": "r"}},
+    }
+    places = [(t.message_index, t.part) for t in user_texts("chat", body)]
+    assert len(places) == 8
+    assert len(set(places)) == len(places)
+
+
+def test_deep_schema_is_walked_without_recursion() -> None:
+    """A parameter schema nested far deeper than Python's recursion limit gives its
+    descriptions, without raising (user_texts never raises)."""
+    schema: dict[str, Any] = {"description": "bottom"}
+    for _ in range(5000):
+        schema = {"items": schema}
+    body = {"messages": [], "tools": [{"function": {"parameters": schema}}]}
+    assert [t.text for t in user_texts("chat", body)] == ["bottom"]

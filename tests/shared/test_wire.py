@@ -5,7 +5,21 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import InvalidRequestError, MalformedJsonError
-from shared.wire import new_request_id, parse_api_request, valid_request_id
+from shared.wire import (
+    MAX_JSON_DEPTH,
+    dump_body,
+    load_object,
+    new_request_id,
+    parse_api_request,
+    parse_inspect_request,
+    valid_request_id,
+)
+
+
+def _nested(levels: int) -> bytes:
+    """A chat body whose "extra" field makes the whole body ``levels`` deep."""
+    extra = b"[" * (levels - 1) + b"]" * (levels - 1)
+    return b'{"model":"m","messages":[{"role":"user","content":"hi"}],"extra":' + extra + b"}"
 
 
 @pytest.mark.parametrize(
@@ -74,6 +88,107 @@ def test_valid_requests_parse(kind: str, body: bytes) -> None:
         pytest.param(
             "embedding", b'{"model":"m","input":"x","stream":true}', "stream", id="stream-embedding"
         ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":[],"content":"x"}]}',
+            "messages[0].role",
+            id="role-array",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":{},"content":"x"}]}',
+            "messages[0].role",
+            id="role-object",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"' + b"m" * 257 + b'","messages":[{"role":"user","content":"x"}]}',
+            "model",
+            id="model-too-long",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m\\u0000","messages":[{"role":"user","content":"x"}]}',
+            "model",
+            id="model-nul",
+        ),
+        pytest.param(
+            "completion", b'{"model":"m\\nX-Injected: 1","prompt":"x"}', "model", id="model-newline"
+        ),
+        pytest.param(
+            "embedding", b'{"model":"m\\u0085","input":"x"}', "model", id="model-c1-control"
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":5}]}]}',
+            "messages[0].content[0].text",
+            id="text-part-number",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","content":[{"type":"input_text",'
+            b'"text":["x"]}]}]}',
+            "messages[0].content[0].text",
+            id="input-text-part-array",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"assistant","content":[{"type":"refusal"}]}]}',
+            "messages[0].content[0].refusal",
+            id="refusal-part-missing",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","name":{"a":1},"content":"x"}]}',
+            "messages[0].name",
+            id="name-object",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"assistant","content":null,'
+            b'"tool_calls":[{"function":{"name":"f","arguments":{"q":"x"}}}]}]}',
+            "messages[0].tool_calls[0].function.arguments",
+            id="tool-arguments-object",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[7]}]}',
+            "messages[0].tool_calls[0]",
+            id="tool-call-not-object",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":{}}]}',
+            "messages[0].tool_calls",
+            id="tool-calls-not-array",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","content":"x"}],"tools":{}}',
+            "tools",
+            id="tools-not-array",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","content":"x"}],'
+            b'"tools":[{"type":"function","function":{"name":"f","description":["x"]}}]}',
+            "tools[0].function.description",
+            id="tool-description-array",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","content":"x"}],'
+            b'"tools":[{"type":"function","function":{"name":"f","parameters":"x"}}]}',
+            "tools[0].function.parameters",
+            id="tool-parameters-string",
+        ),
+        pytest.param(
+            "chat",
+            b'{"model":"m","messages":[{"role":"user","content":"x"}],'
+            b'"response_format":{"type":"json_schema","json_schema":{"description":1}}}',
+            "response_format.json_schema.description",
+            id="response-format-description-number",
+        ),
     ],
 )
 def test_schema_violations_name_the_param(kind: str, body: bytes, param: str) -> None:
@@ -82,6 +197,62 @@ def test_schema_violations_name_the_param(kind: str, body: bytes, param: str) ->
         parse_api_request(kind, body)  # type: ignore[arg-type]
     assert caught.value.status == 400
     assert caught.value.param == param
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            b'{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function",'
+            b'"function":{"name":"f","description":"d","parameters":{"type":"object"}}}],'
+            b'"response_format":{"type":"json_schema","json_schema":{"description":"r"}}}',
+            id="tools-and-response-format",
+        ),
+        pytest.param(
+            b'{"model":"m","messages":[{"role":"user","name":"a","content":['
+            b'{"type":"input_text","text":"x"},{"type":"image_url","image_url":{"url":"u"}}]},'
+            b'{"role":"assistant","content":[{"type":"refusal","refusal":"no"}],'
+            b'"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}]}',
+            id="names-parts-tool-calls",
+        ),
+        pytest.param(
+            b'{"model":"'
+            + "모델-v2.5:latest".encode()
+            + b'","messages":[{"role":"user","content":"x"}]}',
+            id="model-non-ascii",
+        ),
+        pytest.param(_nested(MAX_JSON_DEPTH), id="depth-at-the-limit"),
+    ],
+)
+def test_more_valid_requests_parse(body: bytes) -> None:
+    """Every field the gateway scans may be sent in its documented form."""
+    assert parse_api_request("chat", body).raw is body
+
+
+@pytest.mark.parametrize("levels", [MAX_JSON_DEPTH + 1, 254, 300, 1000])
+def test_deep_bodies_are_refused(levels: int) -> None:
+    """A body nested deeper than MAX_JSON_DEPTH is a 400 naming the limit, on every route
+    that loads a JSON object (orjson reads 1,024 levels but writes only 254)."""
+    body = _nested(levels)
+    for parse in (
+        lambda: parse_api_request("chat", body),
+        lambda: parse_inspect_request(body),
+        lambda: load_object(body),
+    ):
+        with pytest.raises(InvalidRequestError) as caught:
+            parse()
+        assert caught.value.status == 400
+        assert str(MAX_JSON_DEPTH) in caught.value.message
+
+
+def test_dump_body_failure_is_a_client_error() -> None:
+    """A body orjson cannot write back (here too deep) is a 400, never a TypeError (500)."""
+    deep: list[object] = []
+    for _ in range(300):
+        deep = [deep]
+    with pytest.raises(InvalidRequestError):
+        dump_body({"messages": deep})
+    assert dump_body({"a": [1, "b"]}) == b'{"a":[1,"b"]}'
 
 
 def test_malformed_json_is_its_own_code() -> None:
