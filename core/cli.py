@@ -8,8 +8,12 @@
     aegis policy list|show|set|delete|effective …    (see core.policycli: the same)
 
 ``db`` and ``keys`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does. Running cores
-learn of every key change at once (``NOTIFY``) and publish it to the edges. ``bypass`` and
-``policy`` call core with ``AEGIS_CORE_URL`` and ``AEGIS_API_KEY`` (:mod:`core.adminclient`).
+learn of every key change at once (``NOTIFY``) and publish it to the edges. ``keys revoke``
+also tells the edges itself, through the Redis core publishes to (``REDIS_URL``,
+``REDIS_KEY_PREFIX``, as core reads them), so the key is refused within seconds even while no
+core runs; if Redis cannot be reached the key is still revoked, and the edges learn it when a
+core next publishes. ``bypass`` and ``policy`` call core with ``AEGIS_CORE_URL`` and
+``AEGIS_API_KEY`` (:mod:`core.adminclient`).
 """
 
 from __future__ import annotations
@@ -18,17 +22,23 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
 import orjson
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 
 from core import policycli
 from core.adminclient import AdminClientError
 from core.bypass import cli as bypass_cli
 from core.db.migrate import apply_migrations
 from core.db.pool import DB_ERRORS
+from core.keys import announce_revocation
 from core.keystore import KeyStore
 from core.settings import CoreSettings
 from shared.config import ConfigError, EnvReader
@@ -36,9 +46,20 @@ from shared.keyset import ROLES
 
 __all__ = ["main"]
 
+_REDIS_TIMEOUT_S = 2.0
+
 
 class CliError(Exception):
     """A failure to report as one line and exit status 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """Where the command acts: PostgreSQL, and for ``keys revoke`` the edges' Redis."""
+
+    database_url: str
+    redis_url: str
+    redis_prefix: str
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,26 +87,62 @@ def _parser() -> argparse.ArgumentParser:
     listing = keys.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("--all", action="store_true", help="include revoked keys")
     listing.add_argument("--json", action="store_true", help="print JSON")
-    revoke = keys.add_parser("revoke", help="revoke a key; edges refuse it within seconds")
+    revoke = keys.add_parser(
+        "revoke", help="revoke a key; edges refuse it within seconds, with or without core"
+    )
     revoke.add_argument("key_id")
     bypass_cli.add_parser(groups)
     policycli.add_parser(groups)
     return parser
 
 
-def _database_url() -> str:
+def _targets(args: argparse.Namespace) -> _Targets:
+    """All the command reads from the environment (Redis only to revoke), every bad value
+    reported at once, before anything is done."""
     env = EnvReader()
-    url = env.url(
+    defaults = CoreSettings()
+    database_url = env.url(
         "DATABASE_URL",
         "POSTGRES_URL",
-        default=CoreSettings().database_url,
+        default=defaults.database_url,
         schemes=("postgresql", "postgres"),
     )
+    redis_url, redis_prefix = defaults.redis_url, defaults.redis_prefix
+    if args.group == "keys" and args.command == "revoke":
+        redis_url = env.url("REDIS_URL", default=redis_url, schemes=("redis", "rediss", "unix"))
+        redis_prefix = env.string("REDIS_KEY_PREFIX", default=redis_prefix)
     env.finish()
-    return url
+    return _Targets(database_url, redis_url, redis_prefix)
 
 
-async def _run(args: argparse.Namespace, url: str) -> int:
+async def _tell_edges(targets: _Targets, key_hash: str) -> None:
+    """Write the revocation to Redis for the edges; say what happened either way."""
+    redis = aioredis.Redis.from_url(
+        targets.redis_url,
+        socket_connect_timeout=_REDIS_TIMEOUT_S,
+        socket_timeout=_REDIS_TIMEOUT_S,
+        retry=Retry(NoBackoff(), 0),
+    )
+    try:
+        await announce_revocation(redis, targets.redis_prefix, key_hash)
+    except (RedisError, OSError, TimeoutError) as exc:
+        where = urlsplit(targets.redis_url)
+        place = f"{where.hostname}:{where.port or 6379}" if where.hostname else where.path
+        print(
+            f"aegis: warning: the key is revoked in PostgreSQL, but Redis at {place} could "
+            f"not be told ({type(exc).__name__}): edges accept the "
+            "key until a core republishes the key set (at once if one is running, else when "
+            "one starts). Set REDIS_URL and REDIS_KEY_PREFIX as for core to tell edges directly.",
+            file=sys.stderr,
+        )
+        return
+    finally:
+        await redis.aclose()
+    print("edges refuse it within seconds, with or without core (revocation written to Redis)")
+
+
+async def _run(args: argparse.Namespace, targets: _Targets) -> int:
+    url = targets.database_url
     where = urlsplit(url)
     try:
         connection = await asyncpg.connect(url, timeout=5)
@@ -139,10 +196,12 @@ async def _run(args: argparse.Namespace, url: str) -> int:
                         f"{row.role:<12} {state}  {row.name or ''}".rstrip()
                     )
             return 0
-        if await store.revoke(args.key_id):
-            print(f"revoked {args.key_id}")
-            return 0
-        raise CliError(f"no active key with id {args.key_id}")
+        key_hash = await store.revoke(args.key_id)
+        if key_hash is None:
+            raise CliError(f"no active key with id {args.key_id}")
+        print(f"revoked {args.key_id}")
+        await _tell_edges(targets, key_hash)
+        return 0
     except asyncpg.UndefinedTableError as exc:
         raise CliError("the schema is missing; run 'aegis db migrate' first") from exc
     finally:
@@ -169,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(bypass_cli.run(args))
         if args.group == "policy":
             return asyncio.run(policycli.run(args))
-        return asyncio.run(_run(args, _database_url()))
+        return asyncio.run(_run(args, _targets(args)))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"aegis: {problem}", file=sys.stderr)

@@ -3,7 +3,8 @@
 A key is ``sk-aegis-`` and 43 URL-safe characters (256 random bits). Only its SHA-256 and a
 short display prefix are stored; the key itself is shown once, at creation. Every change
 sends ``NOTIFY aegis_keys`` in the same transaction, so running cores republish the key set
-to the edges at once.
+to the edges at once. What a role may do is not read from here but from ``shared.permissions``,
+the table the edge enforces too (the ``permissions`` table of migration 0001 is no longer read).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Final
 import asyncpg
 
 from shared.hashing import hash_api_key
-from shared.keyset import ROLES, KeyIdentity
+from shared.keyset import KeyIdentity
+from shared.permissions import ROLES, role_permissions
 
 __all__ = ["KEYS_CHANNEL", "KEY_PREFIX", "KeyRow", "KeyStore", "NewKey"]
 
@@ -108,20 +110,21 @@ class KeyStore:
             await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
         return NewKey(key_id=key_id, key=key, user=user, workspace=workspace, role=role)
 
-    async def revoke(self, key_id: str) -> bool:
-        """Revoke a key; return False if no active key has that id."""
+    async def revoke(self, key_id: str) -> str | None:
+        """Revoke a key; return its hash (to tell the edges, see ``core.keys.announce_revocation``),
+        or None if no active key has that id."""
         async with _connection(self._db) as connection, connection.transaction():
-            revoked = await connection.fetchval(
+            key_hash: str | None = await connection.fetchval(
                 """
                 UPDATE api_keys SET revoked_at = now()
                 WHERE id = $1 AND revoked_at IS NULL
-                RETURNING id
+                RETURNING key_hash
                 """,
                 key_id,
             )
-            if revoked is not None:
+            if key_hash is not None:
                 await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
-        return revoked is not None
+        return key_hash
 
     async def list(self, *, include_revoked: bool = False) -> list[KeyRow]:
         rows = await self._db.fetch(
@@ -148,8 +151,8 @@ class KeyStore:
             for row in rows
         ]
 
-    async def active(self) -> tuple[dict[str, KeyIdentity], dict[str, frozenset[str]]]:
-        """Active keys by hash, and each role's permissions."""
+    async def active(self) -> dict[str, KeyIdentity]:
+        """Active keys by hash, each with its role's permissions (``shared.permissions``)."""
         rows = await self._db.fetch(
             """
             SELECT k.id, k.key_hash, u.name AS user_name, k.workspace, k.role,
@@ -158,7 +161,7 @@ class KeyStore:
             WHERE k.revoked_at IS NULL
             """
         )
-        keys = {
+        return {
             row["key_hash"]: KeyIdentity(
                 key_id=row["id"],
                 user=row["user_name"],
@@ -166,13 +169,10 @@ class KeyStore:
                 role=row["role"],
                 max_requests=row["rate_limit_requests"],
                 tokens_per_minute=row["rate_limit_tokens_per_minute"],
+                permissions=role_permissions(row["role"]),
             )
             for row in rows
         }
-        permissions: dict[str, set[str]] = {}
-        for row in await self._db.fetch("SELECT role, permission FROM permissions"):
-            permissions.setdefault(row["role"], set()).add(row["permission"])
-        return keys, {role: frozenset(perms) for role, perms in permissions.items()}
 
 
 class _connection:

@@ -2,12 +2,20 @@
 
 Layout, under the deployment's Redis key prefix (``aegis:`` by default):
 
-- ``{prefix}keys``          hash: SHA-256 of the key → JSON ``{"id", "user", "workspace", "role"}``
-  and, when set, the key's rate limit overrides ``"max_requests"``, ``"tokens_per_minute"``
+- ``{prefix}keys``          hash: SHA-256 of the key → JSON ``{"id", "user", "workspace", "role",
+  "permissions"}`` (``shared.permissions``) and, when set, the key's rate limit overrides
+  ``"max_requests"``, ``"tokens_per_minute"``
 - ``{prefix}keys:version``  a digest of the whole set; it changes whenever the set changes
+- ``{prefix}keys:revoked``  sorted set: hashes of revoked keys, scored by the revocation's Unix
+  time, kept :data:`REVOCATION_RETENTION_S`
+- ``{prefix}keys:revoked:version``  a random token, new with every revocation
 
-Core replaces both atomically (MULTI/EXEC). The edge polls the version, one cheap GET, and
-reloads the hash only when it changed. Only hashes are published: a Redis dump holds no key.
+Core replaces the hash and its version atomically (MULTI/EXEC), leaving out any key in the
+revoked set. Whoever revokes a key (``aegis keys revoke``) writes the revocation to Redis
+itself, so edges refuse the key even while no core is running: it joins the revoked set, a new
+revocation token is set, and the key leaves the hash (with a new version) if it is there. The
+edge polls both versions, one MGET, and reloads only what changed; it never accepts a key in
+the revoked set. Only hashes are published: a Redis dump holds no key.
 """
 
 from __future__ import annotations
@@ -18,22 +26,29 @@ from typing import Final
 
 import orjson
 
-from shared.errors import AuthenticationError, KeyStoreUnavailableError
+from shared.errors import AuthenticationError, KeyStoreUnavailableError, PermissionDeniedError
 from shared.hashing import hash_api_key, sha256_hex
+from shared.permissions import ROLES, role_permissions
 
 __all__ = [
     "DEFAULT_REDIS_PREFIX",
+    "REVOCATION_RETENTION_S",
     "ROLES",
     "KeyIdentity",
+    "authorize",
     "decode_identity",
     "encode_identity",
     "keyset_digest",
     "keyset_names",
     "resolve_key",
+    "revocation_names",
 ]
 
 DEFAULT_REDIS_PREFIX: Final = "aegis:"
-ROLES: Final = ("developer", "ai-developer", "admin", "auditor")
+REVOCATION_RETENTION_S: Final = 24 * 3600
+"""How long a revocation stays in Redis. The key leaves the published hash at once, so the
+entry only guards against a core publishing a set it read before the revocation: seconds at
+most, kept a day for margin (and bounded, so the set never grows without end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +61,8 @@ class KeyIdentity:
     role: str
     max_requests: int | None = None
     tokens_per_minute: int | None = None
+    permissions: frozenset[str] = frozenset()
+    """What the key may do: its role's permissions (``shared.permissions``); none by default."""
 
 
 def keyset_names(prefix: str) -> tuple[str, str]:
@@ -53,12 +70,18 @@ def keyset_names(prefix: str) -> tuple[str, str]:
     return f"{prefix}keys", f"{prefix}keys:version"
 
 
+def revocation_names(prefix: str) -> tuple[str, str]:
+    """The Redis names of the revoked set and its version for a deployment prefix."""
+    return f"{prefix}keys:revoked", f"{prefix}keys:revoked:version"
+
+
 def encode_identity(identity: KeyIdentity) -> bytes:
-    data: dict[str, str | int] = {
+    data: dict[str, str | int | list[str]] = {
         "id": identity.key_id,
         "user": identity.user,
         "workspace": identity.workspace,
         "role": identity.role,
+        "permissions": sorted(identity.permissions),
     }
     # Per-key rate limit overrides, only when set.
     if identity.max_requests is not None:
@@ -69,14 +92,23 @@ def encode_identity(identity: KeyIdentity) -> bytes:
 
 
 def decode_identity(raw: bytes | str) -> KeyIdentity:
+    """An identity from its JSON; one published without ``permissions`` (by a core from before
+    they were published) gets its role's, so a rolling upgrade changes nothing a key may do."""
     data = orjson.loads(raw)
+    role = str(data["role"])
+    permissions = data.get("permissions")
     return KeyIdentity(
         key_id=str(data["id"]),
         user=str(data["user"]),
         workspace=str(data["workspace"]),
-        role=str(data["role"]),
+        role=role,
         max_requests=_optional_int(data.get("max_requests")),
         tokens_per_minute=_optional_int(data.get("tokens_per_minute")),
+        permissions=(
+            frozenset(str(p) for p in permissions)
+            if isinstance(permissions, list)
+            else role_permissions(role)
+        ),
     )
 
 
@@ -110,3 +142,11 @@ def resolve_key(keys: Mapping[str, KeyIdentity] | None, authorization: str | Non
     if identity is None:
         raise AuthenticationError("Invalid API key.")
     return identity
+
+
+def authorize(identity: KeyIdentity, permission: str) -> None:
+    """Raise 403 unless the key may do ``permission``: the same answer from edge and core."""
+    if permission not in identity.permissions:
+        raise PermissionDeniedError(
+            f"Role '{identity.role}' does not have the '{permission}' permission."
+        )

@@ -10,6 +10,7 @@ import pytest
 from core.db.migrate import apply_migrations, migration_files
 from core.keystore import KeyStore
 from shared.hashing import hash_api_key
+from shared.permissions import LLM_CALL, ROLES, role_permissions
 
 
 @pytest.fixture
@@ -33,16 +34,30 @@ async def test_only_the_hash_is_stored(connection: asyncpg.Connection) -> None:
 
 
 async def test_active_set_drops_revoked_keys(connection: asyncpg.Connection) -> None:
-    """A revoked key leaves the active set; revoking twice reports nothing to revoke."""
+    """A revoked key leaves the active set; revoking gives its hash once, then nothing."""
     store = KeyStore(connection)
     created = await store.create(user="dave", workspace="w", role="auditor")
-    keys, permissions = await store.active()
+    keys = await store.active()
     assert keys[hash_api_key(created.key)].role == "auditor"
-    assert "llm:call" not in permissions["auditor"]
-    assert await store.revoke(created.key_id) is True
-    assert await store.revoke(created.key_id) is False
-    keys, _ = await store.active()
-    assert hash_api_key(created.key) not in keys
+    assert await store.revoke(created.key_id) == hash_api_key(created.key)
+    assert await store.revoke(created.key_id) is None
+    assert hash_api_key(created.key) not in await store.active()
+
+
+async def test_active_keys_carry_their_roles_permissions(connection: asyncpg.Connection) -> None:
+    """Each loaded key has its role's permissions from the shared table: an auditor no llm:call."""
+    store = KeyStore(connection)
+    created = {role: await store.create(user="fay", workspace="w", role=role) for role in ROLES}
+    keys = await store.active()
+    for role, key in created.items():
+        assert keys[hash_api_key(key.key)].permissions == role_permissions(role)
+    assert LLM_CALL not in keys[hash_api_key(created["auditor"].key)].permissions
+
+
+async def test_the_shared_roles_are_the_databases(connection: asyncpg.Connection) -> None:
+    """Every role in the shared table exists in PostgreSQL's roles, which keys reference."""
+    rows = await connection.fetch("SELECT name FROM roles")
+    assert {row["name"] for row in rows} == set(ROLES)
 
 
 async def test_unknown_role_is_refused(connection: asyncpg.Connection) -> None:
@@ -74,7 +89,6 @@ async def test_rate_limit_overrides_are_published_with_the_key(
     created = await store.create(
         user="erin", workspace="w", role="developer", max_requests=5, tokens_per_minute=900
     )
-    keys, _ = await store.active()
-    identity = keys[hash_api_key(created.key)]
+    identity = (await store.active())[hash_api_key(created.key)]
     assert (identity.max_requests, identity.tokens_per_minute) == (5, 900)
     assert decode_identity(encode_identity(identity)) == identity
