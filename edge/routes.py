@@ -30,6 +30,7 @@ from shared.extract import user_texts
 from shared.http import Handler, RequestInfo, json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.metrics import HttpMetrics
+from shared.permissions import LLM_CALL
 from shared.relay import RelayedStream
 from shared.wire import ApiKind, ApiRequest, parse_api_request, parse_inspect_request
 
@@ -59,8 +60,14 @@ def _state(request: Request) -> EdgeState:
 
 
 def _authenticate(state: EdgeState, request: Request) -> KeyIdentity:
+    """The caller's identity; 401, or 403 (core's answer) unless the key may call models.
+
+    Every route here calls a model or core's check of one, so each needs ``llm:call``; it is
+    checked here, before anything is forwarded, and so also while failing open.
+    """
     identity = state.keys.authenticate(request.headers.get("authorization"))
     request_info(request).key_id = identity.key_id
+    state.keys.authorize(identity, LLM_CALL)
     return identity
 
 
