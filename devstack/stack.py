@@ -6,8 +6,16 @@ stand-in for vLLM, unless ``UPSTREAM_URL`` names a real one), core and edge, cre
 development admin key, prints how to call the edge, then waits in the foreground for
 SIGINT, SIGTERM or SIGHUP (no terminal needed) and stops everything it started.
 
+While it waits it watches its processes. One that exits (a crash, or ``kill $(cat
+.run/core.pid)`` to watch the edge fail open) is reported and started again after
+``RESTART_FIRST_S`` seconds, twice as long each time it exits again within
+``RESTART_RESET_S`` of starting (at most ``RESTART_MAX_S``); the others keep running. A
+throwaway Redis or PostgreSQL that stops ends the run: its replacement would have another
+port, and every process would need it.
+
 ``stop`` asks a running ``run`` to stop, or cleans up what a killed one left behind (the
-pids recorded in ``.run/stack.json`` and the servers in ``.run/``).
+pids recorded in ``.run/stack.json`` and the servers in ``.run/``). Every command takes
+``--run-dir`` for another folder than ``.run/`` (the tests run their own stack that way).
 """
 
 from __future__ import annotations
@@ -32,14 +40,10 @@ from types import FrameType
 from devstack import services
 from devstack.procs import cmdline, pid_alive, read_pid, signal_group, stop_pid, wait_gone
 
-__all__ = ["Stack", "StackError", "print_env", "stop"]
+__all__ = ["RunDir", "Stack", "StackError", "print_env", "stop"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_DIR = ROOT / ".run"
-LOG_DIR = RUN_DIR / "logs"
-PID_FILE = RUN_DIR / "stack.pid"
-STATE_FILE = RUN_DIR / "stack.json"
-KEY_FILE = RUN_DIR / "dev-key"
 
 DEFAULT_PORTS = {"UPSTREAM_PORT": 8001, "CORE_PORT": 8081, "EDGE_PORT": 8080}
 HEALTH_TIMEOUT_S = 30.0
@@ -47,6 +51,12 @@ READY_TIMEOUT_S = 15.0
 KEY_TIMEOUT_S = 15.0
 CHILD_STOP_TIMEOUT_S = 5.0
 RUNNER_STOP_TIMEOUT_S = 15.0
+# A process that exits is started again after this long: long enough to call the edge while
+# core is down (fail-open), short enough not to wait for it. Doubled each time it exits again
+# within RESTART_RESET_S of starting, up to RESTART_MAX_S.
+RESTART_FIRST_S = 5.0
+RESTART_MAX_S = 60.0
+RESTART_RESET_S = 60.0
 COMMAND_TIMEOUT_S = 120.0
 LOG_TAIL_LINES = 20
 POLL_S = 0.1
@@ -69,20 +79,63 @@ class _Interrupted(Exception):
     """A stop signal arrived while starting."""
 
 
+@dataclass(frozen=True)
+class RunDir:
+    """Where a run keeps its servers' data, logs, pids and the dev key (``.run/``)."""
+
+    path: Path = RUN_DIR
+
+    @property
+    def logs(self) -> Path:
+        return self.path / "logs"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.path / "stack.pid"
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / "stack.json"
+
+    @property
+    def key_file(self) -> Path:
+        return self.path / "dev-key"
+
+    def child_pid_file(self, name: str) -> Path:
+        """``core.pid`` and so on: the pid to ``kill`` (it changes when the process restarts)."""
+        return self.path / f"{name}.pid"
+
+
 @dataclass
 class _Child:
     name: str
-    proc: subprocess.Popen[bytes]
+    port: int
+    port_var: str
+    health: str
+    env: dict[str, str]
     argv: list[str]
     log: Path
+    pid_file: Path
     url: str
+    proc: subprocess.Popen[bytes]
+    started: float
+    # Exits in a row, each within RESTART_RESET_S of its start: the next restart's backoff.
+    exits: int = 0
+    restart_at: float | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
 
 class Stack:
-    """One ``run``: start everything, wait for a signal or a death, stop everything."""
+    """One ``run``: start everything, restart what dies, stop everything on a signal."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, environ: Mapping[str, str] | None = None, run_dir: RunDir = RunDir()
+    ) -> None:
         self._env = dict(os.environ if environ is None else environ)
+        self._dir = run_dir
         self._children: list[_Child] = []
         self._services: list[services.Service] = []
         self._stop = threading.Event()
@@ -111,9 +164,9 @@ class Stack:
             self._shutdown()
 
     def _start(self) -> None:
-        _check_no_runner()
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        PID_FILE.write_text(f"{os.getpid()}\n")
+        _check_no_runner(self._dir)
+        self._dir.logs.mkdir(parents=True, exist_ok=True)
+        self._dir.pid_file.write_text(f"{os.getpid()}\n")
         self._owns_pid_file = True
         ports = self._ports()
         upstream_url = self._env.get("UPSTREAM_URL", "").strip()
@@ -157,29 +210,64 @@ class Stack:
         self._print_banner(base_url, key, model)
 
     def _wait(self) -> int:
-        while True:
-            if self._stop.wait(0.5):
-                return 0
-            dead = self._dead()
-            # A signal may be on its way: a stop we asked for is not a crash.
-            if dead is None or self._stop.wait(0.3):
-                continue
-            name, detail = dead
-            _say(f"{name} {detail}; stopping everything", err=True)
-            child = next((c for c in self._children if c.name == name), None)
-            if child is not None:
-                _print_tail(child.log)
-            return 1
+        """Watch until a stop signal: restart a child that exits, end if a server stops."""
+        while not self._stop.wait(0.5):
+            for service in self._services:
+                # A signal may be on its way: a stop we asked for is not a crash.
+                if not service.running() and not self._stop.wait(0.3):
+                    _say(
+                        f"{service.name} stopped unexpectedly; stopping everything"
+                        " (`make run` starts a fresh one)",
+                        err=True,
+                    )
+                    return 1
+            for child in self._children:
+                if child.restart_at is None:
+                    code = child.proc.poll()
+                    if code is not None and not self._stop.wait(0.3):
+                        self._exited(child, code)
+                elif time.monotonic() >= child.restart_at:
+                    self._restart(child)
+        return 0
 
-    def _dead(self) -> tuple[str, str] | None:
-        for child in self._children:
-            code = child.proc.poll()
-            if code is not None:
-                return child.name, f"exited unexpectedly (status {code})"
-        for service in self._services:
-            if not service.running():
-                return service.name, "stopped unexpectedly"
-        return None
+    def _exited(self, child: _Child, code: int) -> None:
+        child.pid_file.unlink(missing_ok=True)
+        delay = self._schedule_restart(child)
+        others = [c.name for c in self._children if c is not child and c.restart_at is None]
+        keep = f"{', '.join(others)} keep running; " if others else ""
+        _say(
+            f"{child.name} (pid {child.pid}) {_exit_text(code)}; {keep}restarting {child.name}"
+            f" in {delay:.0f}s (log {_show(child.log)})",
+            err=True,
+        )
+        if code > 0:  # a crash, not a kill: show why
+            _print_tail(child.log)
+
+    def _schedule_restart(self, child: _Child) -> float:
+        now = time.monotonic()
+        child.exits = 1 if now - child.started >= RESTART_RESET_S else child.exits + 1
+        delay = min(RESTART_MAX_S, RESTART_FIRST_S * 2.0 ** (child.exits - 1))
+        child.restart_at = now + delay
+        return delay
+
+    def _restart(self, child: _Child) -> None:
+        child.restart_at = None
+        try:
+            _check_port(child.port, child.port_var)
+            child.proc = _launch(child.argv, child.env, child.log, fresh_log=False)
+            child.started = time.monotonic()
+            child.pid_file.write_text(f"{child.pid}\n")
+            self._save_state()
+            self._await_healthy(child)
+        except (StackError, OSError) as exc:
+            if child.proc.poll() is None:
+                _stop_child(child)
+            child.pid_file.unlink(missing_ok=True)
+            delay = self._schedule_restart(child)
+            _say(f"{child.name} did not come back ({exc}); next try in {delay:.0f}s", err=True)
+            _print_tail(child.log)
+            return
+        _say(f"{child.name} is back (pid {child.pid})")
 
     def _shutdown(self) -> None:
         if self._children or self._services:
@@ -199,6 +287,7 @@ class Stack:
                 signal_group(child.proc.pid, signal.SIGKILL)
                 child.proc.wait()
             signal_group(child.proc.pid, signal.SIGKILL)
+            child.pid_file.unlink(missing_ok=True)
         for service in reversed(self._services):
             try:
                 service.stop()
@@ -211,8 +300,8 @@ class Stack:
         elif self._children or self._services:
             _say("stopped; nothing left running")
         if self._owns_pid_file:
-            PID_FILE.unlink(missing_ok=True)
-            STATE_FILE.unlink(missing_ok=True)
+            self._dir.pid_file.unlink(missing_ok=True)
+            self._dir.state_file.unlink(missing_ok=True)
 
     # --- signals ------------------------------------------------------------------------
 
@@ -252,7 +341,7 @@ class Stack:
     def _start_service(self, start: Callable[[Path], services.Service]) -> str:
         self._check_stop()
         began = time.monotonic()
-        service = start(RUN_DIR)
+        service = start(self._dir.path)
         self._services.append(service)
         label = "Redis" if service.name == "redis" else "PostgreSQL"
         took = time.monotonic() - began
@@ -263,40 +352,45 @@ class Stack:
         self, name: str, port: int, health: str, extra: Mapping[str, str], port_var: str
     ) -> None:
         self._check_stop()
-        _check_port(port, port_var)
         env = {**self._env, "PYTHONUNBUFFERED": "1", "HOST": "127.0.0.1", "PORT": str(port)}
         env.update(extra)
         if name == "edge":
             # The edge sits in the DMZ and never talks to PostgreSQL.
             env.pop("DATABASE_URL", None)
             env.pop("POSTGRES_URL", None)
+        _check_port(port, port_var)
         argv = [sys.executable, "-m", name]
-        log = LOG_DIR / f"{name}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                # Its own session: Ctrl-C reaches only us, and we stop children in order.
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{port}"
-        child = _Child(name, proc, argv, log, url)
+        log = self._dir.logs / f"{name}.log"
+        child = _Child(
+            name=name,
+            port=port,
+            port_var=port_var,
+            health=health,
+            env=env,
+            argv=argv,
+            log=log,
+            pid_file=self._dir.child_pid_file(name),
+            url=f"http://127.0.0.1:{port}",
+            proc=_launch(argv, env, log, fresh_log=True),
+            started=time.monotonic(),
+        )
+        child.pid_file.write_text(f"{child.pid}\n")
         self._children.append(child)
-        self._urls[name] = url
+        self._urls[name] = child.url
         self._save_state()
-        status, _ = self._poll(f"{url}{health}", HEALTH_TIMEOUT_S, child)
+        self._await_healthy(child)
+        _say(f"{name:<12} {child.url} (pid {child.pid}, log {_show(child.log)})")
+
+    def _await_healthy(self, child: _Child) -> None:
+        url = f"{child.url}{child.health}"
+        status, _ = self._poll(url, HEALTH_TIMEOUT_S, child)
         if status != 200:
             why = f"answered {status}" if status else "did not answer"
             raise StackError(
-                f"{name} {why} on {url}{health} within {HEALTH_TIMEOUT_S:.0f}s"
-                f" (log {_show(log)}); last lines:",
-                _tail(log),
+                f"{child.name} {why} on {url} within {HEALTH_TIMEOUT_S:.0f}s"
+                f" (log {_show(child.log)}); last lines:",
+                _tail(child.log),
             )
-        _say(f"{name:<12} {url} (pid {proc.pid}, log {_show(log)})")
 
     def _check_ready(self, core_url: str) -> None:
         core = next(c for c in self._children if c.name == "core")
@@ -366,11 +460,12 @@ class Stack:
         if not isinstance(parsed, dict) or not isinstance(parsed.get("key"), str):
             raise StackError("aegis keys create --json printed no {'key': ...} object", out[-500:])
         key: str = parsed["key"]
-        fd = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        key_file = self._dir.key_file
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out_file:
             os.fchmod(out_file.fileno(), 0o600)
             out_file.write(key + "\n")
-        _say(f"dev key      {parsed.get('id', '?')} (admin, user dev) in {_show(KEY_FILE)}")
+        _say(f"dev key      {parsed.get('id', '?')} (admin, user dev) in {_show(key_file)}")
         return key
 
     def _wait_for_key(self, base_url: str, key: str) -> str:
@@ -393,9 +488,9 @@ class Stack:
         state = {
             "runner_pid": os.getpid(),
             "urls": self._urls,
-            "key_file": str(KEY_FILE),
+            "key_file": str(self._dir.key_file),
             "children": [
-                {"name": c.name, "pid": c.proc.pid, "url": c.url, "argv": c.argv, "log": str(c.log)}
+                {"name": c.name, "pid": c.pid, "url": c.url, "argv": c.argv, "log": str(c.log)}
                 for c in self._children
             ],
             "services": [
@@ -403,7 +498,7 @@ class Stack:
                 for s in self._services
             ],
         }
-        STATE_FILE.write_text(json.dumps(state, indent=2) + "\n")
+        self._dir.state_file.write_text(json.dumps(state, indent=2) + "\n")
 
     def _print_banner(self, base_url: str, key: str, model: str) -> None:
         body = json.dumps({"model": model, "messages": [{"role": "user", "content": "Hello!"}]})
@@ -416,12 +511,26 @@ class Stack:
         else:
             upstream_line = f"{upstream} (from UPSTREAM_URL)"
         logs = ", ".join(_show(c.log) for c in self._children)
+        core_pid = _show(self._dir.child_pid_file("core"))
+        if _flag(self._env.get("FAIL_OPEN_ENABLED", "")):
+            fail_open = [
+                "Fail-open is on: stop core with `kill $(cat {pid})`, then run the curl above",
+                "again with -i within {delay:.0f} s: the answer comes straight from the upstream",
+                "with `X-Aegis-Bypassed: true`, and core comes back by itself.",
+            ]
+        else:
+            fail_open = [
+                "Fail-open is off: while core is down the edge answers 503. To see it fail open,",
+                "start with `FAIL_OPEN_ENABLED=true make run`, stop core with",
+                "`kill $(cat {pid})` and run the curl above again with -i within {delay:.0f} s.",
+            ]
+        fail_open = [line.format(pid=core_pid, delay=RESTART_FIRST_S) for line in fail_open]
         lines = [
             "",
             "Aegis is running.",
             "",
             f"  Base URL   {base_url}",
-            f"  API key    {key}   (also in {_show(KEY_FILE)})",
+            f"  API key    {key}   (also in {_show(self._dir.key_file)})",
             f"  Model      {model}",
             f"  Upstream   {upstream_line}",
             f"  Logs       {logs}",
@@ -441,6 +550,10 @@ class Stack:
             ' messages=[{"role": "user", "content": "Hello!"}])',
             "  print(reply.choices[0].message.content)",
             "",
+            "A process that exits is restarted after"
+            f" {RESTART_FIRST_S:.0f} s (later if it keeps exiting); the others keep running.",
+            *fail_open,
+            "",
             "Ctrl-C or `make stop` stops everything.",
             "",
         ]
@@ -450,9 +563,9 @@ class Stack:
 # --- stop and env ----------------------------------------------------------------------
 
 
-def stop() -> int:
+def stop(run_dir: RunDir = RunDir()) -> int:
     """Stop a running ``run``, or clean up after a killed one; 0 when nothing is left."""
-    pid = read_pid(PID_FILE)
+    pid = read_pid(run_dir.pid_file)
     if pid is not None and _is_runner(pid):
         _say(f"stopping the stack (runner pid {pid})…")
         os.kill(pid, signal.SIGTERM)
@@ -461,7 +574,7 @@ def stop() -> int:
             return 0
         _say(f"the runner did not stop within {RUNNER_STOP_TIMEOUT_S:.0f}s; killing it", err=True)
         stop_pid(pid, 1.0)
-    done = _clean_leftovers()
+    done = _clean_leftovers(run_dir)
     for line in done:
         _say(line)
     if not done:
@@ -470,13 +583,13 @@ def stop() -> int:
     return 1 if leftover else 0
 
 
-def print_env() -> int:
+def print_env(run_dir: RunDir = RunDir()) -> int:
     """Print ``export`` lines for the running stack's URLs and key (for ``eval``)."""
-    pid = read_pid(PID_FILE)
-    if pid is None or not _is_runner(pid) or not STATE_FILE.exists():
+    pid = read_pid(run_dir.pid_file)
+    if pid is None or not _is_runner(pid) or not run_dir.state_file.exists():
         _say("no stack is running (`make run` starts one)", err=True)
         return 1
-    state = json.loads(STATE_FILE.read_text())
+    state = json.loads(run_dir.state_file.read_text())
     urls = state.get("urls", {})
     values = {
         "REDIS_URL": urls.get("redis"),
@@ -485,17 +598,17 @@ def print_env() -> int:
         "OPENAI_BASE_URL": urls.get("base"),
     }
     with contextlib.suppress(OSError):
-        values["OPENAI_API_KEY"] = KEY_FILE.read_text().strip()
+        values["OPENAI_API_KEY"] = run_dir.key_file.read_text().strip()
     for name, value in values.items():
         if value:
             print(f"export {name}={shlex.quote(value)}")
     return 0
 
 
-def _clean_leftovers() -> list[str]:
+def _clean_leftovers(run_dir: RunDir) -> list[str]:
     done = []
     try:
-        state = json.loads(STATE_FILE.read_text())
+        state = json.loads(run_dir.state_file.read_text())
     except (OSError, ValueError):
         state = {}
     for child in reversed(state.get("children", [])):
@@ -505,17 +618,19 @@ def _clean_leftovers() -> list[str]:
             gone = stop_pid(pid, CHILD_STOP_TIMEOUT_S, group=True)
             verb = "stopped" if gone else "could not stop"
             done.append(f"{verb} a leftover {child.get('name')} (pid {pid})")
-    done += services.stop_leftovers(RUN_DIR)
-    PID_FILE.unlink(missing_ok=True)
-    STATE_FILE.unlink(missing_ok=True)
+        if isinstance(child.get("name"), str):
+            run_dir.child_pid_file(child["name"]).unlink(missing_ok=True)
+    done += services.stop_leftovers(run_dir.path)
+    run_dir.pid_file.unlink(missing_ok=True)
+    run_dir.state_file.unlink(missing_ok=True)
     return done
 
 
-def _check_no_runner() -> None:
-    pid = read_pid(PID_FILE)
+def _check_no_runner(run_dir: RunDir) -> None:
+    pid = read_pid(run_dir.pid_file)
     if pid is not None and pid != os.getpid() and _is_runner(pid):
         raise StackError(f"a stack is already running (pid {pid}); `make stop` stops it")
-    for line in _clean_leftovers():
+    for line in _clean_leftovers(run_dir):
         _say(f"{line} (from an earlier run)")
 
 
@@ -546,6 +661,46 @@ def _get(url: str, headers: Mapping[str, str] | None = None) -> tuple[int, str]:
         return exc.code, exc.read().decode(errors="replace")
     except (OSError, ValueError):
         return 0, ""
+
+
+def _launch(
+    argv: list[str], env: Mapping[str, str], log: Path, *, fresh_log: bool
+) -> subprocess.Popen[bytes]:
+    """Start one of our processes, output to ``log`` (appended to on a restart)."""
+    with log.open("wb" if fresh_log else "ab") as out:
+        return subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # Its own session: Ctrl-C reaches only us, and we stop children in order.
+            start_new_session=True,
+        )
+
+
+def _stop_child(child: _Child) -> None:
+    signal_group(child.proc.pid, signal.SIGTERM)
+    try:
+        child.proc.wait(CHILD_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        signal_group(child.proc.pid, signal.SIGKILL)
+        child.proc.wait()
+    signal_group(child.proc.pid, signal.SIGKILL)
+
+
+def _exit_text(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was stopped by {signal.Signals(-code).name}"
+        return f"was stopped by signal {-code}"
+    return f"exited with status {code}"
+
+
+def _flag(value: str) -> bool:
+    # The edge reads FAIL_OPEN_ENABLED itself (shared.config: these spell true).
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _aegis_fallback(args: list[str]) -> list[str]:

@@ -8,19 +8,23 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import openai
 import pytest
 
+from devstack.procs import pid_alive
 from devupstream.app import DEFAULT_MODEL
 from tests.conftest import free_port
 
 AEGIS = str(Path(sys.executable).with_name("aegis"))
+PROCESS_NAMES = ("devupstream", "core", "edge")
 
 
 def _run(
@@ -267,3 +271,108 @@ def test_processes_stop_cleanly_on_sigterm(process_stack: ProcessStack) -> None:
     text = process_stack.log_text()
     assert '"event":"edge_stopped"' in text
     assert '"event":"core_stopped"' in text
+
+
+class _Output:
+    """A process's merged output, read line by line in a thread (the pipe never fills)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        assert process.stdout is not None
+        self._thread = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip("\n"))
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, needle: str, process: subprocess.Popen[str], within: float) -> str:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            found = next((line for line in self.lines if needle in line), None)
+            if found is not None:
+                return found
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no {needle!r} in the output within {within} s:\n{self.text()}")
+
+
+@pytest.mark.slow
+def test_make_run_restarts_a_dead_core_and_fails_open_meanwhile(
+    tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    """`devstack run` keeps edge and upstream up when core dies, fails open, brings core back."""
+    run_dir = tmp_path / "run"
+    ports = {var: str(free_port()) for var in ("UPSTREAM_PORT", "CORE_PORT", "EDGE_PORT")}
+    env = {
+        **os.environ,
+        **ports,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": database_url,
+        "REDIS_KEY_PREFIX": redis_prefix,
+        "FAIL_OPEN_ENABLED": "true",
+    }
+    devstack = [sys.executable, "-m", "devstack", "--run-dir", str(run_dir)]
+    runner = subprocess.Popen(
+        [*devstack, "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = _Output(runner)
+    try:
+        output.wait_for("Aegis is running.", runner, within=90)
+        assert f"kill $(cat {run_dir / 'core.pid'})" in output.text()
+        pids = {name: int((run_dir / f"{name}.pid").read_text()) for name in PROCESS_NAMES}
+        edge_url = f"http://127.0.0.1:{ports['EDGE_PORT']}"
+        chat = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
+        auth = {"authorization": f"Bearer {(run_dir / 'dev-key').read_text().strip()}"}
+
+        os.kill(pids["core"], signal.SIGTERM)
+        output.wait_for("core (pid", runner, within=10)
+        bypassed = httpx.post(edge_url + "/v1/chat/completions", json=chat, headers=auth)
+        assert bypassed.status_code == 200
+        assert bypassed.headers["x-aegis-bypassed"] == "true"
+        death = output.wait_for("core (pid", runner, within=1)
+        assert death == (
+            f"devstack: core (pid {pids['core']}) was stopped by SIGTERM; devupstream, edge keep"
+            f" running; restarting core in 5s (log {run_dir / 'logs' / 'core.log'})"
+        )
+        assert all(pid_alive(pids[name]) for name in ("devupstream", "edge"))
+
+        output.wait_for("devstack: core is back", runner, within=60)
+        new_core = int((run_dir / "core.pid").read_text())
+        assert new_core != pids["core"]
+        assert pid_alive(new_core)
+        deadline = time.monotonic() + 10
+        while True:
+            answer = httpx.post(edge_url + "/v1/chat/completions", json=chat, headers=auth)
+            if "x-aegis-bypassed" not in answer.headers or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert answer.status_code == 200
+        assert "x-aegis-bypassed" not in answer.headers
+        assert [int((run_dir / f"{n}.pid").read_text()) for n in ("devupstream", "edge")] == [
+            pids["devupstream"],
+            pids["edge"],
+        ]
+
+        stopped = _run([*devstack, "stop"], env, timeout=30)
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+        assert runner.wait(20) == 0
+        assert "stopped; nothing left running" in output.text()
+        assert not any(pid_alive(pid) for pid in (new_core, pids["devupstream"], pids["edge"]))
+    finally:
+        if runner.poll() is None:
+            runner.send_signal(signal.SIGINT)
+            try:
+                runner.wait(20)
+            except subprocess.TimeoutExpired:
+                runner.kill()
+                runner.wait()
