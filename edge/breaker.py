@@ -11,6 +11,13 @@ by a client's request. Every outcome, from a probe or from live traffic, is reco
 :meth:`CircuitBreaker.record_success` / :meth:`CircuitBreaker.record_failure`, and each returns
 the transition it caused (or ``None``) so the caller can log and count it.
 
+A failure is evidence about core only when core, not the request, is to blame: a refused or
+timed-out connection, a failed health check. A 5xx that core produced for one request may be
+that request's fault (a body core could not handle), and one key must not be able to open the
+breaker — with fail-open on, that would switch scanning off for everyone. So such an error is
+first shown to a :class:`DistinctKeyWindow`, and counts against core only when several
+distinct keys saw one within a short window.
+
 No I/O and no clock of its own: tests step ``now`` instead of sleeping.
 """
 
@@ -18,8 +25,21 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Final
 
-__all__ = ["BreakerState", "CircuitBreaker", "Transition"]
+__all__ = [
+    "DISTINCT_KEYS",
+    "DISTINCT_KEYS_WINDOW_S",
+    "BreakerState",
+    "CircuitBreaker",
+    "DistinctKeyWindow",
+    "Transition",
+]
+
+# A per-request 5xx of core's counts against it once this many keys saw one ...
+DISTINCT_KEYS: Final = 3
+# ... within this many seconds.
+DISTINCT_KEYS_WINDOW_S: Final = 10.0
 
 
 class BreakerState(enum.IntEnum):
@@ -87,3 +107,35 @@ class CircuitBreaker:
         if after is not BreakerState.HALF_OPEN:
             self._successes = 0
         return transition
+
+
+class DistinctKeyWindow:
+    """Whether errors come from several clients, or from one that may be causing them.
+
+    :meth:`record` notes that ``key`` saw an error at ``now`` and answers whether at least
+    ``keys`` distinct keys saw one within the last ``window_s`` seconds (this one included).
+    Only the ``keys`` most recent distinct keys are held: if the oldest of them is inside the
+    window, so are the others. Pure, like the breaker: the time is an argument.
+
+    >>> window = DistinctKeyWindow(keys=2, window_s=10.0)
+    >>> [window.record("a", 0.0), window.record("a", 1.0), window.record("b", 2.0)]
+    [False, False, True]
+    >>> window.record("c", 30.0)  # "a" and "b" are too old to count
+    False
+    """
+
+    def __init__(self, keys: int = DISTINCT_KEYS, window_s: float = DISTINCT_KEYS_WINDOW_S) -> None:
+        if keys < 1 or window_s <= 0:
+            raise ValueError("keys must be at least 1 and window_s positive")
+        self.keys = keys
+        self.window_s = window_s
+        self._seen: dict[str, float] = {}  # key -> last error, oldest first
+
+    def record(self, key: str, now: float) -> bool:
+        """Note an error seen by ``key``; whether ``keys`` distinct keys saw one lately."""
+        self._seen.pop(key, None)
+        self._seen[key] = now
+        if len(self._seen) > self.keys:
+            del self._seen[next(iter(self._seen))]
+        oldest = next(iter(self._seen.values()))
+        return len(self._seen) >= self.keys and now - oldest <= self.window_s

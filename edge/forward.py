@@ -59,6 +59,9 @@ CORE_UNREACHABLE: Final = "core_unreachable"
 
 _BYPASSED: Final = {wire.HEADER_BYPASSED: "true"}
 
+# Error codes of core's that say nothing about its health: it is shedding load on purpose.
+_NOT_CORE_FAILURES: Final = frozenset({"core_busy"})
+
 
 @dataclass(frozen=True, slots=True)
 class FailOpenTarget:
@@ -151,10 +154,14 @@ class Forwarder:
                 reason = CORE_UNREACHABLE
                 continue
             except AegisError as exc:
+                # Accepted, then broke off or timed out: a dead or hung core.
                 self._cores.failed(endpoint, exc.code)
                 raise
             if _failed_in_core(response):
-                self._cores.failed(endpoint, f"status_{response.status_code}")
+                # Perhaps this request's own doing: counts only if other keys see it too.
+                self._cores.request_failed(
+                    endpoint, identity.key_id, f"status_{response.status_code}"
+                )
             elif response.status_code != 499:  # 499: our client left, core is not to blame
                 self._cores.succeeded(endpoint)
             return Forwarded(response)
@@ -198,12 +205,19 @@ class Forwarder:
 
 
 def _failed_in_core(response: Response) -> bool:
-    """A 5xx that core produced itself (not one relayed from, or about, the model server)."""
-    if response.status_code < 500 or response.status_code == 499:
+    """A 5xx that core produced itself (not one relayed from, or about, the model server, and
+    not ``core_busy``: core shedding a heavy scan is working as meant)."""
+    if response.status_code < 500:
         return False
     try:
         error = orjson.loads(bytes(response.body))["error"]
         code = error["code"]
-        return "aegis" in error and isinstance(code, str) and not code.startswith("upstream_")
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         return False
+    return (
+        isinstance(error, dict)
+        and "aegis" in error
+        and isinstance(code, str)
+        and not code.startswith("upstream_")
+        and code not in _NOT_CORE_FAILURES
+    )

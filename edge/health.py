@@ -6,8 +6,10 @@ feed it:
 - active checks: ``GET /api/v1/health`` every ``CORE_HEALTH_CHECK_INTERVAL_MS``, failing
   after ``CORE_HEALTH_CHECK_TIMEOUT_MS``; these are also the probes of an open breaker;
 - live traffic (passive): the forwarder reports each request's outcome — connection
-  refused, reset or timed out, and a 5xx that core itself produced (not one it relayed from
-  the model server), count as failures.
+  refused, reset or timed out count as failures. A 5xx that core itself produced (not one it
+  relayed from the model server) may be the fault of the request, so it counts only once
+  several distinct keys saw one within a short window (:class:`edge.breaker.DistinctKeyWindow`):
+  one client sending bodies core fails on cannot open the breaker.
 
 :meth:`CorePool.choose` balances live traffic round-robin over the cores whose breaker is
 closed, so a dead instance is ejected on its own while the others keep serving.
@@ -23,9 +25,9 @@ from typing import Final
 
 import aiohttp
 import structlog
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from edge.breaker import BreakerState, CircuitBreaker, Transition
+from edge.breaker import BreakerState, CircuitBreaker, DistinctKeyWindow, Transition
 
 __all__ = ["CoreEndpoint", "CorePool"]
 
@@ -36,10 +38,16 @@ HEALTH_PATH: Final = "/api/v1/health"
 
 @dataclass(slots=True)
 class CoreEndpoint:
-    """One core instance and its breaker."""
+    """One core instance, its breaker, and who saw it fail a request lately.
+
+    ``name`` (``core_0``, ``core_1``, … in ``CORE_ENDPOINT``'s order) is what the edge shows
+    in public answers such as readiness: core's internal address is not for the DMZ's clients.
+    """
 
     url: str
+    name: str
     breaker: CircuitBreaker
+    errors: DistinctKeyWindow
 
 
 class CorePool:
@@ -57,8 +65,13 @@ class CorePool:
     ) -> None:
         now = time.monotonic()
         self.endpoints = tuple(
-            CoreEndpoint(url, CircuitBreaker(failure_threshold, recovery_threshold, now))
-            for url in urls
+            CoreEndpoint(
+                url,
+                f"core_{index}",
+                CircuitBreaker(failure_threshold, recovery_threshold, now),
+                DistinctKeyWindow(),
+            )
+            for index, url in enumerate(urls)
         )
         self._interval_s = interval_s
         self._timeout_s = timeout_s
@@ -67,6 +80,13 @@ class CorePool:
             "aegis_edge_core_breaker_state",
             "Circuit breaker state per core instance: 0 closed, 1 half-open, 2 open.",
             ("core",),
+            registry=registry,
+        )
+        self._request_errors = Counter(
+            "aegis_edge_core_request_errors_total",
+            "5xx answers core produced itself, by whether they counted against its breaker "
+            "(only when several distinct keys saw one lately).",
+            ("core", "counted"),
             registry=registry,
         )
         for endpoint in self.endpoints:
@@ -90,7 +110,18 @@ class CorePool:
         self._note(endpoint, endpoint.breaker.record_success(time.monotonic()), None)
 
     def failed(self, endpoint: CoreEndpoint, reason: str) -> None:
+        """Core itself failed (no connection, a timeout, a failed check): counts at once."""
         self._note(endpoint, endpoint.breaker.record_failure(time.monotonic()), reason)
+
+    def request_failed(self, endpoint: CoreEndpoint, key_id: str, reason: str) -> bool:
+        """Core answered one request with a 5xx of its own: counts against core only when
+        several distinct keys saw one lately; returns whether it counted."""
+        now = time.monotonic()
+        counted = endpoint.errors.record(key_id, now)
+        self._request_errors.labels(endpoint.url, "true" if counted else "false").inc()
+        if counted:
+            self._note(endpoint, endpoint.breaker.record_failure(now), reason)
+        return counted
 
     def _note(self, endpoint: CoreEndpoint, change: Transition | None, reason: str | None) -> None:
         if change is None:
@@ -99,14 +130,16 @@ class CorePool:
         _log.warning(
             "core_breaker_" + change.after.name.lower(),
             core=endpoint.url,
+            core_name=endpoint.name,
             previous=change.before.name.lower(),
             previous_lasted_s=round(change.lasted_s, 3),
             reason=reason,
         )
 
     def snapshot(self) -> dict[str, str]:
-        """Each core's breaker state, for the readiness endpoint."""
-        return {e.url: e.breaker.state.name.lower() for e in self.endpoints}
+        """Each core's breaker state by its name (``core_0``: never its address), for the
+        readiness endpoint."""
+        return {e.name: e.breaker.state.name.lower() for e in self.endpoints}
 
     async def run(self) -> None:
         """Check every core each interval, until cancelled."""
