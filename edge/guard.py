@@ -113,9 +113,9 @@ class EdgeGuard:
                 ip_limits=ip_limits,
                 prompt_tokens=prompt_tokens,
             )
+            # A decision taken without Redis is metered and summarised by the limiter
+            # (aegis_edge_ratelimit_degraded_decisions_total), not marked on each request line.
             headers = _rate_headers(decision)
-            if decision.degraded:
-                log["ratelimit_degraded"] = True
             if not decision.allowed:
                 log["ratelimit"] = decision.reason
                 retry = {"retry-after": str(decision.retry_after_s or 1)}

@@ -58,9 +58,16 @@ When Redis fails (connection refused, timeout, any Redis error) the ``failure_mo
 asks a :class:`LocalLimiter` in this process with the same limits. Each replica then counts
 only its own traffic, so with N replicas the limits are effectively N times looser until Redis
 is back. Every such decision has ``degraded=True`` and is counted in
-:attr:`RateLimiter.degraded_total`. While Redis is down the limiter tries it again at most once
-every ``RETRY_INTERVAL_S`` (other requests decide locally at once), and bounds each attempt to
-``timeout_s`` whatever the client's retry policy; redis-py reconnects by itself.
+:attr:`RateLimiter.degraded_total` and
+``aegis_edge_ratelimit_degraded_decisions_total{failure_mode}``; an outage is logged when it
+starts (``ratelimit_degraded``), every
+``DEGRADED_SUMMARY_INTERVAL_S`` while requests keep coming (``ratelimit_degraded_summary``,
+with how many were decided without Redis since the last line) and when it ends
+(``ratelimit_recovered``): a few lines per outage, never one per request, and
+``aegis_edge_ratelimit_outage`` is 1 meanwhile. While Redis is down the limiter tries it
+again at most once every ``RETRY_INTERVAL_S`` (other requests decide locally at once), and
+bounds each attempt to ``timeout_s`` whatever the client's retry policy; redis-py reconnects
+by itself.
 
 In a coroutine, with a ``redis.asyncio`` client (so not run as a doctest)::
 
@@ -87,6 +94,7 @@ from typing import Any, Final
 
 import redis.asyncio as aioredis
 import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from redis.exceptions import RedisError
 
 from edge.ratelimit.batch import ScriptBatcher
@@ -97,6 +105,7 @@ from shared.tasks import BackgroundTasks, raise_if_cancelling
 __all__ = [
     "CHARGE_DEFER_S",
     "DEFAULT_TIMEOUT_S",
+    "DEGRADED_SUMMARY_INTERVAL_S",
     "FAILURE_MODES",
     "LEASE_FLOOR",
     "LEASE_TTL_S",
@@ -107,6 +116,8 @@ __all__ = [
 FAILURE_MODES: Final = ("local", "open", "closed")
 DEFAULT_TIMEOUT_S: Final = 0.5
 RETRY_INTERVAL_S: Final = 1.0
+# While Redis is down, one summary line per this many seconds (if requests keep coming).
+DEGRADED_SUMMARY_INTERVAL_S: Final = 60.0
 # Leases (see the module docstring): none is granted while either subject has fewer free
 # slots than this (so limits up to here are always checked request by request); a lease is
 # kept at most LEASE_TTL_S, then what it did not use is given back.
@@ -279,7 +290,8 @@ class RateLimiter:
     """Key and client-IP limits in Redis, one script call per check (see the module docstring).
 
     ``failure_mode`` is ``"local"``, ``"open"`` or ``"closed"``; ``clock`` drives the local
-    limiter and the pace of retries while Redis is down; ``timeout_s`` bounds each Redis call.
+    limiter and the pace of retries and summary lines while Redis is down; ``timeout_s``
+    bounds each Redis call; ``registry`` receives the degraded-decision metrics.
     """
 
     def __init__(
@@ -291,6 +303,8 @@ class RateLimiter:
         clock: Callable[[], float] = time.time,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         lease_size: int = 0,
+        registry: CollectorRegistry | None = None,
+        summary_interval_s: float = DEGRADED_SUMMARY_INTERVAL_S,
     ) -> None:
         if failure_mode not in FAILURE_MODES:
             raise ValueError(f"failure_mode must be one of {', '.join(FAILURE_MODES)}")
@@ -322,6 +336,22 @@ class RateLimiter:
         self._retry_at = -math.inf
         self._degraded_total = 0
         self._degraded_in_outage = 0
+        self._summary_interval_s = summary_interval_s
+        self._next_summary = math.inf
+        self._summarised = 0  # degraded decisions of this outage already in a summary line
+        self._degraded_counter: Any = None
+        if registry is not None:
+            self._degraded_counter = Counter(
+                "aegis_edge_ratelimit_degraded_decisions_total",
+                "Rate-limit decisions taken without Redis, by RATE_LIMIT_FAILURE_MODE.",
+                ("failure_mode",),
+                registry=registry,
+            ).labels(failure_mode)
+            Gauge(
+                "aegis_edge_ratelimit_outage",
+                "1 while Redis is unreachable and rate limits are decided without it.",
+                registry=registry,
+            ).set_function(lambda: float(self._down_since is not None))
 
     @property
     def degraded_total(self) -> int:
@@ -575,6 +605,8 @@ class RateLimiter:
         if self._down_since is None:
             self._down_since = now
             self._degraded_in_outage = 0
+            self._summarised = 0
+            self._next_summary = now + self._summary_interval_s
             _log.warning(
                 "ratelimit_degraded", error=type(exc).__name__, failure_mode=self._failure_mode
             )
@@ -589,6 +621,19 @@ class RateLimiter:
             )
             self._down_since = None
             self._retry_at = -math.inf
+            self._next_summary = math.inf
+
+    def _summarise(self, now: float) -> None:
+        down_since = self._down_since if self._down_since is not None else now
+        _log.warning(
+            "ratelimit_degraded_summary",
+            failure_mode=self._failure_mode,
+            down_s=round(now - down_since, 3),
+            degraded_decisions=self._degraded_in_outage - self._summarised,
+            degraded_decisions_in_outage=self._degraded_in_outage,
+        )
+        self._summarised = self._degraded_in_outage
+        self._next_summary = now + self._summary_interval_s
 
     def _degraded(
         self,
@@ -602,6 +647,10 @@ class RateLimiter:
     ) -> RateDecision:
         self._degraded_total += 1
         self._degraded_in_outage += 1
+        if self._degraded_counter is not None:
+            self._degraded_counter.inc()
+        if now >= self._next_summary:
+            self._summarise(now)
         limit = min(key_limits.requests, ip_limits.requests)
         if self._failure_mode == "open":
             return decision(True, limit=limit, remaining=limit, reset_s=0.0, degraded=True)
