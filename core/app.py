@@ -33,7 +33,7 @@ from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachab
 from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.relay import Relay, RelayErrors, open_session
-from shared.tasks import stop_tasks
+from shared.tasks import Supervisor
 
 __all__ = ["build_pipeline", "create_app"]
 
@@ -92,13 +92,16 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             database, redis, settings.redis_prefix, settings.key_sync_interval_ms / 1000
         )
         policies = PolicyRegistry(
-            database, pipeline.policy, settings.policy_sync_interval_ms / 1000
+            database,
+            pipeline.policy,
+            settings.policy_sync_interval_ms / 1000,
+            registry=metrics.registry,
         )
-        tasks = [
-            asyncio.create_task(database.run(), name="database-connect"),
-            asyncio.create_task(keys.run(), name="keys-sync"),
-            asyncio.create_task(policies.run(), name="policies-sync"),
-        ]
+        # Every loop is supervised: one that crashes is restarted and reported as degraded.
+        loops = Supervisor(metrics.registry)
+        loops.supervise("database-connect", database.run)
+        loops.supervise("keys-sync", keys.run)
+        loops.supervise("policies-sync", policies.run)
         if settings.bypass_consumer_enabled:
             consumer = BypassConsumer(
                 redis,
@@ -107,7 +110,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
                 consumer=settings.instance,
                 registry=metrics.registry,
             )
-            tasks.append(asyncio.create_task(consumer.run(), name="bypass-consumer"))
+            loops.supervise("bypass-consumer", consumer.run)
         upstream_headers: dict[str, str] = {}
         if settings.upstream_api_key:
             upstream_headers["authorization"] = "Bearer " + settings.upstream_api_key.get()
@@ -123,7 +126,13 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             pipeline=pipeline,
             policies=policies,
             masker=Masker(settings.pii_hash_salt.get().encode() or None),
+            loops=loops,
         )
+
+        async def check_dependencies() -> None:
+            await service.readiness(state)
+
+        metrics.before_scrape.append(check_dependencies)
         # Serve once keys are loaded, or after a short wait (readiness tells the rest).
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5.0):
@@ -139,7 +148,8 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         try:
             yield {"core": state}
         finally:
-            await stop_tasks(tasks)
+            metrics.before_scrape.remove(check_dependencies)
+            await loops.stop()
             await session.close()
             await redis.aclose()
             await database.close()

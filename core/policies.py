@@ -7,7 +7,10 @@ as a safety net, and resolves the policy of a request: the defaults, then the ``
 row, then the workspace's, then the key's.
 
 Until the first load succeeds (PostgreSQL down at start) the defaults apply, and
-``loaded`` says so: core's readiness reports it.
+``loaded`` says so: core's readiness reports it. A stored document that no longer parses
+(say, a scanner it names was removed) is skipped, so one stale row cannot stop every policy
+loading, but never silently: it is logged (``policy_skipped``, once per change), counted in
+``aegis_core_policies_invalid`` and listed in core's readiness as ``policy:SCOPE/SUBJECT``.
 """
 
 from __future__ import annotations
@@ -15,19 +18,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 import asyncpg
 import structlog
+from prometheus_client import CollectorRegistry, Gauge
 
 from core.db.pool import Database
 from core.scanning.policy import Policy, PolicyDocument
 from shared.errors import InvalidRequestError
 
-__all__ = ["POLICIES_CHANNEL", "SCOPES", "PolicyRegistry", "PolicyRow", "PolicyStore"]
+__all__ = [
+    "POLICIES_CHANNEL",
+    "SCOPES",
+    "PolicyLoad",
+    "PolicyRegistry",
+    "PolicyRow",
+    "PolicyStore",
+    "policy_name",
+]
 
 _log = structlog.get_logger("aegis.core.policies")
 
@@ -57,16 +69,28 @@ class PolicyRow:
 
 
 def _row(record: asyncpg.Record) -> PolicyRow | None:
-    """The row, or ``None`` (logged) if its document no longer passes the check — say, a
-    scanner it names was removed — so one stale row cannot stop every policy loading."""
+    """The row, or ``None`` if its document no longer passes the check — say, a scanner it
+    names was removed (the registry reports those it skips)."""
     try:
         document = PolicyDocument.parse(json.loads(record["document"]), check_types=False)
-    except (InvalidRequestError, ValueError):
-        _log.error("policy_invalid", scope=record["scope"], subject=record["subject"])
+    except (InvalidRequestError, ValueError, TypeError):
         return None
     return PolicyRow(
         record["scope"], record["subject"], document, record["updated_at"], record["updated_by"]
     )
+
+
+def policy_name(scope: str, subject: str) -> str:
+    """How a stored policy is named in logs and readiness: ``workspace/payments``."""
+    return f"{scope}/{subject}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLoad:
+    """Every stored row that parses, and the names of those that do not."""
+
+    rows: list[PolicyRow]
+    invalid: list[str]
 
 
 class PolicyStore:
@@ -76,11 +100,24 @@ class PolicyStore:
         self._db = db
 
     async def list(self) -> list[PolicyRow]:
+        """Every row whose document parses."""
+        return (await self.load()).rows
+
+    async def load(self) -> PolicyLoad:
+        """Every row, those whose document no longer parses named apart."""
         records = await self._db.fetch(
             "SELECT scope, subject, document, updated_at, updated_by FROM policies "
             "ORDER BY array_position(ARRAY['global','workspace','key'], scope), subject"
         )
-        return [row for record in records if (row := _row(record)) is not None]
+        rows: list[PolicyRow] = []
+        invalid: list[str] = []
+        for record in records:
+            row = _row(record)
+            if row is None:
+                invalid.append(policy_name(record["scope"], record["subject"]))
+            else:
+                rows.append(row)
+        return PolicyLoad(rows, invalid)
 
     async def get(self, scope: str, subject: str) -> PolicyRow | None:
         record = await self._db.fetchrow(
@@ -136,18 +173,40 @@ async def _transaction(db: Executor) -> Any:
 class PolicyRegistry:
     """Every stored override in memory; resolves a request's effective policy."""
 
-    def __init__(self, database: Database, defaults: Policy, interval: float) -> None:
+    def __init__(
+        self,
+        database: Database,
+        defaults: Policy,
+        interval: float,
+        *,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
         self._database = database
         self.defaults: Final = defaults
         self._interval = interval
         self._rows: Mapping[tuple[str, str], PolicyDocument] = {}
         self._resolved: dict[tuple[str | None, str | None], Policy] = {}
         self._loaded = asyncio.Event()
+        self._invalid: tuple[str, ...] = ()
+        self._invalid_gauge = (
+            None
+            if registry is None
+            else Gauge(
+                "aegis_core_policies_invalid",
+                "Stored policies skipped because their document no longer parses.",
+                registry=registry,
+            )
+        )
         self.version = 0
 
     @property
     def loaded(self) -> bool:
         return self._loaded.is_set()
+
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        """The stored policies skipped at the last load (``scope/subject``), sorted."""
+        return self._invalid
 
     async def wait_loaded(self) -> None:
         await self._loaded.wait()
@@ -170,12 +229,22 @@ class PolicyRegistry:
         self._resolved[(key_id, workspace)] = policy
         return policy
 
-    def install(self, rows: list[PolicyRow]) -> None:
-        """Replace what is held by ``rows`` (a full load)."""
+    def install(self, rows: list[PolicyRow], invalid: Iterable[str] = ()) -> None:
+        """Replace what is held by ``rows`` (a full load); ``invalid`` names the stored
+        policies that were skipped, reported until a load has none."""
         new = {(row.scope, row.subject): row.document for row in rows}
         if new != self._rows or not self.loaded:
             _log.info("policies_loaded", policies=len(new))
             self.version += 1
+        skipped = tuple(sorted(invalid))
+        if skipped != self._invalid:
+            for name in sorted(set(skipped) - set(self._invalid)):
+                _log.error("policy_skipped", policy=name, reason="document_invalid")
+            if not skipped:
+                _log.info("policies_all_valid")
+        self._invalid = skipped
+        if self._invalid_gauge is not None:
+            self._invalid_gauge.set(len(skipped))
         self._rows = new
         self._resolved = {}
         self._loaded.set()
@@ -190,4 +259,5 @@ class PolicyRegistry:
         )
 
     async def _reload(self, pool: asyncpg.Pool) -> None:
-        self.install(await PolicyStore(pool).list())
+        load = await PolicyStore(pool).load()
+        self.install(load.rows, load.invalid)

@@ -16,6 +16,7 @@ from core.scanning.pipeline import Pipeline
 from core.settings import CoreSettings
 from shared.metrics import HttpMetrics
 from shared.relay import Relay
+from shared.tasks import Supervisor
 
 __all__ = ["CoreState", "core_state"]
 
@@ -33,6 +34,7 @@ class CoreState:
     pipeline: Pipeline
     policies: PolicyRegistry
     masker: Masker
+    loops: Supervisor  # the lifespan's background loops: readiness reports a crashed one
 
 
 def core_state(request: Request) -> CoreState:

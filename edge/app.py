@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -21,7 +20,7 @@ from edge.guard import EdgeGuard
 from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.ratelimit import RateLimiter
-from edge.routes import API_ROUTES, EdgeState, service_routes
+from edge.routes import API_ROUTES, EdgeState, readiness, service_routes
 from edge.settings import EdgeSettings
 from shared import wire
 from shared.config import ConfigError
@@ -30,7 +29,7 @@ from shared.metrics import HttpMetrics
 from shared.prefilter import Prefilter
 from shared.relay import PASSED_RESPONSE_HEADERS, Relay, open_session
 from shared.rulepack import RulePackError
-from shared.tasks import stop_tasks
+from shared.tasks import Supervisor
 
 __all__ = ["create_app"]
 
@@ -68,7 +67,9 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         with contextlib.suppress(RedisError, OSError):
             # A first load before serving; if Redis is down, the refresher keeps trying.
             await keys.refresh()
-        refresher = asyncio.create_task(keys.run(), name="keyset-refresh")
+        # Every loop is supervised: one that crashes is restarted and reported as degraded.
+        loops = Supervisor(metrics.registry)
+        loops.supervise("keyset-refresh", keys.run)
         # The limiter's own client fails fast: a Redis outage must degrade limits
         # (RATE_LIMIT_FAILURE_MODE), never stall requests.
         limiter_redis = aioredis.Redis.from_url(
@@ -86,6 +87,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
                 # Wall time, so it also absorbs event-loop lag on a busy edge.
                 timeout_s=settings.redis_timeout_ms / 1000,
                 lease_size=settings.rate_limit_lease_size,
+                registry=metrics.registry,
             )
             if settings.rate_limit_enabled
             else None
@@ -121,11 +123,8 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             timeout_s=settings.redis_timeout_ms / 1000,
             registry=metrics.registry,
         )
-        tasks = [
-            refresher,
-            asyncio.create_task(cores.run(), name="core-health"),
-            asyncio.create_task(bypass.run(), name="bypass-replay"),
-        ]
+        loops.supervise("core-health", cores.run)
+        loops.supervise("bypass-replay", bypass.run)
         state = EdgeState(
             settings=settings,
             keys=keys,
@@ -144,7 +143,13 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             session=session,
             metrics=metrics,
             guard=EdgeGuard(settings, limiter, prefilter),
+            loops=loops,
         )
+
+        async def check_dependencies() -> None:
+            await readiness(state)
+
+        metrics.before_scrape.append(check_dependencies)
         _log.info(
             "edge_started",
             port=settings.port,
@@ -154,7 +159,8 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         try:
             yield {"edge": state}
         finally:
-            await stop_tasks(tasks)
+            metrics.before_scrape.remove(check_dependencies)
+            await loops.stop()
             await bypass.close()
             await session.close()
             if fail_open_session is not None:

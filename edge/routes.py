@@ -32,9 +32,10 @@ from shared.keyset import KeyIdentity
 from shared.metrics import HttpMetrics
 from shared.permissions import LLM_CALL
 from shared.relay import RelayedStream
+from shared.tasks import Supervisor
 from shared.wire import ApiKind, ApiRequest, parse_api_request, parse_inspect_request
 
-__all__ = ["API_ROUTES", "EdgeState", "service_routes"]
+__all__ = ["API_ROUTES", "EdgeState", "readiness", "service_routes"]
 
 _READY_TIMEOUT_S = 1.0
 
@@ -52,6 +53,7 @@ class EdgeState:
     session: aiohttp.ClientSession
     metrics: HttpMetrics
     guard: EdgeGuard
+    loops: Supervisor
 
 
 def _state(request: Request) -> EdgeState:
@@ -252,26 +254,42 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """Readiness: Redis answers, a key set is loaded, and a core is up (or fail-open is on)."""
-    state = _state(request)
+    """Readiness: whether this edge can serve — a key set is loaded, and a core is up or
+    fail-open is on; 503 only when it cannot.
+
+    What it serves without is listed in ``degraded`` (``redis``, a core by name, a crashed
+    ``loop:…``) and in ``aegis_dependency_up``, for alerts: a Redis blip must not take every
+    edge out of its load balancer. Cores are named ``core_0``, ``core_1``… in
+    ``CORE_ENDPOINT``'s order, never by their internal address.
+    """
+    ok, body = await readiness(_state(request))
+    return json_response(body, 200 if ok else 503)
+
+
+async def readiness(state: EdgeState) -> tuple[bool, dict[str, object]]:
+    """Whether the edge can serve, and the readiness answer; sets the dependency gauge."""
     redis_ok = await _redis_ok(state)
+    cores = state.cores.snapshot()
     core_ok = state.cores.any_available
     fail_open = state.settings.fail_open_enabled
+    down = state.metrics.dependencies.report(
+        {"redis": redis_ok, **{name: value == "closed" for name, value in cores.items()}}
+    )
+    degraded = [*down, *(f"loop:{name}" for name in state.loops.failing())]
     checks = {
         "redis": "ok" if redis_ok else "unreachable",
         "keyset": "ok" if state.keys.loaded else "not_loaded",
         "core": "ok" if core_ok else ("bypassing" if fail_open else "unavailable"),
     }
-    ok = redis_ok and state.keys.loaded and (core_ok or fail_open)
-    return json_response(
-        {
-            "status": "ready" if ok else "not_ready",
-            "service": "edge",
-            "checks": checks,
-            "cores": state.cores.snapshot(),
-        },
-        200 if ok else 503,
-    )
+    ok = state.keys.loaded and (core_ok or fail_open)
+    body: dict[str, object] = {
+        "status": "ready" if ok else "not_ready",
+        "service": "edge",
+        "degraded": degraded,
+        "checks": checks,
+        "cores": cores,
+    }
+    return ok, body
 
 
 async def _redis_ok(state: EdgeState) -> bool:

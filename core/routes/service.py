@@ -1,4 +1,5 @@
-"""Core's service endpoints: liveness, readiness (PostgreSQL, Redis, keys, upstream)."""
+"""Core's service endpoints: liveness, readiness (keys and policies loaded; PostgreSQL, Redis
+and the model server reported), metrics."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from core.state import CoreState, core_state
 from shared.http import json_response
 from shared.metrics import HttpMetrics
 
-__all__ = ["routes"]
+__all__ = ["readiness", "routes"]
 
 _READY_TIMEOUT_S = 1.0
 
@@ -25,24 +26,47 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    """Readiness: every dependency answers; the key set and the policies are loaded."""
-    state = core_state(request)
+    """Readiness: whether core can serve — its key set and the stored policies are loaded
+    (until then it could only refuse every key, or apply the defaults alone); 503 only when
+    it cannot.
+
+    Both stay in memory when PostgreSQL or Redis goes away, and the model server is the same
+    for every core, so none of those takes a core out of its load balancer: they are listed
+    in ``degraded`` (with a crashed ``loop:…`` and a stored policy that no longer parses,
+    ``policy:SCOPE/SUBJECT``, which is being skipped) and in ``aegis_dependency_up``.
+    """
+    ok, body = await readiness(core_state(request))
+    return json_response(body, 200 if ok else 503)
+
+
+async def readiness(state: CoreState) -> tuple[bool, dict[str, object]]:
+    """Whether core can serve, and the readiness answer; sets the dependency gauge."""
     database_ok, redis_ok, upstream_ok = await asyncio.gather(
         state.database.ping(_READY_TIMEOUT_S), _redis_ok(state), _upstream_ok(state)
     )
+    down = state.metrics.dependencies.report(
+        {"database": database_ok, "redis": redis_ok, "upstream": upstream_ok}
+    )
+    degraded = [
+        *down,
+        *(f"loop:{name}" for name in state.loops.failing()),
+        *(f"policy:{name}" for name in state.policies.invalid),
+    ]
     checks = {
         "database": "ok" if database_ok else "unreachable",
         "redis": "ok" if redis_ok else "unreachable",
         "keys": "ok" if state.keys.loaded else "not_loaded",
-        # Until the stored policies load, only the defaults could be applied.
         "policies": "ok" if state.policies.loaded else "not_loaded",
         "upstream": "ok" if upstream_ok else "unreachable",
     }
-    ok = all(value == "ok" for value in checks.values())
-    return json_response(
-        {"status": "ready" if ok else "not_ready", "service": "core", "checks": checks},
-        200 if ok else 503,
-    )
+    ok = state.keys.loaded and state.policies.loaded
+    body: dict[str, object] = {
+        "status": "ready" if ok else "not_ready",
+        "service": "core",
+        "degraded": degraded,
+        "checks": checks,
+    }
+    return ok, body
 
 
 async def _redis_ok(state: CoreState) -> bool:
