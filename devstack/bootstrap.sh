@@ -5,6 +5,10 @@
 #
 # REDIS_URL set: no redis-server needed. DATABASE_URL or POSTGRES_URL set: no PostgreSQL
 # server needed. PYTHON picks the interpreter that creates .venv (default python3).
+#
+# nginx is installed too when missing and we are root (CI is): only the tests of the shipped
+# nginx configuration (tests/e2e/test_nginx.py) use it, and they skip, saying so, without it.
+# Not root, nothing is asked for it.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,6 +35,12 @@ have_pg_server() {
 
 venv_ok() { [[ -x "$VENV/bin/python" && -x "$VENV/bin/pip" ]]; }
 
+# Where devstack.services.find_nginx looks: PATH, then off a user's PATH.
+have_nginx() {
+    command -v nginx >/dev/null || [[ -x /usr/sbin/nginx || -x /usr/local/sbin/nginx ||
+        -x /usr/local/nginx/sbin/nginx ]]
+}
+
 packages=()
 if ! command -v "$PYTHON" >/dev/null; then
     say "$PYTHON not found; set PYTHON to a Python 3.11+ interpreter"
@@ -44,6 +54,9 @@ if [[ -z "${REDIS_URL:-}" ]] && ! command -v redis-server >/dev/null; then
 fi
 if [[ -z "${DATABASE_URL:-}${POSTGRES_URL:-}" ]] && ! have_pg_server; then
     packages+=(postgresql)
+fi
+if ! have_nginx && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    packages+=(nginx)
 fi
 
 if ((${#packages[@]})); then

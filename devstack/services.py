@@ -1,4 +1,5 @@
-"""Throwaway Redis and PostgreSQL servers for ``make run`` and the test suite's fixtures.
+"""Throwaway Redis and PostgreSQL servers for ``make run`` and the test suite's fixtures,
+and nginx with a given configuration for the tests of the shipped one (``deploy/nginx``).
 
 Each start picks a free port on 127.0.0.1 and a fresh data directory under ``base_dir``
 (``base_dir/redis``, ``base_dir/pg``); nothing persists from one start to the next, and
@@ -37,13 +38,21 @@ from devstack.procs import children_of, cmdline, pid_alive, read_pid, stop_pid, 
 __all__ = [
     "Service",
     "ServiceError",
+    "find_nginx",
     "missing_binaries",
+    "start_nginx",
     "start_postgres",
     "start_redis",
     "stop_leftovers",
 ]
 
 PG_LIB_ROOT = Path("/usr/lib/postgresql")
+# Off a user's PATH on Debian (/usr/sbin), and where nginx's own builds install it.
+NGINX_PLACES = (
+    Path("/usr/sbin/nginx"),
+    Path("/usr/local/sbin/nginx"),
+    Path("/usr/local/nginx/sbin/nginx"),
+)
 PG_USER = "postgres"
 PG_TOOLS = ("initdb", "pg_ctl", "postgres")
 START_TIMEOUT_S = 20.0
@@ -512,6 +521,68 @@ def _command(what: str, argv: Sequence[str], env: dict[str, str] | None = None) 
         raise ServiceError(f"{what} failed: {exc}") from exc
     if result.returncode != 0:
         raise ServiceError(f"{what} failed: {_tail(result.stdout) or 'no output'}")
+
+
+# --- nginx -----------------------------------------------------------------------------
+
+
+def find_nginx() -> Path | None:
+    """The nginx binary: on PATH, or where packages put it off a user's PATH; None if absent."""
+    on_path = shutil.which("nginx")
+    if on_path is not None:
+        return Path(on_path)
+    return next((path for path in NGINX_PLACES if os.access(path, os.X_OK)), None)
+
+
+def start_nginx(config: Path, port: int) -> Service:
+    """Run ``nginx -c config`` in the foreground; ``config`` must listen on 127.0.0.1:``port``.
+
+    The config's folder is nginx's prefix and holds its output (``nginx.log``: the error log,
+    and the access log when it goes to stdout). The config is checked first (``nginx -t``),
+    so a mistake in it is a one-line :class:`ServiceError`, not a timeout.
+    """
+    binary = find_nginx()
+    if binary is None:
+        raise ServiceError("nginx not found: install the nginx package")
+    directory = Path(config).resolve().parent
+    _check_not_live(directory)
+    base = [str(binary), "-p", f"{directory}/", "-c", str(Path(config).resolve()), "-e", "stderr"]
+    check = subprocess.run(
+        [*base, "-t", "-q"],
+        cwd=directory,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+    )
+    if check.returncode != 0:
+        raise ServiceError(f"nginx rejected {config}: {_tail(check.stderr) or 'no output'}")
+    log = directory / "nginx.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [*base, "-g", "daemon off;"],
+            cwd=directory,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            raise ServiceError(f"nginx exited with status {proc.returncode}: {_tail(log)}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            break
+        if time.monotonic() > deadline:
+            stop_popen(proc, STOP_TIMEOUT_S, group=True)
+            raise ServiceError(f"nginx did not listen on 127.0.0.1:{port}: {_tail(log)}")
+        time.sleep(0.02)
+
+    def stop() -> None:
+        stop_popen(proc, STOP_TIMEOUT_S, group=True)
+
+    return _register(Service("nginx", f"http://127.0.0.1:{port}", proc.pid, directory, _stop=stop))
 
 
 # --- shared ----------------------------------------------------------------------------
