@@ -16,13 +16,13 @@ help: ## List the targets
 install: ## Install what is missing: Debian packages, .venv, the project (fast when done)
 	@PYTHON=$(PYTHON) ./devstack/bootstrap.sh
 
-run: install ## Run Redis, PostgreSQL, the dev upstream, core and edge; Ctrl-C stops
+run: install ## Run Redis, PostgreSQL, the dev upstream, core and edge (restarting what dies); Ctrl-C stops
 	$(PY) -m devstack run
 
 stop: ## Stop what `make run` started (from another terminal)
 	@if [ -x $(PY) ]; then $(PY) -m devstack stop; else echo "nothing is running"; fi
 
-test: install ## Run the test suite (PYTEST_ARGS=...; REDIS_URL/DATABASE_URL to reuse servers)
+test: install ## Run the tests and docstring examples (PYTEST_ARGS=...; REDIS_URL/DATABASE_URL reuse servers)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 check: install ## Format check, lint and type check (ruff, mypy)
