@@ -191,3 +191,29 @@ def test_every_loop_is_supervised_and_metered(stack: Stack) -> None:
     for loop in ("database-connect", "keys-sync", "policies-sync", "bypass-consumer"):
         assert _gauge(core, "aegis_loop_restarts_total", f'loop="{loop}"') == 0
         assert _gauge(core, "aegis_loop_failing", f'loop="{loop}"') == 0
+
+
+def test_a_crashed_loop_is_restarted_and_reported(stack: Stack) -> None:
+    """A loop that crashes (here: connecting with a DATABASE_URL whose port is not a number,
+    an error no retry expects) is restarted with backoff, counted, logged by type only, and
+    listed in readiness."""
+    parts = urlsplit(stack.database_url)
+    typo = urlunsplit(parts._replace(netloc=f"{parts.username}:s3cret-pw@127.0.0.1:fivefour"))
+    with capture_logs() as logs:
+        core = ServerThread(create_core(replace(stack.core_settings, database_url=typo)))
+        stack.started.append(core.start())
+        deadline = time.monotonic() + 10
+        while "loop:database-connect" not in (ready := _ready(core.url)).json()["degraded"]:
+            assert time.monotonic() < deadline, f"the crashed loop is not reported: {ready.text}"
+            time.sleep(0.05)
+    assert ready.status_code == 503  # no keys without a database: it cannot serve
+    assert ready.json()["degraded"] == ["database", "loop:database-connect"]
+    crashes = [line for line in logs if line["event"] == "loop_crashed"]
+    assert crashes
+    assert {(line["loop"], line["error"]) for line in crashes} == {
+        ("database-connect", "ValueError")
+    }
+    assert "s3cret-pw" not in repr(logs)
+    metrics = httpx.get(core.url + "/metrics").text
+    assert _gauge(metrics, "aegis_loop_restarts_total", 'loop="database-connect"') >= 1
+    assert _gauge(metrics, "aegis_loop_failing", 'loop="database-connect"') == 1
