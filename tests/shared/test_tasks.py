@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -28,7 +29,7 @@ def _metric(registry: CollectorRegistry, name: str, loop: str) -> float | None:
     return registry.get_sample_value(name, {"loop": loop})
 
 
-async def _until(condition, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(condition: Callable[[], bool], within: float = 5.0) -> None:
     async with asyncio.timeout(within):
         while not condition():
             await asyncio.sleep(0.005)
