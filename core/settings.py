@@ -32,6 +32,8 @@ class CoreSettings:
     port: int = 8081
     log_level: str = "info"
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    # A request body must have arrived this long after its headers, or 408.
+    body_read_timeout_ms: int = 10_000
     trusted_proxies: tuple[IPNetwork, ...] = LOOPBACK
     cors_origins: tuple[str, ...] = ()
     key_sync_interval_ms: int = 5000
@@ -81,6 +83,9 @@ class CoreSettings:
                 "LOG_LEVEL", d.log_level, ("debug", "info", "warning", "error", "critical")
             ),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", d.max_request_bytes, minimum=1024),
+            body_read_timeout_ms=env.integer(
+                "BODY_READ_TIMEOUT_MS", d.body_read_timeout_ms, minimum=1
+            ),
             trusted_proxies=env.networks("TRUSTED_PROXIES", d.trusted_proxies),
             cors_origins=env.words("CORS_ORIGINS", d.cors_origins),
             key_sync_interval_ms=env.integer(

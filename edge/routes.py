@@ -77,7 +77,9 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     state = _state(request)
     info = request_info(request)
     identity = _authenticate(state, request)
-    raw = await read_json_body(request, state.settings.max_request_bytes)
+    raw = await read_json_body(
+        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
+    )
     api = parse_api_request(kind, raw)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
     texts = user_texts(kind, api.body)
@@ -239,7 +241,9 @@ async def validate(request: Request) -> Response:
     state = _state(request)
     info = request_info(request)
     identity = _authenticate(state, request)
-    raw = await read_json_body(request, state.settings.max_request_bytes)
+    raw = await read_json_body(
+        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
+    )
     parse_inspect_request(raw)  # a malformed body is refused here, not carried to core
     info.log["bytes_in"] = len(raw)
     admission = await state.guard.admit(identity, info.client_ip, [], info.log)

@@ -16,6 +16,7 @@ Messages never hold prompt text, response text or a key.
     │   ├── PermissionDeniedError        403 permission_denied
     │   ├── NotFoundError                404 not_found
     │   ├── MethodNotAllowedError        405 method_not_allowed
+    │   ├── RequestTimeoutError          408 request_timeout      body not sent in time
     │   ├── ConflictError                409 conflict
     │   └── RequestTooLargeError         413 request_too_large
     └── ServerError                      5xx: ours or a dependency's
@@ -50,6 +51,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitStoreError",
     "RateLimitedError",
+    "RequestTimeoutError",
     "RequestTooLargeError",
     "ServerError",
     "ServiceUnavailableError",
@@ -153,6 +155,14 @@ class MethodNotAllowedError(ClientError):
     type = "invalid_request_error"
     code = "method_not_allowed"
     default_message = "Method not allowed on this route."
+
+
+class RequestTimeoutError(ClientError):
+    """The client announced a body and did not send it in time; the connection is closed."""
+
+    status = 408
+    code = "request_timeout"
+    default_message = "The request body was not received in time."
 
 
 class ConflictError(ClientError):

@@ -9,6 +9,7 @@ without a stack trace, and logs exactly one access line.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,12 +32,14 @@ from shared.errors import (
     ClientError,
     MethodNotAllowedError,
     NotFoundError,
+    RequestTimeoutError,
     RequestTooLargeError,
     error_body,
 )
 from shared.logging import REQUEST_CONTEXT
 
 __all__ = [
+    "BODY_READ_TIMEOUT_S",
     "DirectRoutes",
     "RequestContextMiddleware",
     "RequestInfo",
@@ -50,6 +53,8 @@ _log = structlog.get_logger("aegis.http")
 _REQUEST_ID_HEADER: Final = wire.HEADER_REQUEST_ID.encode()
 _CLIENT_IP_HEADER: Final = wire.HEADER_CLIENT_IP.encode()
 _JSON: Final = "application/json"
+# How long a request body may take to arrive (BODY_READ_TIMEOUT_MS overrides it per process).
+BODY_READ_TIMEOUT_S: Final = 10.0
 
 
 @dataclass(slots=True)
@@ -176,32 +181,42 @@ class RequestContextMiddleware:
             REQUEST_CONTEXT.reset(bound)
 
 
-async def read_json_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing more than ``limit`` bytes (413).
+async def read_json_body(
+    request: Request, limit: int, read_timeout: float = BODY_READ_TIMEOUT_S
+) -> bytes:
+    """The request body, refusing more than ``limit`` bytes (413) or a body that has not
+    arrived within ``read_timeout`` seconds (408).
 
     The content type is not checked: the body must parse as JSON whatever it claims (``curl
     -d`` sends a form type), and browsers cannot send the Authorization header cross-site
-    without a CORS preflight, so a lax type opens no CSRF hole.
+    without a CORS preflight, so a lax type opens no CSRF hole. A client that announces more
+    bytes than it sends would otherwise hold the connection (and its task) open for good;
+    the 408 closes the connection, whose unread rest can no longer be told from a next request.
     """
     declared = request.headers.get("content-length")
     if declared is not None:
-        try:
-            too_large = int(declared) > limit
-        except ValueError:
-            raise ClientError("Content-Length is not a number.") from None
-        if too_large:
+        if not (declared.isascii() and declared.isdigit()):
+            raise ClientError("Content-Length is not a number.")
+        if int(declared) > limit:
             raise RequestTooLargeError(
                 f"The request body is larger than this gateway accepts ({limit} bytes)."
             )
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestTooLargeError(
-                f"The request body is larger than this gateway accepts ({limit} bytes)."
-            )
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(read_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise RequestTooLargeError(
+                        f"The request body is larger than this gateway accepts ({limit} bytes)."
+                    )
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeoutError(
+            f"The request body was not received within {read_timeout:g} s.",
+            headers={"connection": "close"},
+        ) from None
     return b"".join(chunks)
 
 
@@ -286,12 +301,13 @@ def build_app(
     :class:`DirectRoutes` for ``api`` → Starlette for ``service_routes``, 404/405 and the
     lifespan.
     """
-    app: ASGIApp = DirectRoutes(
-        Starlette(
-            routes=list(service_routes), exception_handlers=exception_handlers(), lifespan=lifespan
-        ),
-        api,
+    service = Starlette(
+        routes=list(service_routes), exception_handlers=exception_handlers(), lifespan=lifespan
     )
+    # A trailing slash is a 404 like any unknown path: Starlette's redirect would build its
+    # Location from the client's Host header (an open redirect to any host named there).
+    service.router.redirect_slashes = False
+    app: ASGIApp = DirectRoutes(service, api)
     if cors_origins:
         app = CORSMiddleware(
             app,

@@ -43,7 +43,9 @@ def verdict_body(result: PipelineResult, masked: dict[str, Any] | None = None) -
 async def inspect(request: Request) -> Response:
     state = core_state(request)
     identity = authenticate(state, request)
-    raw = await read_json_body(request, state.settings.max_request_bytes)
+    raw = await read_json_body(
+        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
+    )
     texts = parse_inspect_request(raw)
     scanned = await scan_input(state, identity, texts)
     result = scanned.result

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
@@ -100,7 +99,9 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     state = core_state(request)
     identity = authenticate(state, request)
     info = request_info(request)
-    raw = await read_json_body(request, state.settings.max_request_bytes)
+    raw = await read_json_body(
+        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
+    )
     api = parse_api_request(kind, raw)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
     edge_findings = _edge_findings(request, info.trusted_peer)
@@ -130,7 +131,7 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
                 # this call only.
                 pseudonyms = Pseudonyms()
                 replace_texts(kind, api.body, scanned.masked_texts(texts, pseudonyms))
-                body = orjson.dumps(api.body)
+                body = wire.dump_body(api.body)
                 masked_types = sorted({finding.type for finding in verdict.masking})
     response = await state.upstream.send(
         "POST",

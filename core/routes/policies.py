@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.policies import GLOBAL_SUBJECT, SCOPES, PolicyStore
-from core.routes.admin import authorized, database_pool, read_object, uses_database
+from core.routes.admin import authorized, database_pool, path_text, read_object, uses_database
 from core.scanning.policy import PolicyDocument
 from core.state import core_state
 from shared.errors import InvalidRequestError, NotFoundError
@@ -47,9 +47,9 @@ def _target(request: Request) -> tuple[str, str]:
         return scope, GLOBAL_SUBJECT
     if subject is None:
         raise NotFoundError(f"Name the {scope}: /api/v1/admin/policies/{scope}/{{name}}.")
-    if not 1 <= len(subject) <= MAX_SUBJECT_CHARS:
+    if not subject:
         raise InvalidRequestError(f"A {scope} name is 1 to {MAX_SUBJECT_CHARS} characters.")
-    return scope, subject
+    return scope, path_text(request, "subject", MAX_SUBJECT_CHARS)
 
 
 async def list_policies(request: Request) -> Response:
@@ -111,7 +111,13 @@ async def delete_policy(request: Request) -> Response:
     return json_response({"deleted": True, "scope": scope, "subject": subject})
 
 
-_METHODS: Final = {"GET": show_policy, "PUT": put_policy, "DELETE": delete_policy}
+# HEAD is GET without the body (uvicorn drops it), as Starlette adds it to any GET route.
+_METHODS: Final = {
+    "GET": show_policy,
+    "HEAD": show_policy,
+    "PUT": put_policy,
+    "DELETE": delete_policy,
+}
 
 
 async def one_policy(request: Request) -> Response:
