@@ -14,6 +14,7 @@ import os
 import pwd
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,17 @@ class HeaderRecorder:
     def chat_headers(self) -> dict[str, list[str]]:
         [headers] = [h for path, h in self.seen if path == "/v1/chat/completions"]
         return headers
+
+
+def _key_for(stack: Stack, edge: HeaderRecorder) -> str:
+    """A new key, once the recorded edge (which polls the key set on its own) accepts it."""
+    key = stack.create_key().key
+    deadline = time.monotonic() + 10
+    url = f"http://127.0.0.1:{edge.port}/v1/models"
+    while httpx.get(url, headers={"authorization": f"Bearer {key}"}).status_code != 200:
+        assert time.monotonic() < deadline, "the recorded edge never accepted the key"
+        time.sleep(0.05)
+    return key
 
 
 def _swap(text: str, old: str, new: str) -> str:
@@ -176,7 +188,7 @@ def test_forged_headers_never_reach_the_edge_as_sent(
     nginx_found: Path, stack: Stack, recorded_edge: HeaderRecorder, tmp_path: Path, kind: str
 ) -> None:
     """nginx replaces X-Forwarded-For and the request id and drops the client's X-Aegis-*."""
-    key = stack.create_key().key
+    key = _key_for(stack, recorded_edge)
     front = _front(kind, tmp_path, recorded_edge.port)
     try:
         with capture_logs(processors=[add_request_context]) as logs:
@@ -230,7 +242,7 @@ def test_sidecar_takes_the_client_address_from_the_ingress_only_as_an_address(
     client_ip: str,
 ) -> None:
     """Behind an ingress (set_real_ip_from), the edge gets the one address the ingress saw."""
-    key = stack.create_key().key
+    key = _key_for(stack, recorded_edge)
     # This test's client plays the ingress controller.
     front = _front("k8s-sidecar", tmp_path, recorded_edge.port, ingress="127.0.0.1/32")
     headers = {"authorization": f"Bearer {key}"}
