@@ -80,7 +80,8 @@ def user_texts(kind: str, body: Mapping[str, Any]) -> list[ScanText]:
     """
     if kind == "chat":
         texts = list(_chat_texts(body.get("messages")))
-        texts.extend(_definition_texts(body))
+        if "tools" in body or "response_format" in body:
+            texts.extend(_definition_texts(body))
         return texts
     if kind == "completion":
         return [ScanText(None, "prompt", text, part) for part, text in _strings(body.get("prompt"))]
@@ -110,10 +111,10 @@ def _chat_texts(messages: object) -> Iterator[ScanText]:
                 if isinstance(text, str) and text:
                     yield ScanText(index, role, text, position)
         name = message.get("name")
-        if isinstance(name, str) and name:
+        if name and isinstance(name, str):
             yield ScanText(index, role, name, -1, ("messages", index, "name"))
         calls = message.get("tool_calls")
-        if isinstance(calls, list):
+        if calls and isinstance(calls, list):
             for number, call in enumerate(calls):
                 function = call.get("function") if isinstance(call, Mapping) else None
                 arguments = function.get("arguments") if isinstance(function, Mapping) else None

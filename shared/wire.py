@@ -60,11 +60,9 @@ HEADER_MASKED: Final = "x-aegis-masked"
 # Arrays and objects inside one another, the body itself being level 1.
 MAX_JSON_DEPTH: Final = 64
 MAX_MODEL_CHARS: Final = 256
+_COUNT_BRACKETS_BELOW: Final = 2048
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-# C0 and C1 control characters and DEL: never part of a model name, and a log or header
-# writer should not have to think about them.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Content parts whose text the model server renders, and the key holding it.
 _TEXT_PARTS: Final = {
     "text": "text",
@@ -120,7 +118,11 @@ def load_object(raw: bytes) -> dict[str, Any]:
         raise MalformedJsonError(f"The request body is not valid JSON: {exc.msg}.") from None
     if not isinstance(body, dict):
         raise InvalidRequestError("The request body must be a JSON object.")
-    if _too_deep(body):
+    # Depth cannot exceed the number of brackets, and counting them is cheaper than the walk
+    # on small bodies (0.7 µs a KB against 1.6 µs for a 1 KB chat body), not on large ones.
+    if (
+        len(raw) > _COUNT_BRACKETS_BELOW or raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH
+    ) and _too_deep(body):
         raise InvalidRequestError(
             f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
         )
@@ -129,8 +131,8 @@ def load_object(raw: bytes) -> dict[str, Any]:
 
 def _too_deep(body: dict[str, Any]) -> bool:
     # Level by level, containers only: its cost grows with the number of arrays and objects,
-    # not with bytes (1.6 µs for a 1 KB chat body, whose orjson.loads takes 1.1 µs; counting
-    # the brackets in the raw bytes instead costs 0.55 µs a KB, 55 µs for a 100 KB prompt).
+    # not with bytes (1.6 µs for a 1 KB chat body, whose orjson.loads takes 1.1 µs, or for a
+    # 100 KB prompt, where counting brackets would take 70 µs).
     level: list[Any] = [body]
     for _ in range(MAX_JSON_DEPTH):
         below: list[Any] = []
@@ -165,7 +167,9 @@ def parse_api_request(kind: ApiKind, raw: bytes) -> ApiRequest:
         raise InvalidRequestError(
             "'model' is required and must be a non-empty string.", param="model"
         )
-    if len(model) > MAX_MODEL_CHARS or _CONTROL.search(model):
+    # Control and invisible characters (str.isprintable: C0, C1, DEL, zero-width, line
+    # separators) are never part of a model name, and no log or header writer should meet them.
+    if len(model) > MAX_MODEL_CHARS or not model.isprintable():
         raise InvalidRequestError(
             f"'model' must be at most {MAX_MODEL_CHARS} characters, without control characters.",
             param="model",
@@ -177,8 +181,10 @@ def parse_api_request(kind: ApiKind, raw: bytes) -> ApiRequest:
         raise InvalidRequestError("'stream' must be a boolean.", param="stream")
     if kind == "chat":
         _check_messages(body.get("messages"))
-        _check_tools(body.get("tools"))
-        _check_response_format(body.get("response_format"))
+        if "tools" in body:
+            _check_tools(body["tools"])
+        if "response_format" in body:
+            _check_response_format(body["response_format"])
     elif kind == "completion":
         _check_prompt(body.get("prompt"))
     else:
@@ -221,8 +227,12 @@ def _check_messages(messages: object) -> None:
             )
         # Every text the model server renders is scanned (shared.extract), so each must be
         # a string: anything else would reach the model unscanned.
-        _check_string(message, "name", f"{param}.name")
-        _check_tool_calls(message.get("tool_calls"), param)
+        name = message.get("name")
+        if name is not None and not isinstance(name, str):
+            raise InvalidRequestError(f"'{param}.name' must be a string.", param=f"{param}.name")
+        tool_calls = message.get("tool_calls")
+        if tool_calls is not None:
+            _check_tool_calls(tool_calls, param)
         content = message.get("content")
         if content is None:
             # Assistant turns that only call tools carry no content.
@@ -257,8 +267,6 @@ def _check_string(holder: dict[str, Any], key: str, param: str) -> None:
 
 
 def _check_tool_calls(tool_calls: object, param: str) -> None:
-    if tool_calls is None:
-        return
     if not isinstance(tool_calls, list):
         raise InvalidRequestError(
             f"'{param}.tool_calls' must be an array.", param=f"{param}.tool_calls"

@@ -119,6 +119,9 @@ def test_valid_requests_parse(kind: str, body: bytes) -> None:
             "embedding", b'{"model":"m\\u0085","input":"x"}', "model", id="model-c1-control"
         ),
         pytest.param(
+            "embedding", b'{"model":"m\\u200b","input":"x"}', "model", id="model-zero-width"
+        ),
+        pytest.param(
             "chat",
             b'{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":5}]}]}',
             "messages[0].content[0].text",
@@ -243,6 +246,17 @@ def test_deep_bodies_are_refused(levels: int) -> None:
             parse()
         assert caught.value.status == 400
         assert str(MAX_JSON_DEPTH) in caught.value.message
+
+
+@pytest.mark.parametrize("padding", [0, 5000], ids=["small-body", "large-body"])
+def test_depth_limit_is_exact(padding: int) -> None:
+    """MAX_JSON_DEPTH levels are accepted and one more refused, whether the body is small
+    (brackets counted first) or large (walked at once)."""
+    pad = b',"pad":"' + b"x" * padding + b'"}'
+    at_limit = _nested(MAX_JSON_DEPTH)[:-1] + pad
+    assert parse_api_request("chat", at_limit).raw is at_limit
+    with pytest.raises(InvalidRequestError):
+        parse_api_request("chat", _nested(MAX_JSON_DEPTH + 1)[:-1] + pad)
 
 
 def test_dump_body_failure_is_a_client_error() -> None:
