@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import bisect
 import logging
-import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -38,9 +38,17 @@ from core.pii.recognizers import (
     AegisUsSsnRecognizer,
 )
 from core.pii.secrets import secret_recognizers
+from core.pii.windows import AFTER_KEY_BLOCK, Trigger, Windows
 from shared.rulepack import re2_options
 
-__all__ = ["FINDING_SCORE", "PiiAnalyzer", "build_analyzer", "candidate_windows"]
+__all__ = [
+    "FINDING_SCORE",
+    "PiiAnalyzer",
+    "PiiScan",
+    "build_analyzer",
+    "candidate_windows",
+    "work_budget",
+]
 
 FINDING_SCORE: Final = 0.5
 
@@ -88,33 +96,47 @@ class _Family:
     """
 
     entities: list[str]
-    trigger: re.Pattern[str] | re2._Regexp
+    trigger: Trigger
     before: int  # characters of context before a trigger (the enhancer reads 120)
     after: int  # characters of value and context after it
+    # At most this many characters per call into the engine (the budget is checked between
+    # calls); a longer window is cut into pieces sharing ``overlap`` characters: more than
+    # a value and its context words.
+    piece: int = 4096
+    overlap: int = 640
 
 
 _FAMILIES: Final = (
     _Family(
         entities=list(NUMBER_ENTITIES),
-        # Python's re: a plain class is fast there, and RE2's wrapper costs microseconds per
-        # match, which a table of numbers has by the hundred.
-        trigger=re.compile(r"[0-9]{3,}"),
+        trigger=re2.compile(r"[0-9]{3,}", re2_options()),
         before=160,
         after=160,
     ),
     # An address has no spaces, and windows are stretched to whitespace: a few characters
     # on each side of "@" reach all of it.
-    _Family(entities=["EMAIL_ADDRESS"], trigger=re.compile("@"), before=8, after=8),
-    _Family(entities=["IP_ADDRESS"], trigger=re.compile(_IP_TRIGGER), before=64, after=48),
+    _Family(entities=["EMAIL_ADDRESS"], trigger=re2.compile("@", re2_options()), before=8, after=8),
+    _Family(
+        entities=["IP_ADDRESS"],
+        trigger=re2.compile(_IP_TRIGGER, re2_options()),
+        before=64,
+        after=48,
+    ),
     # A name sits right after its label or before its title.
     _Family(
-        entities=["PERSON"], trigger=re2.compile(NAME_TRIGGER, re2_options()), before=24, after=40
+        entities=["PERSON"],
+        trigger=re2.compile(NAME_TRIGGER, re2_options()),
+        before=24,
+        after=40,
     ),
+    # A private key block is up to 8 KB: pieces overlap by more than that.
     _Family(
         entities=list(SECRET_ENTITIES),
         trigger=re2.compile(_KEY_MARKERS, re2_options()),
         before=160,
         after=160,
+        piece=32768,
+        overlap=AFTER_KEY_BLOCK + 320,
     ),
 )
 # Any family's trigger, in one RE2 pass (~2 µs per KB of prose; Python's re takes ~260 µs
@@ -134,31 +156,114 @@ class PiiAnalyzer:
         self._engine = engine
 
     def analyze(self, text: str) -> list[RecognizerResult]:
-        """Findings (score >= FINDING_SCORE), with offsets exact in ``text``.
+        """Findings (score >= FINDING_SCORE), with offsets exact in ``text``: :meth:`scan`'s."""
+        return self.scan(text).results
+
+    def scan(self, text: str) -> PiiScan:
+        """Findings (score >= FINDING_SCORE), with offsets exact in ``text``, and where the
+        analysis stopped if the text's work budget ran out first.
 
         A text with no candidate at all (see :data:`_CANDIDATE`) costs one RE2 pass. Else
-        each family of recognizers analyses the windows around its own triggers, joined
-        into one text: a long document with a phone number near its end is read around
-        that number only. Windows reach whole words and the context words before a value.
+        each family of recognizers analyses the windows around its own triggers
+        (:class:`core.pii.windows.Windows`), joined into one text a few kilobytes at a
+        time: a long document with a phone number near its end is read around that number
+        only. Each piece is charged to the text's budget (:func:`work_budget`); once it is
+        spent the rest is not read, and :attr:`PiiScan.stopped_at` says from where.
         """
-        if _CANDIDATE.search(text) is None:
-            return []
+        data = text.encode("utf-8", "surrogatepass")
+        if _CANDIDATE.search(data) is None:
+            return PiiScan([])
+        deadline = time.thread_time() + work_budget(len(text))
+        stopped_at: int | None = None
         results: list[RecognizerResult] = []
         for family in _FAMILIES:
-            windows = candidate_windows(text, family.trigger, family.before, family.after)
-            if not windows:
-                continue
-            joined, offsets = _join(text, windows)
-            for result in self._engine.analyze(
-                text=joined,
-                language="ko",
-                entities=family.entities,
-                score_threshold=FINDING_SCORE,
-            ):
-                result.start = _original(offsets, result.start)
-                result.end = _original(offsets, result.end - 1) + 1
-                results.append(result)
-        return _without_overlaps(results)
+            windows = Windows(
+                text,
+                family.trigger,
+                before=family.before,
+                after=family.after,
+                piece=family.piece,
+                overlap=family.overlap,
+                data=data,
+            )
+            for group in _groups(windows, family.piece):
+                if time.thread_time() >= deadline:
+                    first = group[0][0]
+                    stopped_at = first if stopped_at is None else min(stopped_at, first)
+                    break
+                joined, offsets = _join(text, group)
+                found = self._engine.analyze(
+                    text=joined,
+                    language="ko",
+                    entities=family.entities,
+                    score_threshold=FINDING_SCORE,
+                )
+                for result in found:
+                    result.start = _original(offsets, result.start)
+                    result.end = _original(offsets, result.end - 1) + 1
+                    results.append(result)
+        return PiiScan(_without_overlaps(results), stopped_at)
+
+
+@dataclass(frozen=True, slots=True)
+class PiiScan:
+    """What :meth:`PiiAnalyzer.scan` found in one text.
+
+    ``stopped_at`` is ``None`` when every candidate was analysed; else the text from that
+    offset on holds candidates that were not (the text's work budget was spent), and
+    may hold values not found.
+    """
+
+    results: list[RecognizerResult]
+    stopped_at: int | None = None
+
+
+# The CPU time (of the thread analysing) a text may cost: a floor that no ordinary text
+# comes near (64 KB dense with values, one every 60 characters, takes ~40 ms), and beyond it
+# a share per character, so that the cost of any text grows linearly with its length,
+# whatever it holds (python -m bench.hostile measures it). Costs per character differ a
+# hundredfold between shapes of text (backtracking, validation per value), so the meter is
+# the clock, not an estimate; an ordinary text never comes near its budget, so its
+# findings never depend on the machine's speed.
+BUDGET_FLOOR_S: Final = 0.1
+BUDGET_PER_CHAR_S: Final = 100e-9
+
+
+def work_budget(length: int) -> float:
+    """Seconds of CPU time the analysis of a text of ``length`` characters may take.
+
+    >>> round(work_budget(10_000), 3), round(work_budget(2_000_000), 3)
+    (0.1, 0.2)
+    """
+    return max(BUDGET_FLOOR_S, BUDGET_PER_CHAR_S * length)
+
+
+def candidate_windows(
+    text: str, trigger: Trigger = _CANDIDATE, before: int = 160, after: int = 160
+) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of ``text`` around ``trigger``'s matches, merged and in order.
+
+    >>> candidate_windows("no numbers here")
+    []
+    >>> candidate_windows("call 010-1234-5678")
+    [(0, 18)]
+    """
+    return list(Windows(text, trigger, before=before, after=after))
+
+
+def _groups(windows: Iterable[tuple[int, int]], piece: int) -> Iterator[list[tuple[int, int]]]:
+    """The windows in groups of at most ``piece`` characters joined, in order."""
+    group: list[tuple[int, int]] = []
+    size = 0
+    for span in windows:
+        length = span[1] - span[0] + len(_SEPARATOR)
+        if group and size + length > piece:
+            yield group
+            group, size = [], 0
+        group.append(span)
+        size += length
+    if group:
+        yield group
 
 
 def _join(text: str, windows: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -184,49 +289,29 @@ def _original(offsets: list[tuple[int, int]], position: int) -> int:
     return start + position - joined_start
 
 
-# Windows closer than _MERGE_GAP are analysed as one; a private key block is long.
-_AFTER_KEY_BLOCK: Final = 8600
-_MERGE_GAP: Final = 64
-_WORD_STRETCH: Final = 200
-
-
-def candidate_windows(
-    text: str,
-    trigger: re.Pattern[str] | re2._Regexp = _CANDIDATE,
-    before: int = 160,
-    after: int = 160,
-) -> list[tuple[int, int]]:
-    """``[start, end)`` spans of ``text`` around ``trigger``'s matches, merged and in order.
-
-    >>> candidate_windows("no numbers here")
-    []
-    >>> candidate_windows("call 010-1234-5678")
-    [(0, 18)]
-    """
-    windows: list[tuple[int, int]] = []
-    for match in trigger.finditer(text):
-        reach = _AFTER_KEY_BLOCK if match.group(0) == "PRIVATE KEY" else after
-        if windows and match.end() + reach <= windows[-1][1]:
-            continue  # inside the window already open (numbers come in runs)
-        start = max(0, match.start() - before)
-        end = min(len(text), match.end() + reach)
-        # Never cut a word (or a number) in two: a cut number could match as a shorter one.
-        floor = max(0, start - _WORD_STRETCH)
-        while start > floor and not text[start - 1].isspace():
-            start -= 1
-        ceiling = min(len(text), end + _WORD_STRETCH)
-        while end < ceiling and not text[end].isspace():
-            end += 1
-        if windows and start <= windows[-1][1] + _MERGE_GAP:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
-        else:
-            windows.append((start, end))
-    return windows
-
-
 def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Where findings overlap, the strongest (then the longest) wins: one span, one entity,
-    so a GitHub token is not also a generic secret and masking never overlaps itself."""
+    so a GitHub token is not also a generic secret and masking never overlaps itself.
+
+    Findings are taken apart into clusters that overlap among themselves (most are alone),
+    and each cluster is settled on its own: the same outcome as settling all at once, in
+    time that grows with the findings' number, not its square."""
+    kept: list[RecognizerResult] = []
+    cluster: list[RecognizerResult] = []
+    reach = -1
+    for result in sorted(results, key=lambda r: (r.start, r.end)):
+        if cluster and result.start >= reach:
+            kept.extend(_settle(cluster))
+            cluster = []
+        cluster.append(result)
+        reach = max(reach, result.end) if len(cluster) > 1 else result.end
+    kept.extend(_settle(cluster))
+    return kept
+
+
+def _settle(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    if len(results) < 2:
+        return results
     kept: list[RecognizerResult] = []  # in order of start, none overlapping
     starts: list[int] = []
     for result in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
@@ -240,7 +325,15 @@ def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]
     return kept
 
 
+# A value or trigger of every family, so that every recognizer runs once.
+_WARMUP_TEXT: Final = (
+    "성명: 홍길동, 김민수 님, Dr. Jane Park. 주민번호 900101-1234568, 010-1234-5678, "
+    "hong@example.com, 192.168.0.1, DE89 3704 0044 0532 0130 00, password=Ab3dE5gH9jK2mN4p"
+)
+
+
 def build_analyzer() -> PiiAnalyzer:
+    """The analyzer, built and warmed up once per process (a second or so)."""
     # Presidio logs every analysis at INFO and decision details (with text) at DEBUG: our
     # logs carry hashes and metadata only.
     for name in ("presidio-analyzer", "presidio-anonymizer"):
@@ -260,4 +353,7 @@ def build_analyzer() -> PiiAnalyzer:
         # ("110-123-456789로 입금"): look 5 tokens back and 3 ahead.
         context_aware_enhancer=WordContextEnhancer(context_prefix_count=5, context_suffix_count=3),
     )
-    return PiiAnalyzer(engine)
+    analyzer = PiiAnalyzer(engine)
+    # Presidio compiles each pattern on its first use: do it now, not in a request's budget.
+    analyzer.analyze(_WARMUP_TEXT)
+    return analyzer

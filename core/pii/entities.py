@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["NUMBER_ENTITIES", "PII_ENTITIES", "SECRET_ENTITIES"]
+__all__ = ["NUMBER_ENTITIES", "PII_ENTITIES", "SCAN_LIMIT", "SECRET_ENTITIES"]
 
 SECRET_ENTITIES: Final = (
     "AWS_ACCESS_KEY",
@@ -37,3 +37,7 @@ PII_ENTITIES: Final = (
     "PERSON",
     *SECRET_ENTITIES,
 )
+# Not an entity: the finding of a text whose analysis stopped at its work budget (see
+# core.pii.analyzer.work_budget), so that part of it was not looked at. It names no span;
+# by default it blocks, since what was not read may hold anything.
+SCAN_LIMIT: Final = "PII_SCAN_LIMIT"

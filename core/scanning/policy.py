@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from core.pii.entities import PII_ENTITIES, SECRET_ENTITIES
+from core.pii.entities import PII_ENTITIES, SCAN_LIMIT, SECRET_ENTITIES
 from core.scanning.base import Decision, Verdict
 from shared.errors import InvalidRequestError
 from shared.findings import Finding
@@ -60,7 +60,7 @@ def known_types() -> dict[str, frozenset[str]]:
     return {
         "regex": frozenset(rule.id for rule in load_rules(check_examples=False).rules),
         "classifier": frozenset({"injection", "system_injection"}),
-        "pii": frozenset(PII_ENTITIES),
+        "pii": frozenset((*PII_ENTITIES, SCAN_LIMIT)),
     }
 
 
@@ -243,12 +243,15 @@ def _parse_actions(raw: object, *, check_types: bool) -> dict[str, str]:
 #
 # PII and secrets, defaults for a public agency: identity numbers and payment data are
 # masked (the model still sees that a number was there), secrets never pass, and what is
-# ordinary in work text (IP addresses, business registration numbers) is allowed.
+# ordinary in work text (IP addresses, business registration numbers) is allowed. A text
+# too dense with candidates to read within its budget (PII_SCAN_LIMIT) is refused: what
+# was not read may hold anything.
 DEFAULT_PII_ACTIONS: Final = {
     "pii": "mask",
     "pii:IP_ADDRESS": "allow",
     "pii:KR_BRN": "allow",
     **{f"pii:{entity}": "block" for entity in SECRET_ENTITIES},
+    f"pii:{SCAN_LIMIT}": "block",
 }
 DEFAULT_POLICY = Policy(
     {"regex": 0.85, "classifier:system_injection": NEVER}, actions=DEFAULT_PII_ACTIONS

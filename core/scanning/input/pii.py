@@ -5,6 +5,10 @@ text (not the normalised one), ``part`` says which content part it was, so maski
 the new text back where it came from. What happens to a finding — block, mask, redact, hash,
 allow — is the policy's ``actions``. It runs where :class:`CpuRunner` puts it, as the
 classifier does.
+
+The analysis of each text is bounded (:func:`core.pii.analyzer.work_budget`); a text whose
+budget ran out before every candidate was read gets one more finding, type
+``PII_SCAN_LIMIT`` with no span, which blocks unless a policy says otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import ClassVar
 from prometheus_client import CollectorRegistry, Counter
 
 from core.pii.analyzer import PiiAnalyzer
+from core.pii.entities import SCAN_LIMIT
 from core.scanning.base import CpuRunner, ScanRequest
 from shared.findings import Finding
 
@@ -53,19 +58,28 @@ class PiiScanner:
         return findings
 
     def _scan_all(self, request: ScanRequest) -> list[Finding]:
-        return [
-            Finding(
-                self.name,
-                result.entity_type,
-                round(result.score, 4),
-                result.start,
-                result.end,
-                text.message_index,
-                part=text.part,
+        findings: list[Finding] = []
+        for text in request.texts:
+            scan = self._analyzer.scan(text.text)
+            findings.extend(
+                Finding(
+                    self.name,
+                    result.entity_type,
+                    round(result.score, 4),
+                    result.start,
+                    result.end,
+                    text.message_index,
+                    part=text.part,
+                )
+                for result in scan.results
             )
-            for text in request.texts
-            for result in self._analyzer.analyze(text.text)
-        ]
+            if scan.stopped_at is not None:
+                findings.append(
+                    Finding(
+                        self.name, SCAN_LIMIT, 1.0, None, None, text.message_index, part=text.part
+                    )
+                )
+        return findings
 
     def close(self) -> None:
         self._runner.close()
