@@ -15,6 +15,12 @@ cost more than they give), and warms it up. Scoring a text:
 3. The ONNX graph scores every window; the text's score is the highest window's, so an
    attack at the end of 20 KB of benign text is scored on its own window, not diluted.
 
+The cost is linear in the text, about 0.1-0.2 s per megabyte whatever it holds: windows are
+counted and scored a few hundred at a time (arrays that stay in cache), and the n-gram
+buckets the model ignores — asked of the model itself at load, see :meth:`_ignored` — are
+counted as one, which leaves a random text (a base64 blob) a quarter of its n-grams to
+score. Scores are the same as without either.
+
 The model file carries everything needed to use it in its ONNX metadata (key
 ``aegis.classifier``): the featurizer's parameters and the decision threshold. A replacement
 model must have the same inputs (``indices`` int64 and ``counts`` float32, both
@@ -41,7 +47,7 @@ from typing import Any, Final
 import numpy as np
 import onnxruntime as ort
 
-from core.model.features import FeatureBatch, FeatureSpec, featurize
+from core.model.features import WINDOWS_PER_BATCH, FeatureBatch, FeatureSpec, feature_batches
 from shared.normalize import normalized_forms
 
 __all__ = [
@@ -57,6 +63,8 @@ METADATA_KEY: Final = "aegis.classifier"
 # N-grams per ONNX call (windows x widest window): keeps the gathered [windows, n-grams,
 # hidden] tensor small enough to stay in cache, and bounds memory on huge inputs.
 NGRAMS_PER_RUN: Final = 8192
+# Rows per ONNX call when the model is asked which buckets it ignores (at load).
+_PROBE_ROWS: Final = 8192
 _WARMUP_TEXT: Final = "Warm-up text for the classifier. 분류기 예열용 문장입니다. " * 8
 
 
@@ -115,6 +123,7 @@ class InjectionClassifier:
         self.threshold: Final = metadata[1]
         self.info: Final[dict[str, Any]] = metadata[2]
         _check_signature(self._session, path)
+        self._canonical = self._ignored()
         self.classify(_WARMUP_TEXT)
 
     def score(self, text: str) -> float:
@@ -130,67 +139,131 @@ class InjectionClassifier:
         return self.classify_many((text,))[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[ClassifierResult]:
-        """:meth:`classify` for each text, with all their windows scored in shared calls."""
-        per_text = [[featurize(form, self.spec) for form in normalized_forms(t)] for t in texts]
-        scores = self._run([batch for batches in per_text for batch in batches])
-        results: list[ClassifierResult] = []
+        """:meth:`classify` for each text, with their windows scored in shared calls (a few
+        hundred windows at a time: many short texts share one call, a long one takes many)."""
+        bests = [_Best() for _ in texts]
+        pending: list[tuple[_Best, bool, int, FeatureBatch]] = []
+        waiting = 0
+        for text, best in zip(texts, bests, strict=True):
+            for form_index, form in enumerate(normalized_forms(text)):
+                for batch in feature_batches(form, self.spec, canonical=self._canonical):
+                    pending.append((best, form_index > 0, best.windows, batch))
+                    best.windows += len(batch.spans)
+                    waiting += len(batch.spans)
+                    if waiting >= WINDOWS_PER_BATCH:
+                        self._score(pending)
+                        pending, waiting = [], 0
+        self._score(pending)
+        return [best.result() for best in bests]
+
+    def _score(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
+        """Score the windows of ``pending`` batches; keep each text's first highest window."""
+        if not pending:
+            return
+        scores = self._run([batch for *_, batch in pending])
         offset = 0
-        for batches in per_text:
-            count = sum(len(batch.spans) for batch in batches)
-            results.append(_best(batches, scores[offset : offset + count]))
+        for best, decoded, first, batch in pending:
+            count = len(batch.spans)
+            top = int(np.argmax(scores[offset : offset + count]))
+            score = float(scores[offset + top])
+            if score > best.score:
+                start, end = batch.spans[top]
+                best.score, best.window, best.start, best.end = score, first + top, start, end
+                best.decoded = decoded
             offset += count
-        return results
+
+    def _ignored(self) -> np.ndarray[Any, np.dtype[np.int32]] | None:
+        """Each bucket mapped to the bucket it may be counted as: the buckets the model
+        ignores all to the first of them (``None`` if it ignores none).
+
+        The committed model gives the buckets it dropped in training an IDF of 0, so they
+        count neither in a window's norm nor in its sum. The model is asked which they are:
+        a window of one strong bucket scores exactly the same with a bucket added only if
+        the model ignores it (an added bucket it knows changes the norm, so the strong
+        bucket's weight). Two strong buckets are asked, for certainty.
+        """
+        buckets = self.spec.buckets
+        everything = np.arange(buckets, dtype=np.int64)
+        alone = np.empty(buckets, dtype=np.float32)
+        for first in range(0, buckets, _PROBE_ROWS):
+            rows = everything[first : first + _PROBE_ROWS, None]
+            alone[first : first + rows.shape[0]] = self._raw(rows, np.ones(rows.shape, np.float32))
+        empty = self._raw(np.zeros((1, 1), np.int64), np.zeros((1, 1), np.float32))[0]
+        strong = np.argsort(-np.abs(alone - empty))[:2]
+        ignored = np.ones(buckets, dtype=bool)
+        ignored[strong] = False
+        for reference in strong:
+            candidates = np.flatnonzero(ignored)
+            for first in range(0, candidates.size, _PROBE_ROWS):
+                chunk = candidates[first : first + _PROBE_ROWS]
+                # The last row is the reference alone (the other bucket not present), in the
+                # same call and shape, so equal scores mean an equal computation.
+                indices = np.empty((chunk.size + 1, 2), dtype=np.int64)
+                indices[:, 0] = reference
+                indices[:-1, 1] = chunk
+                indices[-1, 1] = reference
+                counts = np.ones(indices.shape, dtype=np.float32)
+                counts[-1, 1] = 0.0
+                scores = self._raw(indices, counts)
+                ignored[chunk] = scores[:-1] == scores[-1]
+        if not ignored.any():
+            return None
+        canonical = np.arange(buckets, dtype=np.int32)
+        canonical[ignored] = int(np.argmax(ignored))
+        return canonical
+
+    def _raw(
+        self,
+        indices: np.ndarray[Any, np.dtype[np.int64]],
+        counts: np.ndarray[Any, np.dtype[np.float32]],
+    ) -> np.ndarray[Any, np.dtype[np.float32]]:
+        (scores,) = self._session.run(["score"], {"indices": indices, "counts": counts})
+        return np.asarray(scores, dtype=np.float32).reshape(-1)
 
     def _run(self, batches: Sequence[FeatureBatch]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        rows = [
-            (b.indices[i, : b.lengths[i]], b.counts[i, : b.lengths[i]])
-            for b in batches
-            for i in range(len(b.spans))
-        ]
+        """The score of every row of ``batches``, in order."""
+        total = sum(len(batch.spans) for batch in batches)
+        width = max(batch.indices.shape[1] for batch in batches)
+        indices = np.zeros((total, width), dtype=np.int64)
+        counts = np.zeros((total, width), dtype=np.float32)
+        lengths = np.empty(total, dtype=np.int64)
+        offset = 0
+        for batch in batches:
+            rows, wide = batch.indices.shape
+            indices[offset : offset + rows, :wide] = batch.indices
+            counts[offset : offset + rows, :wide] = batch.counts
+            lengths[offset : offset + rows] = batch.lengths
+            offset += rows
         # Windows of similar length share a call, so little work goes into padding.
-        order = sorted(range(len(rows)), key=lambda i: rows[i][0].size)
-        out = np.empty(len(rows), dtype=np.float32)
+        order = np.argsort(lengths, kind="stable")
+        out = np.empty(total, dtype=np.float32)
         first = 0
-        while first < len(order):
+        while first < total:
             last = first + 1
-            while (
-                last < len(order)
-                and (last + 1 - first) * rows[order[last]][0].size <= NGRAMS_PER_RUN
-            ):
+            while last < total and (last + 1 - first) * lengths[order[last]] <= NGRAMS_PER_RUN:
                 last += 1
             chunk = order[first:last]
-            width = max(1, rows[chunk[-1]][0].size)
-            indices = np.zeros((len(chunk), width), dtype=np.int64)
-            counts = np.zeros((len(chunk), width), dtype=np.float32)
-            for row, i in enumerate(chunk):
-                row_indices, row_counts = rows[i]
-                indices[row, : row_indices.size] = row_indices
-                counts[row, : row_counts.size] = row_counts
-            (scores,) = self._session.run(["score"], {"indices": indices, "counts": counts})
-            out[chunk] = np.asarray(scores, dtype=np.float32).reshape(-1)
+            used = max(1, int(lengths[chunk[-1]]))
+            out[chunk] = self._raw(indices[chunk, :used], counts[chunk, :used])
             first = last
         return out
 
 
-def _best(
-    batches: Sequence[FeatureBatch], scores: np.ndarray[Any, np.dtype[np.float32]]
-) -> ClassifierResult:
-    best = int(np.argmax(scores))
-    offset = 0
-    for form_index, batch in enumerate(batches):
-        count = len(batch.spans)
-        if best < offset + count:
-            start, end = batch.spans[best - offset]
-            return ClassifierResult(
-                score=float(scores[best]),
-                window=best,
-                windows=int(scores.size),
-                start=start,
-                end=end,
-                decoded=form_index > 0,
-            )
-        offset += count
-    raise AssertionError("unreachable: the best window belongs to some form")
+@dataclass(slots=True)
+class _Best:
+    """A text's highest window so far, while its windows are scored."""
+
+    score: float = -1.0
+    window: int = 0
+    windows: int = 0
+    start: int = 0
+    end: int = 0
+    decoded: bool = False
+
+    def result(self) -> ClassifierResult:
+        return ClassifierResult(
+            self.score, self.window, self.windows, self.start, self.end, self.decoded
+        )
 
 
 def _metadata(
