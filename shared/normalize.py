@@ -366,8 +366,13 @@ def decoded_variants(text: str) -> list[str]:
 
 def _decoded_variants(data: bytes) -> list[str]:
     variants: list[str] = []
+    tried: set[bytes] = set()  # a blob repeated decodes the same: once is enough
     for match in _BLOB_RE.finditer(data):
-        decoded = _decode_blob(match.group().decode("ascii"))
+        blob = match.group()
+        if blob in tried:
+            continue
+        tried.add(blob)
+        decoded = _decode_blob(blob.decode("ascii"))
         if decoded is not None:
             variants.append(decoded)
             if len(variants) == MAX_VARIANTS:
