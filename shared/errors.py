@@ -24,6 +24,7 @@ Messages never hold prompt text, response text or a key.
         │   ├── UpstreamUnreachableError 502 upstream_unreachable
         │   └── UpstreamTimeoutError     504 upstream_timeout
         ├── CoreUnavailableError         503 core_unavailable     edge could not reach core
+        ├── CoreBusyError                503 core_busy            core's heavy scans all taken
         └── ServiceUnavailableError      503 service_unavailable  a store we need is down
             ├── DatabaseUnavailableError 503 database_unavailable
             ├── KeyStoreUnavailableError 503 key_store_unavailable
@@ -41,6 +42,7 @@ __all__ = [
     "BlockedError",
     "ClientError",
     "ConflictError",
+    "CoreBusyError",
     "CoreUnavailableError",
     "DatabaseUnavailableError",
     "InvalidRequestError",
@@ -245,6 +247,17 @@ class CoreUnavailableError(ServerError):
     type = "service_unavailable"
     code = "core_unavailable"
     default_message = "The Aegis core service is unavailable; the request was not forwarded."
+
+
+class CoreBusyError(ServerError):
+    """Core is up but every slot for heavy (long) scans stayed taken while this request
+    waited; ``Retry-After`` says when to try again. A busy core is not a failing one: the
+    edge is not to count ``core_busy`` against core's circuit breaker."""
+
+    status = 503
+    type = "service_unavailable"
+    code = "core_busy"
+    default_message = "The gateway is busy scanning other large requests; retry shortly."
 
 
 class ServiceUnavailableError(ServerError):
