@@ -51,8 +51,13 @@ def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipel
     """The input scanners this configuration asks for; ``ConfigError`` for an unusable model."""
     if not settings.input_scan_enabled:
         return Pipeline([], DEFAULT_POLICY)
-    scanners: list[Scanner] = [RegexScanner()]
-    runner = CpuRunner()  # one worker thread for every scanner's long requests
+    # One runner for every scanner: its worker thread, its heavy-scan slots.
+    runner = CpuRunner(
+        heavy_chars=settings.heavy_scan_chars,
+        heavy_scans=settings.heavy_scan_concurrency,
+        heavy_wait_s=settings.heavy_scan_wait_ms / 1000,
+    )
+    scanners: list[Scanner] = [RegexScanner(runner=runner)]
     if settings.pii_scan_enabled:
         scanners.append(PiiScanner(build_analyzer(), registry, runner=runner))
     defaults = DEFAULT_POLICY
@@ -68,7 +73,7 @@ def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipel
             {"classifier": classifier.threshold, **DEFAULT_POLICY.thresholds},
             actions=DEFAULT_POLICY.actions,
         )
-    return Pipeline(scanners, defaults)
+    return Pipeline(scanners, defaults, runner)
 
 
 def create_app(settings: CoreSettings) -> ASGIApp:

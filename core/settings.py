@@ -6,6 +6,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from core.scanning.base import DEFAULT_HEAVY_CHARS, DEFAULT_HEAVY_SCANS, DEFAULT_HEAVY_WAIT_S
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
 
@@ -53,6 +54,12 @@ class CoreSettings:
     # hashes the same, so repeats can be counted without the value.
     pii_hash_salt: Secret = field(default_factory=lambda: Secret(""))
     policy_sync_interval_ms: int = 30_000
+    # Scans of requests over heavy_scan_chars characters in all: at most
+    # heavy_scan_concurrency at a time; one that waits heavy_scan_wait_ms for its turn is
+    # answered 503 core_busy (core.scanning.base.CpuRunner).
+    heavy_scan_chars: int = DEFAULT_HEAVY_CHARS
+    heavy_scan_concurrency: int = DEFAULT_HEAVY_SCANS
+    heavy_scan_wait_ms: int = int(DEFAULT_HEAVY_WAIT_S * 1000)
 
     @property
     def instance(self) -> str:
@@ -112,6 +119,11 @@ class CoreSettings:
                 "POLICY_SYNC_INTERVAL_MS", d.policy_sync_interval_ms, minimum=100
             ),
             bypass_consumer_enabled=env.flag("BYPASS_CONSUMER_ENABLED", d.bypass_consumer_enabled),
+            heavy_scan_chars=env.integer("HEAVY_SCAN_CHARS", d.heavy_scan_chars, minimum=1024),
+            heavy_scan_concurrency=env.integer(
+                "HEAVY_SCAN_CONCURRENCY", d.heavy_scan_concurrency, minimum=1
+            ),
+            heavy_scan_wait_ms=env.integer("HEAVY_SCAN_WAIT_MS", d.heavy_scan_wait_ms, minimum=1),
         )
         env.finish()
         return settings

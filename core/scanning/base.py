@@ -8,12 +8,16 @@ never raises to block: a block is a value (:class:`Verdict`), decided by the pol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import ClassVar, Final, Protocol, TypeVar
+from typing import Any, ClassVar, Final, Protocol, TypeVar
 
+from shared.errors import CoreBusyError
 from shared.extract import ScanText
 from shared.findings import Finding
 
@@ -22,6 +26,12 @@ __all__ = ["CpuRunner", "Decision", "ScanRequest", "Scanner", "Verdict"]
 _T = TypeVar("_T")
 # Total characters of a request worked on the event loop rather than on the worker thread.
 DEFAULT_INLINE_CHARS: Final = 2048
+# Beyond this many characters a request's scan is heavy (tens of milliseconds and more):
+# at most DEFAULT_HEAVY_SCANS at a time, each waiting at most DEFAULT_HEAVY_WAIT_S for a
+# slot (HEAVY_SCAN_CHARS, HEAVY_SCAN_CONCURRENCY, HEAVY_SCAN_WAIT_MS in core's settings).
+DEFAULT_HEAVY_CHARS: Final = 65536
+DEFAULT_HEAVY_SCANS: Final = 2
+DEFAULT_HEAVY_WAIT_S: Final = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +79,104 @@ class Verdict:
 
 
 class CpuRunner:
-    """Where a scanner's CPU-bound work runs: short requests (up to ``inline_chars`` in all,
-    well under a millisecond) on the event loop, where a thread hop would cost more than the
-    work; longer ones on one worker thread, so the loop never waits on a 20 KB prompt and
-    concurrent requests queue instead of oversubscribing the cores. Scanners built together
-    share one runner (one thread)."""
+    """Where scanners' CPU-bound work runs, by the size of the request (its texts' total
+    characters):
 
-    def __init__(self, *, inline_chars: int = DEFAULT_INLINE_CHARS) -> None:
+    * up to ``inline_chars`` (well under a millisecond of work) on the event loop, where a
+      thread hop would cost more than the work;
+    * up to ``heavy_chars`` on one worker thread, so the loop never waits on a 20 KB
+      prompt and concurrent requests queue instead of oversubscribing the cores;
+    * beyond, a *heavy* scan (up to ~0.3 s per megabyte), on its own threads: at most
+      ``heavy_scans`` at a time, so that a burst of megabyte requests queues rather than
+      taking a thread and a core each, and light requests never wait behind them. A
+      request that waits more than ``heavy_wait_s`` for a slot gets
+      :class:`shared.errors.CoreBusyError` (503 ``core_busy``, ``Retry-After``).
+
+    A heavy request holds its slot from :meth:`admit` (the pipeline takes it once for all
+    its scanners) until its work ends, even if its client went away: the thread cannot be
+    stopped, and the slot stands for it. Scanners built together share one runner.
+    """
+
+    def __init__(
+        self,
+        *,
+        inline_chars: int = DEFAULT_INLINE_CHARS,
+        heavy_chars: int = DEFAULT_HEAVY_CHARS,
+        heavy_scans: int = DEFAULT_HEAVY_SCANS,
+        heavy_wait_s: float = DEFAULT_HEAVY_WAIT_S,
+    ) -> None:
         self._inline_chars = inline_chars
+        self._heavy_chars = max(heavy_chars, inline_chars)
+        self._heavy_wait_s = heavy_wait_s
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aegis-scan")
+        self._heavy = ThreadPoolExecutor(
+            max_workers=heavy_scans, thread_name_prefix="aegis-scan-heavy"
+        )
+        self._slots = asyncio.Semaphore(heavy_scans)
+
+    def is_heavy(self, request: ScanRequest) -> bool:
+        """Whether ``request`` is scanned as a heavy one (see the class doc)."""
+        return _chars(request) > self._heavy_chars
+
+    @contextlib.asynccontextmanager
+    async def admit(self, request: ScanRequest) -> AsyncIterator[None]:
+        """A heavy-scan slot for ``request`` while the block runs (nothing for a light one,
+        or where this task holds one already); ``CoreBusyError`` if none is free in time."""
+        held = _ADMITTED.get()
+        if not self.is_heavy(request) or (held is not None and held.runner is self):
+            yield
+            return
+        try:
+            async with asyncio.timeout(self._heavy_wait_s):
+                await self._slots.acquire()
+        except TimeoutError:
+            retry = str(max(1, math.ceil(self._heavy_wait_s)))
+            raise CoreBusyError(headers={"retry-after": retry}) from None
+        admission = _Admission(self)
+        token = _ADMITTED.set(admission)
+        try:
+            yield
+        finally:
+            _ADMITTED.reset(token)
+            admission.release()
 
     async def run(self, request: ScanRequest, work: Callable[[], _T]) -> _T:
-        if sum(len(text.text) for text in request.texts) <= self._inline_chars:
+        chars = _chars(request)
+        if chars <= self._inline_chars:
             return work()
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        loop = asyncio.get_running_loop()
+        if chars <= self._heavy_chars:
+            return await loop.run_in_executor(self._executor, work)
+        async with self.admit(request):
+            admission = _ADMITTED.get()
+            future = loop.run_in_executor(self._heavy, work)
+            if admission is not None and admission.runner is self:
+                admission.working = future
+            return await future
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._heavy.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass(slots=True)
+class _Admission:
+    """A heavy-scan slot held by a task, and the work it has on a thread now."""
+
+    runner: CpuRunner
+    working: asyncio.Future[Any] | None = None
+
+    def release(self) -> None:
+        slots = self.runner._slots
+        if self.working is not None and not self.working.done():
+            # The task ended (cancelled) while its work still runs: free the slot after it.
+            self.working.add_done_callback(lambda _: slots.release())
+        else:
+            slots.release()
+
+
+_ADMITTED: ContextVar[_Admission | None] = ContextVar("aegis_heavy_scan", default=None)
+
+
+def _chars(request: ScanRequest) -> int:
+    return sum(len(text.text) for text in request.texts)

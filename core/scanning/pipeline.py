@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.scanning.base import Scanner, ScanRequest, Verdict
+from core.scanning.base import CpuRunner, Scanner, ScanRequest, Verdict
 from core.scanning.policy import Policy
 from shared.findings import Finding
 
@@ -32,14 +32,27 @@ class PipelineResult:
 
 
 class Pipeline:
-    """The input scanners in order of cost, and the policy that judges their findings."""
+    """The input scanners in order of cost, and the policy that judges their findings.
 
-    def __init__(self, scanners: Sequence[Scanner], policy: Policy) -> None:
+    With the scanners' ``runner``, a heavy (long) request takes one of its heavy-scan
+    slots for all the scanners together, or fails with ``CoreBusyError`` before any runs.
+    """
+
+    def __init__(
+        self, scanners: Sequence[Scanner], policy: Policy, runner: CpuRunner | None = None
+    ) -> None:
         self.scanners = tuple(sorted(scanners, key=lambda scanner: scanner.cost))
         self.policy = policy
+        self._runner = runner
 
     async def run(self, request: ScanRequest, policy: Policy | None = None) -> PipelineResult:
         policy = policy or self.policy
+        if self._runner is None or not self.scanners:
+            return await self._run(request, policy)
+        async with self._runner.admit(request):
+            return await self._run(request, policy)
+
+    async def _run(self, request: ScanRequest, policy: Policy) -> PipelineResult:
         findings: list[Finding] = []
         latency: dict[str, float] = {}
         verdict = policy.decide(findings)

@@ -91,13 +91,22 @@ class Policy:
         return self.thresholds.get(finding.scanner)
 
     def decide(self, findings: Sequence[Finding]) -> Verdict:
-        blocking = tuple(
-            finding
-            for finding in findings
-            if self.action(finding) == "block"
-            or ((limit := self.threshold(finding)) is not None and finding.score >= limit)
-        )
-        masking = tuple(finding for finding in findings if self.action(finding) in MASKING_ACTIONS)
+        # A long text can have thousands of findings of a few types: look each type up once.
+        rules: dict[tuple[str, str], tuple[str | None, float | None]] = {}
+        blocking: list[Finding] = []
+        masking: list[Finding] = []
+        for finding in findings:
+            rule = rules.get((finding.scanner, finding.type))
+            if rule is None:
+                rule = rules[finding.scanner, finding.type] = (
+                    self.action(finding),
+                    self.threshold(finding),
+                )
+            action, limit = rule
+            if action == "block" or (limit is not None and finding.score >= limit):
+                blocking.append(finding)
+            if action in MASKING_ACTIONS:
+                masking.append(finding)
         risk = max((finding.score for finding in findings), default=0.0)
         if blocking:
             decision = Decision.BLOCK
@@ -105,7 +114,7 @@ class Policy:
             decision = Decision.MASK
         else:
             decision = Decision.ALLOW
-        return Verdict(decision, round(risk, 4), tuple(findings), blocking, masking)
+        return Verdict(decision, round(risk, 4), tuple(findings), tuple(blocking), tuple(masking))
 
     def with_overrides(self, overrides: Mapping[str, float]) -> Policy:
         return Policy({**self.thresholds, **overrides}, self.dry_run, self.actions)
