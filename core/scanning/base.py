@@ -86,7 +86,7 @@ class CpuRunner:
       thread hop would cost more than the work;
     * up to ``heavy_chars`` on one worker thread, so the loop never waits on a 20 KB
       prompt and concurrent requests queue instead of oversubscribing the cores;
-    * beyond, a *heavy* scan (up to ~0.3 s per megabyte), on its own threads: at most
+    * beyond, a *heavy* scan (a few tenths of a second per megabyte), on its own threads: at most
       ``heavy_scans`` at a time, so that a burst of megabyte requests queues rather than
       taking a thread and a core each, and light requests never wait behind them. A
       request that waits more than ``heavy_wait_s`` for a slot gets
@@ -122,8 +122,7 @@ class CpuRunner:
     async def admit(self, request: ScanRequest) -> AsyncIterator[None]:
         """A heavy-scan slot for ``request`` while the block runs (nothing for a light one,
         or where this task holds one already); ``CoreBusyError`` if none is free in time."""
-        held = _ADMITTED.get()
-        if not self.is_heavy(request) or (held is not None and held.runner is self):
+        if not self.is_heavy(request) or self._holding() is not None:
             yield
             return
         try:
@@ -132,7 +131,7 @@ class CpuRunner:
         except TimeoutError:
             retry = str(max(1, math.ceil(self._heavy_wait_s)))
             raise CoreBusyError(headers={"retry-after": retry}) from None
-        admission = _Admission(self)
+        admission = _Admission(self, asyncio.current_task())
         token = _ADMITTED.set(admission)
         try:
             yield
@@ -148,15 +147,24 @@ class CpuRunner:
         if chars <= self._heavy_chars:
             return await loop.run_in_executor(self._executor, work)
         async with self.admit(request):
-            admission = _ADMITTED.get()
             future = loop.run_in_executor(self._heavy, work)
-            if admission is not None and admission.runner is self:
+            admission = self._holding()
+            if admission is not None:
                 admission.working = future
-            return await future
+            # Shielded: a cancelled request leaves the future running, so its slot is freed
+            # only when the thread is done.
+            return await asyncio.shield(future)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._heavy.shutdown(wait=False, cancel_futures=True)
+
+    def _holding(self) -> _Admission | None:
+        """This task's slot of this runner, if it holds one (a task it started does not)."""
+        held = _ADMITTED.get()
+        if held is None or held.runner is not self or held.task is not asyncio.current_task():
+            return None
+        return held
 
 
 @dataclass(slots=True)
@@ -164,15 +172,22 @@ class _Admission:
     """A heavy-scan slot held by a task, and the work it has on a thread now."""
 
     runner: CpuRunner
+    task: asyncio.Task[Any] | None
     working: asyncio.Future[Any] | None = None
 
     def release(self) -> None:
         slots = self.runner._slots
-        if self.working is not None and not self.working.done():
-            # The task ended (cancelled) while its work still runs: free the slot after it.
-            self.working.add_done_callback(lambda _: slots.release())
-        else:
+        if self.working is None or self.working.done():
             slots.release()
+            return
+
+        def done(work: asyncio.Future[Any]) -> None:
+            slots.release()
+            if not work.cancelled():
+                work.exception()  # retrieved: nobody awaits it any more
+
+        # The task ended (cancelled) while its work still runs: free the slot after it.
+        self.working.add_done_callback(done)
 
 
 _ADMITTED: ContextVar[_Admission | None] = ContextVar("aegis_heavy_scan", default=None)
