@@ -361,7 +361,6 @@ def _malformed(auth: bytes) -> list[tuple[str, bytes]]:
     key, so that only a size limit can refuse them."""
     post = b"POST /v1/chat/completions HTTP/1.1\r\n" + _HEAD
     get = b"GET /v1/models HTTP/1.1\r\n" + _HEAD
-    many = b"".join(b"X-%d: a\r\n" % i for i in range(20_000))
     return [
         ("garbage-request-line", b"GARBAGE\r\n\r\n"),
         ("nul-in-path", b"GET /v1/models\x00 HTTP/1.1\r\n" + _HEAD + b"\r\n"),
