@@ -2,14 +2,16 @@
 
 A bad setting stops start-up with one line per problem on stderr and exit status 2, never a
 traceback. A request uvicorn cannot parse (a malformed request line or header) is answered
-by :class:`GatewayHttpProtocol` in OpenAI's error shape, like every other client mistake.
+by :class:`GatewayHttpProtocol` in OpenAI's error shape, like every other client mistake, and
+so is a request whose head is too big to be one a client means (uvicorn's httptools protocol
+has no limit of its own: it would read a 1 GB header into memory).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,28 +22,103 @@ from shared.config import ConfigError
 from shared.errors import error_body
 from shared.logging import configure_logging
 
-__all__ = ["GatewayHttpProtocol", "serve"]
+__all__ = ["MAX_HEADERS", "MAX_HEAD_BYTES", "MAX_URL_BYTES", "GatewayHttpProtocol", "serve"]
+
+MAX_URL_BYTES: Final = 16 * 1024
+"""The longest request target (path and query) served; a longer one gets 414."""
+MAX_HEAD_BYTES: Final = 64 * 1024
+"""The most bytes of header names and values one request may carry (431 past it); nginx's
+default ``large_client_header_buffers 4 8k`` lets 32 KiB through, so nothing nginx passes is
+refused here."""
+MAX_HEADERS: Final = 100
+"""The most header lines one request may carry (431 past it), as Apache's LimitRequestFields."""
+
+
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback to stop reading a request whose head is over a limit."""
 
 
 class GatewayHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, with its answer to unparsable HTTP in OpenAI's shape.
+    """uvicorn's httptools protocol, with limits on a request's head, and its answer to
+    unparsable HTTP in OpenAI's shape.
 
     uvicorn answers a request its parser refuses before any ASGI app sees it, in plain text;
     this answers the same 400, closing the connection as uvicorn does, as
     ``{"error": {..., "code": "invalid_http_request"}}`` with a request id of its own.
+
+    A request target over :data:`MAX_URL_BYTES` gets 414 ``url_too_long``, headers over
+    :data:`MAX_HEAD_BYTES` or :data:`MAX_HEADERS` get 431 ``request_headers_too_large``, and
+    the connection is closed. The parser hands over a header only once it is whole, so the
+    bytes of a head not yet parsed are counted as they arrive too: a head still open after
+    twice the limit is refused without waiting for its end.
     """
 
-    def send_400_response(self, msg: str) -> None:
-        request_id = wire.new_request_id()
-        body = wire.dumps(
-            error_body(
-                "The request is not valid HTTP/1.1.",
-                "invalid_request_error",
-                "invalid_http_request",
-                request_id=request_id,
+    _refusal: tuple[int, bytes, str, str] | None = None
+    _head_bytes = 0
+    _unparsed = 0
+    _in_head = True
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._unparsed += len(data)
+        super().data_received(data)
+        if self._in_head and self._unparsed > 2 * MAX_HEAD_BYTES and self._refusal is None:
+            self._refuse_head(431)
+            self.send_400_response("head too large")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        self._head_bytes = 0
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_URL_BYTES:
+            self._refuse_head(414)
+            raise _HeadTooLarge
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_bytes += len(name) + len(value)
+        if self._head_bytes > MAX_HEAD_BYTES or len(self.headers) >= MAX_HEADERS:
+            self._refuse_head(431)
+            raise _HeadTooLarge
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._unparsed = 0
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        self._in_head = True
+        super().on_response_complete()
+
+    def _refuse_head(self, status: int) -> None:
+        if status == 414:
+            self._refusal = (
+                414,
+                b"URI Too Long",
+                f"The request target is longer than {MAX_URL_BYTES} bytes.",
+                "url_too_long",
             )
+        else:
+            self._refusal = (
+                431,
+                b"Request Header Fields Too Large",
+                f"The request's headers are over {MAX_HEAD_BYTES} bytes or {MAX_HEADERS} lines.",
+                "request_headers_too_large",
+            )
+
+    def send_400_response(self, msg: str) -> None:
+        status, reason, message, code = self._refusal or (
+            400,
+            b"Bad Request",
+            "The request is not valid HTTP/1.1.",
+            "invalid_http_request",
         )
-        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        request_id = wire.new_request_id()
+        body = wire.dumps(error_body(message, "invalid_request_error", code, request_id=request_id))
+        head = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
         head.extend(
             name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers
         )
