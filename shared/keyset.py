@@ -95,6 +95,8 @@ def decode_identity(raw: bytes | str) -> KeyIdentity:
     """An identity from its JSON; one published without ``permissions`` (by a core from before
     they were published) gets its role's, so a rolling upgrade changes nothing a key may do."""
     data = orjson.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("a key set entry is a JSON object")
     role = str(data["role"])
     permissions = data.get("permissions")
     return KeyIdentity(

@@ -8,7 +8,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 
-from core.keys import announce_revocation
+from core.keys.registry import announce_revocation
 from edge.keys import KeyCache
 from shared.errors import AuthenticationError, PermissionDeniedError
 from shared.hashing import hash_api_key
@@ -55,6 +55,24 @@ async def test_permissions_of_an_older_cores_entries_come_from_the_role(
     auditor = cache.authenticate(_bearer(AUDITOR))
     with pytest.raises(PermissionDeniedError):
         cache.authorize(auditor, LLM_CALL)
+
+
+async def test_an_entry_that_is_not_an_object_is_skipped_and_the_others_load(
+    redis: aioredis.Redis, redis_prefix: str
+) -> None:
+    """A corrupt entry (a list, a number, not JSON) costs only itself: the refresher goes on
+    and every other key works."""
+    await _publish_as_an_older_core(redis, redis_prefix)
+    hash_name, _ = keyset_names(redis_prefix)
+    await redis.hset(
+        hash_name,
+        mapping={"h-list": b"[1, 2]", "h-number": b"7", "h-text": b"\xff not json"},
+    )
+    cache = KeyCache(redis, redis_prefix, interval=0.1)
+    assert await cache.refresh() is True
+    assert cache.authenticate(_bearer(DEVELOPER)).key_id == "k-dev"
+    with pytest.raises(AuthenticationError):
+        cache.authenticate("Bearer h-list")
 
 
 async def test_revocation_is_honoured_with_no_core_and_an_emptied_redis(
