@@ -227,7 +227,7 @@ def test_stream_first_chunk_arrives_before_upstream_finishes(stack: Stack) -> No
 
 
 def test_auditor_cannot_call_models(stack: Stack) -> None:
-    """A role without llm:call gets 403 from core."""
+    """A role without llm:call gets 403 (the edge refuses it from the key set, before core)."""
     client = _client(stack, stack.create_key(role="auditor").key)
     with pytest.raises(openai.PermissionDeniedError) as caught:
         client.chat.completions.create(
