@@ -31,7 +31,7 @@ import aiohttp
 import asyncpg
 import uvloop
 
-from core.keystore import KeyStore
+from core.keys.store import KeyStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")

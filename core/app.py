@@ -15,11 +15,11 @@ from starlette.types import ASGIApp
 
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
-from core.keys import KeyRegistry
+from core.keys.registry import KeyRegistry
 from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import build_analyzer
 from core.pii.masking import Masker
-from core.policies import PolicyRegistry
+from core.policies.registry import PolicyRegistry
 from core.routes import admin, inspect, openai, policies, service
 from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner

@@ -9,9 +9,9 @@ import redis.asyncio as aioredis
 from starlette.requests import Request
 
 from core.db.pool import Database
-from core.keys import KeyRegistry
+from core.keys.registry import KeyRegistry
 from core.pii.masking import Masker
-from core.policies import PolicyRegistry
+from core.policies.registry import PolicyRegistry
 from core.scanning.pipeline import Pipeline
 from core.settings import CoreSettings
 from shared.metrics import HttpMetrics

@@ -705,7 +705,7 @@ def _flag(value: str) -> bool:
 
 def _aegis_fallback(args: list[str]) -> list[str]:
     # No console script (not installed with pip install -e yet): call its entry point.
-    code = "import sys; from core.cli import main; sys.exit(main())"
+    code = "import sys; from core.cli.main import main; sys.exit(main())"
     return [sys.executable, "-c", code, *args]
 
 

@@ -28,7 +28,7 @@ import uvicorn
 
 from core.app import create_app as create_core
 from core.db.migrate import apply_migrations
-from core.keystore import KeyStore, NewKey
+from core.keys.store import KeyStore, NewKey
 from core.settings import CoreSettings
 from devupstream.app import UpstreamKnobs, UpstreamStats
 from devupstream.app import create_app as create_upstream

@@ -11,7 +11,7 @@ size). ``dead-letters`` lists the stream entries core could not store (malformed
 by PostgreSQL), without their content.
 
 It calls core at ``AEGIS_CORE_URL`` (default ``http://127.0.0.1:8081``) with the key in
-``AEGIS_API_KEY`` (see :mod:`core.adminclient`), whose role must be admin or auditor; the
+``AEGIS_API_KEY`` (see :mod:`core.cli.adminclient`), whose role must be admin or auditor; the
 review is recorded under that key's user.
 """
 
@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import orjson
 
-from core.adminclient import AdminClient
+from core.cli.adminclient import AdminClient
 
 __all__ = ["add_parser", "run"]
 

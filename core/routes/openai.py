@@ -14,9 +14,9 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.answers import StreamRewriter, restore_json_answer
 from core.pii.masking import Masker
 from core.pii.pseudonyms import Pseudonyms
+from core.pii.restore import StreamRewriter, restore_json_answer
 from core.scanning.base import ScanRequest
 from core.scanning.pipeline import PipelineResult
 from core.scanning.policy import Policy

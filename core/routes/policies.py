@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.policies import GLOBAL_SUBJECT, SCOPES, PolicyStore
+from core.policies.store import GLOBAL_SUBJECT, SCOPES, PolicyStore
 from core.routes.admin import authorized, database_pool, path_text, read_object, uses_database
 from core.scanning.policy import PolicyDocument
 from core.state import core_state

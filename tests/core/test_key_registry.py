@@ -10,8 +10,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from core.db.pool import Database
-from core.keys import KeyRegistry, announce_revocation
-from core.keystore import KeyStore
+from core.keys.registry import KeyRegistry, announce_revocation
+from core.keys.store import KeyStore
 from shared.hashing import hash_api_key
 from shared.keyset import (
     REVOCATION_RETENTION_S,

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from core.db.migrate import apply_migrations, migration_files
-from core.keystore import KeyStore
+from core.keys.store import KeyStore
 from shared.hashing import hash_api_key
 from shared.permissions import LLM_CALL, ROLES, role_permissions
 

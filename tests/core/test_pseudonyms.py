@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from core.answers import StreamRewriter, restore_json_answer
 from core.pii.pseudonyms import MAX_HELD, Pseudonyms, TextRestorer
+from core.pii.restore import StreamRewriter, restore_json_answer
 
 EMAIL = "hong@example.com"
 RRN = "900101-1234568"

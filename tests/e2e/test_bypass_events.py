@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from core.app import create_app as create_core
-from core.cli import main as aegis
+from core.cli.main import main as aegis
 from devupstream.app import DEFAULT_MODEL
 from shared.bypass import bypass_stream_name
 from tests.conftest import ServerThread, Stack, run_sync

@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
-from core.keystore import KeyStore
+from core.keys.store import KeyStore
 from devupstream.app import DEFAULT_MODEL
 from edge.app import create_app as create_edge
 from edge.settings import EdgeSettings

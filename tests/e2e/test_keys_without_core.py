@@ -8,7 +8,7 @@ import httpx
 import pytest
 import redis
 
-from core.cli import main as aegis
+from core.cli.main import main as aegis
 from devupstream.app import DEFAULT_MODEL
 from shared.keyset import keyset_names
 from tests.conftest import Stack, free_port

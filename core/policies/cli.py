@@ -15,7 +15,8 @@ An action (for ``pii`` or ``pii:ENTITY``) is block, mask, redact, hash, pseudony
 allow.
 ``set`` replaces the whole stored policy of that scope (the API's PUT): a threshold or
 ``--dry-run`` not given is no longer overridden there. Reading needs an admin or auditor
-key in ``AEGIS_API_KEY``, ``set`` and ``delete`` an admin key (see :mod:`core.adminclient`).
+key in ``AEGIS_API_KEY``, ``set`` and ``delete`` an admin key (see
+:mod:`core.cli.adminclient`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from urllib.parse import quote
 
 import orjson
 
-from core.adminclient import AdminClient, AdminClientError
+from core.cli.adminclient import AdminClient, AdminClientError
 from core.scanning.policy import ACTIONS
 
 __all__ = ["add_parser", "parse_actions", "parse_thresholds", "run"]

@@ -111,8 +111,8 @@ class KeyStore:
         return NewKey(key_id=key_id, key=key, user=user, workspace=workspace, role=role)
 
     async def revoke(self, key_id: str) -> str | None:
-        """Revoke a key; return its hash (to tell the edges, see ``core.keys.announce_revocation``),
-        or None if no active key has that id."""
+        """Revoke a key; return its hash (to tell the edges, see
+        ``core.keys.registry.announce_revocation``), or None if no active key has that id."""
         async with _connection(self._db) as connection, connection.transaction():
             key_hash: str | None = await connection.fetchval(
                 """

@@ -25,7 +25,7 @@ import structlog
 from redis.exceptions import RedisError
 
 from core.db.pool import Database
-from core.keystore import KEYS_CHANNEL, KeyStore
+from core.keys.store import KEYS_CHANNEL, KeyStore
 from shared.keyset import (
     REVOCATION_RETENTION_S,
     KeyIdentity,

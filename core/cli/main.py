@@ -1,0 +1,123 @@
+"""The ``aegis`` command line: one parser, each group's commands in its own package.
+
+    aegis db migrate
+    aegis keys create|list|revoke …    (core.keys.cli: PostgreSQL directly)
+    aegis bypass list|show|review …    (core.bypass.cli: a client of core's admin API)
+    aegis policy list|show|set|delete|effective …    (core.policies.cli: the same)
+
+``db`` and ``keys`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does; ``keys
+revoke`` also ``REDIS_URL`` and ``REDIS_KEY_PREFIX``. ``bypass`` and ``policy`` call core
+with ``AEGIS_CORE_URL`` and ``AEGIS_API_KEY`` (:mod:`core.cli.adminclient`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from core.bypass import cli as bypass_cli
+from core.cli import CliError
+from core.cli.adminclient import AdminClientError
+from core.db.migrate import apply_migrations
+from core.db.pool import DB_ERRORS
+from core.keys import cli as keys_cli
+from core.policies import cli as policy_cli
+from core.settings import CoreSettings
+from shared.config import ConfigError, EnvReader
+
+__all__ = ["main"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """Where the command acts: PostgreSQL, and for ``keys revoke`` the edges' Redis."""
+
+    database_url: str
+    redis_url: str
+    redis_prefix: str
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aegis", description="Aegis administration.")
+    groups = parser.add_subparsers(dest="group", required=True)
+
+    db = groups.add_parser("db", help="database schema").add_subparsers(
+        dest="command", required=True
+    )
+    db.add_parser("migrate", help="apply missing schema migrations")
+
+    keys_cli.add_parser(groups)
+    bypass_cli.add_parser(groups)
+    policy_cli.add_parser(groups)
+    return parser
+
+
+def _targets(args: argparse.Namespace) -> _Targets:
+    """All the command reads from the environment (Redis only to revoke), every bad value
+    reported at once, before anything is done."""
+    env = EnvReader()
+    defaults = CoreSettings()
+    database_url = env.url(
+        "DATABASE_URL",
+        "POSTGRES_URL",
+        default=defaults.database_url,
+        schemes=("postgresql", "postgres"),
+    )
+    redis_url, redis_prefix = defaults.redis_url, defaults.redis_prefix
+    if args.group == "keys" and args.command == "revoke":
+        redis_url = env.url("REDIS_URL", default=redis_url, schemes=("redis", "rediss", "unix"))
+        redis_prefix = env.string("REDIS_KEY_PREFIX", default=redis_prefix)
+    env.finish()
+    return _Targets(database_url, redis_url, redis_prefix)
+
+
+async def _run(args: argparse.Namespace, targets: _Targets) -> int:
+    url = targets.database_url
+    where = urlsplit(url)
+    try:
+        connection = await asyncpg.connect(url, timeout=5)
+    except DB_ERRORS as exc:
+        raise CliError(
+            f"cannot reach PostgreSQL at {where.hostname}:{where.port or 5432} "
+            f"({type(exc).__name__}: {exc}); set DATABASE_URL"
+        ) from exc
+    try:
+        if args.group == "db":
+            applied = await apply_migrations(connection)
+            print("applied: " + ", ".join(applied) if applied else "schema is up to date")
+            return 0
+        return await keys_cli.run(args, connection, targets.redis_url, targets.redis_prefix)
+    except asyncpg.UndefinedTableError as exc:
+        raise CliError("the schema is missing; run 'aegis db migrate' first") from exc
+    finally:
+        await connection.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.group == "bypass":
+            return asyncio.run(bypass_cli.run(args))
+        if args.group == "policy":
+            return asyncio.run(policy_cli.run(args))
+        return asyncio.run(_run(args, _targets(args)))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"aegis: {problem}", file=sys.stderr)
+        return 2
+    except (CliError, AdminClientError, ValueError) as exc:
+        print(f"aegis: {exc}", file=sys.stderr)
+        return 1
+    except DB_ERRORS as exc:
+        print(f"aegis: database error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
