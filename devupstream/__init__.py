@@ -2,7 +2,9 @@
 
 It is NOT a model. It answers chat and completion requests by echoing the last user text
 (``"echo: <text>"``), as JSON or as server-sent events, so tests and benchmarks can check
-exactly what passed through the gateway. Knobs, per server (environment) or per request (a
+exactly what passed through the gateway. Its second model, ``aegis-dev-fixture``
+(:mod:`devupstream.fixturemodel`), answers ``fixture:NAME`` with canned answers that leak PII,
+secrets or the system prompt, or call tools. Knobs, per server (environment) or per request (a
 ``"devupstream"`` object in the request body, e.g. the OpenAI SDK's ``extra_body``):
 
 - ``delay_ms``:        wait before answering (JSON) or between chunks (stream)

@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,7 +17,20 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-__all__ = ["DEFAULT_MODEL", "UpstreamKnobs", "UpstreamStats", "create_app"]
+from devupstream.fixturemodel import (
+    FIXTURE_MODEL,
+    FIXTURES_DIR,
+    Answer,
+    Fixture,
+    FixtureError,
+    completion_choices,
+    fixture_name,
+    known,
+    load_fixtures,
+    stream_choices,
+)
+
+__all__ = ["DEFAULT_MODEL", "FIXTURE_MODEL", "UpstreamKnobs", "UpstreamStats", "create_app"]
 
 DEFAULT_MODEL = "aegis-dev-echo"
 EMBEDDING_DIMENSIONS = 16
@@ -84,11 +98,47 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status, media_type="application/json")
 
 
-def _error(status: int, message: str) -> Response:
+def _error(
+    status: int, message: str, code: str | int | None = None, param: str | None = None
+) -> Response:
     kind = "invalid_request_error" if status < 500 else "server_error"
     return _json(
-        {"error": {"message": message, "type": kind, "code": status, "param": None}}, status
+        {
+            "error": {
+                "message": message,
+                "type": kind,
+                "code": status if code is None else code,
+                "param": param,
+            }
+        },
+        status,
     )
+
+
+def _fixture_answer(
+    fixtures: dict[str, Fixture], kind: str, prompt: str, body: dict[str, Any]
+) -> Answer | Response:
+    name = fixture_name(prompt)
+    param = "messages" if kind == "chat" else "prompt"
+    if name is None:
+        message = f"{FIXTURE_MODEL} answers a last user message fixture:NAME"
+        return _error(
+            400, f"{message}; known fixtures: {known(fixtures)}", "fixture_required", param
+        )
+    if name not in fixtures:
+        message = f"{FIXTURE_MODEL} has no fixture {name!r}"
+        return _error(
+            404, f"{message}; known fixtures: {known(fixtures)}", "fixture_not_found", param
+        )
+    try:
+        answer = fixtures[name].answer(body.get("messages") if kind == "chat" else None)
+    except FixtureError as exc:
+        return _error(exc.status, str(exc), "fixture_unusable", "messages")
+    if kind != "chat" and answer.tool_calls:
+        return _error(
+            400, f"fixture {name} calls tools: ask /v1/chat/completions", "fixture_unusable"
+        )
+    return answer
 
 
 def _text_of(content: object) -> str:
@@ -112,9 +162,30 @@ def _split(text: str, parts: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
+def _echo_choices(kind: str, reply: str, chunks: int) -> list[dict[str, Any]]:
+    choices: list[dict[str, Any]] = []
+    for index, piece in enumerate(_split(reply, chunks)):
+        if kind == "chat":
+            delta: dict[str, Any] = {"content": piece}
+            if index == 0:
+                delta["role"] = "assistant"
+            choices.append({"index": 0, "delta": delta, "finish_reason": None})
+        else:
+            choices.append({"index": 0, "text": piece, "finish_reason": None, "logprobs": None})
+    choices.append(
+        {"index": 0, "delta": {}, "finish_reason": "stop"}
+        if kind == "chat"
+        else {"index": 0, "text": "", "finish_reason": "stop", "logprobs": None}
+    )
+    return choices
+
+
+def create_app(knobs: UpstreamKnobs | None = None, fixtures_dir: Path = FIXTURES_DIR) -> Starlette:
+    """The development upstream; ``fixtures_dir`` holds the fixture model's answers (a
+    broken fixture file stops start-up)."""
     knobs = knobs or UpstreamKnobs()
     stats = UpstreamStats()
+    fixtures = load_fixtures(fixtures_dir)
 
     async def read(request: Request) -> tuple[dict[str, Any], UpstreamKnobs] | Response:
         stats.requests += 1
@@ -155,7 +226,14 @@ def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
             raw = body.get("prompt", "")
             prompt = raw if isinstance(raw, str) else " ".join(str(p) for p in raw)
         stats.last_prompt_sha256 = hashlib.sha256(prompt.encode()).hexdigest()
-        reply = "echo: " + prompt
+        model = body.get("model", k.model)
+        answer: Answer | None = None
+        if model == FIXTURE_MODEL:
+            found = _fixture_answer(fixtures, kind, prompt, body)
+            if isinstance(found, Response):
+                return found
+            answer = found
+        reply = "echo: " + prompt if answer is None else answer.generated
         created = int(time.time())
         ident = ("chatcmpl-" if kind == "chat" else "cmpl-") + hashlib.sha256(
             f"{created}{stats.requests}".encode()
@@ -165,7 +243,6 @@ def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
             "completion_tokens": _tokens(reply),
             "total_tokens": _tokens(prompt) + _tokens(reply),
         }
-        model = body.get("model", k.model)
         stats.active += 1
         if not body.get("stream"):
             try:
@@ -178,12 +255,15 @@ def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
             if kind == "chat":
                 choice: dict[str, Any] = {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply},
-                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": reply}
+                    if answer is None
+                    else answer.message(),
+                    "finish_reason": "stop" if answer is None else answer.finish_reason,
                 }
                 obj = "chat.completion"
             else:
-                choice = {"index": 0, "text": reply, "finish_reason": "stop", "logprobs": None}
+                text = reply if answer is None else answer.content or ""
+                choice = {"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}
                 obj = "text_completion"
             return _json(
                 {
@@ -195,8 +275,24 @@ def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
                     "usage": usage,
                 }
             )
+        head = {
+            "id": ident,
+            "object": "chat.completion.chunk" if kind == "chat" else "text_completion",
+            "created": created,
+            "model": model,
+        }
+        if answer is None:
+            # The echo model sends usage with its last chunk, whatever the request asked.
+            choices = _echo_choices(kind, reply, k.chunks)
+            usage_mode = "final"
+        else:
+            # As vLLM: a chunk of its own with no choices, when stream_options asks for it.
+            choices = stream_choices(answer) if kind == "chat" else completion_choices(answer)
+            options = body.get("stream_options")
+            asked = isinstance(options, dict) and options.get("include_usage") is True
+            usage_mode = "chunk" if asked else "none"
         return StreamingResponse(
-            _stream(kind, ident, created, model, reply, usage, k, stats, request),
+            _stream(head, choices, usage, usage_mode, k, stats),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache"},
         )
@@ -241,11 +337,12 @@ def create_app(knobs: UpstreamKnobs | None = None) -> Starlette:
                 "object": "list",
                 "data": [
                     {
-                        "id": knobs.model,
+                        "id": model,
                         "object": "model",
                         "created": 0,
                         "owned_by": "aegis-devupstream",
                     }
+                    for model in dict.fromkeys((knobs.model, FIXTURE_MODEL))
                 ],
             }
         )
@@ -279,64 +376,32 @@ async def _disconnected(request: Request) -> None:
 
 
 async def _stream(
-    kind: str,
-    ident: str,
-    created: int,
-    model: str,
-    reply: str,
+    head: dict[str, Any],
+    choices: list[dict[str, Any]],
     usage: dict[str, int],
+    usage_mode: str,
     knobs: UpstreamKnobs,
     stats: UpstreamStats,
-    request: Request,
 ) -> AsyncIterator[bytes]:
-    obj = "chat.completion.chunk" if kind == "chat" else "text_completion"
+    """Server-sent events: one chunk per choice (the last carries ``finish_reason``), usage
+    per ``usage_mode`` (``final``: in the last chunk; ``chunk``: a chunk of its own with no
+    choices; ``none``), then ``[DONE]``."""
     finished = False
     try:
-        for index, piece in enumerate(_split(reply, knobs.chunks)):
-            if knobs.drop_after is not None and index >= knobs.drop_after:
-                # Simulate a crash: end the response without the final chunk or [DONE].
-                raise ConnectionAbortedError("development upstream dropped the stream")
-            if index and knobs.delay_ms:
-                await asyncio.sleep(knobs.delay_ms / 1000)
-            if kind == "chat":
-                delta: dict[str, Any] = {"content": piece}
-                if index == 0:
-                    delta["role"] = "assistant"
-                choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": None}
-            else:
-                choice = {"index": 0, "text": piece, "finish_reason": None, "logprobs": None}
-            yield (
-                b"data: "
-                + orjson.dumps(
-                    {
-                        "id": ident,
-                        "object": obj,
-                        "created": created,
-                        "model": model,
-                        "choices": [choice],
-                    }
-                )
-                + b"\n\n"
-            )
-        final: dict[str, Any] = (
-            {"index": 0, "delta": {}, "finish_reason": "stop"}
-            if kind == "chat"
-            else {"index": 0, "text": "", "finish_reason": "stop", "logprobs": None}
-        )
-        yield (
-            b"data: "
-            + orjson.dumps(
-                {
-                    "id": ident,
-                    "object": obj,
-                    "created": created,
-                    "model": model,
-                    "choices": [final],
-                    "usage": usage,
-                }
-            )
-            + b"\n\n"
-        )
+        for index, choice in enumerate(choices):
+            last = choice.get("finish_reason") is not None
+            if not last:
+                if knobs.drop_after is not None and index >= knobs.drop_after:
+                    # Simulate a crash: end the response without the final chunk or [DONE].
+                    raise ConnectionAbortedError("development upstream dropped the stream")
+                if index and knobs.delay_ms:
+                    await asyncio.sleep(knobs.delay_ms / 1000)
+            chunk: dict[str, Any] = {**head, "choices": [choice]}
+            if last and usage_mode == "final":
+                chunk["usage"] = usage
+            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+        if usage_mode == "chunk":
+            yield b"data: " + orjson.dumps({**head, "choices": [], "usage": usage}) + b"\n\n"
         yield b"data: [DONE]\n\n"
         finished = True
     finally:

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from devupstream.app import DEFAULT_MODEL
+from devupstream.app import DEFAULT_MODEL, FIXTURE_MODEL
 from tests.conftest import Stack
 
 
@@ -67,7 +67,7 @@ def test_embeddings(stack: Stack) -> None:
 def test_models(stack: Stack) -> None:
     """The model list is the upstream's."""
     client = _client(stack, stack.create_key().key)
-    assert [model.id for model in client.models.list()] == [DEFAULT_MODEL]
+    assert [model.id for model in client.models.list()] == [DEFAULT_MODEL, FIXTURE_MODEL]
 
 
 def test_invalid_key_is_refused(stack: Stack) -> None:
