@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.scanning.base import DEFAULT_HEAVY_CHARS, DEFAULT_HEAVY_SCANS, DEFAULT_HEAVY_WAIT_S
+from core.scanning.output.leakage import DEFAULT_MIN_RUN, MIN_MIN_RUN
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
 
@@ -60,6 +61,13 @@ class CoreSettings:
     heavy_scan_chars: int = DEFAULT_HEAVY_CHARS
     heavy_scan_concurrency: int = DEFAULT_HEAVY_SCANS
     heavy_scan_wait_ms: int = int(DEFAULT_HEAVY_WAIT_S * 1000)
+    # System-prompt leakage (core.scanning.output): a canary per key and UTC day at the end
+    # of the system message sent upstream, an HMAC under canary_secret (16 bytes or more, the
+    # same on every core; unset, each core draws its own at start-up); an answer holding it,
+    # or leakage_min_run characters of the system prompt verbatim, is a leak.
+    canary_enabled: bool = True
+    canary_secret: Secret = field(default_factory=lambda: Secret(""))
+    leakage_min_run: int = DEFAULT_MIN_RUN
 
     @property
     def instance(self) -> str:
@@ -124,6 +132,9 @@ class CoreSettings:
                 "HEAVY_SCAN_CONCURRENCY", d.heavy_scan_concurrency, minimum=1
             ),
             heavy_scan_wait_ms=env.integer("HEAVY_SCAN_WAIT_MS", d.heavy_scan_wait_ms, minimum=1),
+            canary_enabled=env.flag("CANARY_ENABLED", d.canary_enabled),
+            canary_secret=env.secret("CANARY_SECRET", min_length=16),
+            leakage_min_run=env.integer("LEAKAGE_MIN_RUN", d.leakage_min_run, minimum=MIN_MIN_RUN),
         )
         env.finish()
         return settings

@@ -1,0 +1,1 @@
+"""Scanners of the model's answers, on their way back to the client."""
