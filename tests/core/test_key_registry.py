@@ -31,15 +31,6 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         await pool.close()
 
 
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
 def _registry(database_url: str, redis: aioredis.Redis, prefix: str) -> KeyRegistry:
     return KeyRegistry(Database(database_url), redis, prefix, interval=1.0)
 

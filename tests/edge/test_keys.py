@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import orjson
 import pytest
 import redis.asyncio as aioredis
@@ -17,15 +15,6 @@ from shared.permissions import LLM_CALL
 
 DEVELOPER = "sk-aegis-developer-key"
 AUDITOR = "sk-aegis-auditor-key"
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 async def _publish_as_an_older_core(redis: aioredis.Redis, prefix: str) -> None:
