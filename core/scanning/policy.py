@@ -31,10 +31,12 @@ from shared.rulepack import load_rules
 
 __all__ = [
     "ACTIONS",
+    "DEFAULT_OUTPUT_ACTIONS",
     "DEFAULT_POLICY",
     "KNOWN_SCANNERS",
     "MASKING_ACTIONS",
     "NEVER",
+    "OUTPUT_ACTIONS",
     "Policy",
     "PolicyDocument",
 ]
@@ -50,6 +52,15 @@ ACTIONS: Final = ("block", "mask", "redact", "hash", "pseudonymize", "allow")
 # the answer gets the value back for, see core.pii.pseudonyms).
 MASKING_ACTIONS: Final = frozenset({"mask", "redact", "hash", "pseudonymize"})
 ACTION_SCANNERS: Final = frozenset({"pii"})
+# What may happen to a PII or secret value in a model's answer: no placeholder there (the
+# client would get the value back from it).
+OUTPUT_ACTIONS: Final = ("block", "mask", "redact", "hash", "allow")
+# Answers: every value masked, secrets and unread text (PII_SCAN_LIMIT) never pass.
+DEFAULT_OUTPUT_ACTIONS: Final = {
+    "pii": "mask",
+    **{f"pii:{entity}": "block" for entity in SECRET_ENTITIES},
+    f"pii:{SCAN_LIMIT}": "block",
+}
 MAX_THRESHOLDS: Final = 500
 _NAME = re.compile(r"^([a-z_]+)(?::([A-Za-z0-9_.\-]{1,100}))?$")
 
@@ -77,12 +88,26 @@ class Policy:
     dry_run: bool | None = None
     # What to do with a PII or secret finding, by ``pii`` or ``pii:ENTITY``.
     actions: Mapping[str, str] = field(default_factory=dict)
+    # The same for a value in the model's answer (core.scanning.output.pii).
+    output_actions: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_OUTPUT_ACTIONS))
 
     def action(self, finding: Finding) -> str | None:
         """``block``, ``mask``, ``redact``, ``hash``, ``pseudonymize`` or ``allow`` for a
         finding that has one."""
         specific = self.actions.get(f"{finding.scanner}:{finding.type}")
         return specific if specific is not None else self.actions.get(finding.scanner)
+
+    def output_action(self, entity: str) -> str:
+        """``block``, ``mask``, ``redact``, ``hash`` or ``allow`` for a value of type ``entity``
+        in an answer (``mask`` where nothing is set).
+
+        >>> DEFAULT_POLICY.output_action("KR_RRN"), DEFAULT_POLICY.output_action("JWT")
+        ('mask', 'block')
+        """
+        specific = self.output_actions.get(f"pii:{entity}")
+        if specific is not None:
+            return specific
+        return self.output_actions.get("pii", "mask")
 
     def threshold(self, finding: Finding) -> float | None:
         specific = self.thresholds.get(f"{finding.scanner}:{finding.type}")
@@ -117,7 +142,9 @@ class Policy:
         return Verdict(decision, round(risk, 4), tuple(findings), tuple(blocking), tuple(masking))
 
     def with_overrides(self, overrides: Mapping[str, float]) -> Policy:
-        return Policy({**self.thresholds, **overrides}, self.dry_run, self.actions)
+        return Policy(
+            {**self.thresholds, **overrides}, self.dry_run, self.actions, self.output_actions
+        )
 
     def apply(self, document: PolicyDocument) -> Policy:
         """This policy with ``document``'s settings laid over it."""
@@ -126,24 +153,27 @@ class Policy:
             {**self.thresholds, **document.thresholds},
             dry_run,
             {**self.actions, **document.actions},
+            {**self.output_actions, **document.output_actions},
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return _as_dict(self.thresholds, self.actions, self.dry_run)
+        return _as_dict(self.thresholds, self.actions, self.dry_run, self.output_actions)
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
-    """One stored override: thresholds (``NEVER`` for null), PII actions and ``dry_run``.
+    """One stored override: thresholds (``NEVER`` for null), PII actions for requests and
+    for answers, and ``dry_run``.
 
     Its JSON form is ``{"thresholds": {"classifier": 0.6, "regex:en.developer_mode": null},
-    "actions": {"pii:KR_RRN": "block"}, "dry_run": true}``; every key is optional, nothing
-    else is allowed.
+    "actions": {"pii:KR_RRN": "block"}, "output_actions": {"pii:PHONE_NUMBER": "redact"},
+    "dry_run": true}``; every key is optional, nothing else is allowed.
     """
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
     dry_run: bool | None = None
     actions: Mapping[str, str] = field(default_factory=dict)
+    output_actions: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, data: object, *, check_types: bool = True) -> PolicyDocument:
@@ -155,13 +185,20 @@ class PolicyDocument:
         """
         if not isinstance(data, dict):
             raise InvalidRequestError("A policy must be a JSON object.")
-        unknown = sorted(set(data) - {"thresholds", "actions", "dry_run"})
+        unknown = sorted(set(data) - {"thresholds", "actions", "output_actions", "dry_run"})
         if unknown:
             raise InvalidRequestError(
-                f"Unknown policy field '{unknown[0]}'; use 'thresholds', 'actions' and 'dry_run'.",
+                f"Unknown policy field '{unknown[0]}'; use 'thresholds', 'actions', "
+                "'output_actions' and 'dry_run'.",
                 param=unknown[0],
             )
         actions = _parse_actions(data.get("actions", {}), check_types=check_types)
+        output_actions = _parse_actions(
+            data.get("output_actions", {}),
+            check_types=check_types,
+            field_name="output_actions",
+            allowed=OUTPUT_ACTIONS,
+        )
         dry_run = data.get("dry_run")
         if dry_run is not None and not isinstance(dry_run, bool):
             raise InvalidRequestError("'dry_run' must be true, false or null.", param="dry_run")
@@ -201,14 +238,17 @@ class PolicyDocument:
                     "null (report only).",
                     param=f"thresholds.{name}",
                 )
-        return cls(thresholds, dry_run, actions)
+        return cls(thresholds, dry_run, actions, output_actions)
 
     def as_dict(self) -> dict[str, Any]:
-        return _as_dict(self.thresholds, self.actions, self.dry_run)
+        return _as_dict(self.thresholds, self.actions, self.dry_run, self.output_actions)
 
 
 def _as_dict(
-    thresholds: Mapping[str, float], actions: Mapping[str, str], dry_run: bool | None
+    thresholds: Mapping[str, float],
+    actions: Mapping[str, str],
+    dry_run: bool | None,
+    output_actions: Mapping[str, str],
 ) -> dict[str, Any]:
     """The JSON form shared by a policy and a stored document (``NEVER`` as null)."""
     return {
@@ -216,29 +256,36 @@ def _as_dict(
             name: None if limit == NEVER else limit for name, limit in sorted(thresholds.items())
         },
         "actions": dict(sorted(actions.items())),
+        "output_actions": dict(sorted(output_actions.items())),
         "dry_run": dry_run,
     }
 
 
-def _parse_actions(raw: object, *, check_types: bool) -> dict[str, str]:
+def _parse_actions(
+    raw: object,
+    *,
+    check_types: bool,
+    field_name: str = "actions",
+    allowed: Sequence[str] = ACTIONS,
+) -> dict[str, str]:
     if not isinstance(raw, dict):
-        raise InvalidRequestError("'actions' must be an object.", param="actions")
+        raise InvalidRequestError(f"'{field_name}' must be an object.", param=field_name)
     actions: dict[str, str] = {}
     for name, value in raw.items():
         match = _NAME.match(name)
         if match is None or match[1] not in ACTION_SCANNERS:
             raise InvalidRequestError(
-                f"'{name}' is not pii or pii:ENTITY; actions apply to PII and secrets.",
-                param=f"actions.{name}",
+                f"'{name}' is not pii or pii:ENTITY; {field_name} apply to PII and secrets.",
+                param=f"{field_name}.{name}",
             )
         if check_types and match[2] is not None and match[2] not in known_types()[match[1]]:
             raise InvalidRequestError(
-                f"'{name}': pii reports no entity '{match[2]}'.", param=f"actions.{name}"
+                f"'{name}': pii reports no entity '{match[2]}'.", param=f"{field_name}.{name}"
             )
-        if value not in ACTIONS:
+        if value not in allowed:
             raise InvalidRequestError(
-                f"The action of '{name}' must be one of {', '.join(ACTIONS)}.",
-                param=f"actions.{name}",
+                f"The action of '{name}' must be one of {', '.join(allowed)}.",
+                param=f"{field_name}.{name}",
             )
         actions[name] = value
     return actions
