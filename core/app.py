@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
+from core.lifecycle.sinks import ExchangeMetrics
 from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import build_analyzer
 from core.pii.masking import Masker
@@ -82,6 +83,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
     metrics = HttpMetrics("core")
     # Scanners are built once, before serving (rules compiled, models loaded and warmed).
     pipeline = build_pipeline(settings, metrics.registry)
+    exchange_metrics = ExchangeMetrics(metrics.registry)
     # What was just built (models, rule sets, Presidio) lives as long as the process: a full
     # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle
     # of a megabyte's scan, and health checks waited for it).
@@ -137,6 +139,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             policies=policies,
             masker=Masker(settings.pii_hash_salt.get().encode() or None),
             loops=loops,
+            sinks=(exchange_metrics,),
         )
 
         async def check_dependencies() -> None:

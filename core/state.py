@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
+from core.lifecycle.sinks import ExchangeSink
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
 from core.scanning.pipeline import Pipeline
@@ -35,6 +36,8 @@ class CoreState:
     policies: PolicyRegistry
     masker: Masker
     loops: Supervisor  # the lifespan's background loops: readiness reports a crashed one
+    # What reads each finished request's exchange (core.lifecycle.sinks), in order.
+    sinks: tuple[ExchangeSink, ...] = ()
 
 
 def core_state(request: Request) -> CoreState:

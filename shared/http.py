@@ -62,7 +62,12 @@ _DEADLINE_SWEEP_S: Final = 0.1
 
 @dataclass(slots=True)
 class RequestInfo:
-    """What the middleware learned about a request; handlers add to ``log``."""
+    """What the middleware learned about a request; handlers add to ``log``.
+
+    ``on_finish``, if a handler sets it, is called once the response is over (a stream's
+    last byte sent, or the client gone) with the status and the seconds taken, just before
+    the access line is written: it may still set ``key_id`` and add to ``log``.
+    """
 
     request_id: str
     client_ip: str
@@ -71,6 +76,7 @@ class RequestInfo:
     key_id: str | None = None
     route: str | None = None
     log: dict[str, Any] = field(default_factory=dict)
+    on_finish: Callable[[int, float], None] | None = None
 
 
 def request_info(request: Request) -> RequestInfo:
@@ -166,6 +172,12 @@ class RequestContextMiddleware:
             finally:
                 elapsed = time.perf_counter() - started
                 path = scope["path"]
+                if info.on_finish is not None:
+                    try:
+                        info.on_finish(status, elapsed)
+                    except Exception:
+                        # A broken sink costs its own record, never the access line.
+                        _log.exception("request_finish_failed", path=path)
                 if self.on_response is not None:
                     route = info.route or getattr(scope.get("route"), "path", None)
                     self.on_response(route or "unmatched", status, elapsed)

@@ -175,7 +175,15 @@ class _DisconnectGuard:
 
 class StreamTransform(Protocol):
     """Rewrites a relayed stream on its way: ``feed`` each chunk as it arrives (it returns
-    what to send now, possibly nothing), ``end`` once the next hop's stream is over."""
+    what to send now, possibly nothing), ``end`` once the next hop's stream is over.
+
+    Once ``finished`` is true after a ``feed``, the transform has ended the stream itself
+    (core's output chain blocking an answer): what that ``feed`` returned is the last of it,
+    nothing more is read, and the next hop's connection is closed, so it stops generating.
+    """
+
+    @property
+    def finished(self) -> bool: ...
 
     def feed(self, chunk: bytes) -> bytes: ...
 
@@ -191,12 +199,15 @@ class RelayedStream(Response):
 
     ``headers`` may be added to until the response starts. ``on_end``, if set, is called
     once the stream is over, however it ended, with the number of SSE ``data:`` events
-    relayed (vLLM sends about one per generated token) and whether it ended normally.
-    ``transform``, if set before the response starts, rewrites the chunks on their way.
+    relayed (vLLM sends about one per generated token) and whether it ended normally; by
+    then ``tail`` holds the last bytes the next hop sent (its last two reads, untransformed:
+    where a ``usage`` chunk is). ``transform``, if set before the response starts, rewrites
+    the chunks on their way, and may end the stream (see :class:`StreamTransform`).
     """
 
     on_end: Callable[[int, bool], Awaitable[None]] | None = None
     transform: StreamTransform | None = None
+    tail: bytes = b""
 
     def __init__(  # Starlette's __init__ would render a body; this one streams instead.
         self, upstream: aiohttp.ClientResponse, headers: Mapping[str, str], errors: RelayErrors
@@ -212,7 +223,9 @@ class RelayedStream(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         upstream = self._upstream
         completed = False
+        cut = False
         events = 0
+        previous = last_read = b""
         await send(
             {
                 "type": "http.response.start",
@@ -228,11 +241,17 @@ class RelayedStream(Response):
                 try:
                     while chunk := await content.readany():
                         events += chunk.count(b"data:")
+                        previous, last_read = last_read, chunk
                         # The next hop's end often arrives with its last events: then they
                         # and our end go out in one write.
                         last = content.at_eof()
                         if transform is not None:
-                            chunk = transform.feed(chunk) + (transform.end() if last else b"")
+                            chunk = transform.feed(chunk)
+                            if transform.finished:
+                                # The transform ended the answer: stop reading, close.
+                                cut = last = True
+                            elif last:
+                                chunk += transform.end()
                         if chunk or last:
                             await send(
                                 {"type": "http.response.body", "body": chunk, "more_body": not last}
@@ -240,7 +259,7 @@ class RelayedStream(Response):
                         if last:
                             ended = True
                             break
-                    completed = True
+                    completed = not cut
                     if not ended and transform is not None and (tail := transform.end()):
                         await send({"type": "http.response.body", "body": tail, "more_body": True})
                 except (aiohttp.ClientError, TimeoutError) as exc:
@@ -259,11 +278,14 @@ class RelayedStream(Response):
                 if not ended:
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
+            self.tail = previous + last_read
             if completed:
                 upstream.release()
             else:
                 upstream.close()
-                _log.info("stream_closed_early", hop=self._errors.hop)
+                _log.info(
+                    "stream_closed_early", hop=self._errors.hop, by="gateway" if cut else "client"
+                )
             if self.on_end is not None:
                 # Also after a disconnect or a broken stream: what was relayed was generated.
                 await self.on_end(events, completed)

@@ -1,11 +1,12 @@
-"""``POST /api/v1/inspect``: run the input pipeline on a text or messages, return the verdict.
+"""``POST /api/v1/inspect``: run the input stages on a text or messages, return the verdict.
 
     {"messages": [...]} | {"text": "..."}  →
     {"decision": "allow"|"mask"|"block", "risk_score": 0..1, "findings": [...],
      "masked": null, "latency_ms": {"regex": 0.12, ...}}
 
-Any valid key with the ``llm:call`` permission may ask; nothing is forwarded to the model and
-the text is not kept.
+Any valid key with the ``llm:call`` permission may ask. The stages are those of a model call
+(:mod:`core.lifecycle`: authenticate → parse → input scan → decide), without the upstream:
+nothing is forwarded to the model and the text is not kept.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core.lifecycle.input import InputScan, authenticate, decide, parse_inspection
+from core.lifecycle.run import begin, run_input
 from core.pii.pseudonyms import Pseudonyms
-from core.routes.openai import authenticate, scan_input
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
-from shared.extract import replace_texts
+from shared.extract import ScanText, replace_texts
 from shared.http import json_response, read_json_body, request_info
-from shared.wire import parse_inspect_request
 
 __all__ = ["ROUTES", "verdict_body"]
 
@@ -40,29 +41,33 @@ def verdict_body(result: PipelineResult, masked: dict[str, Any] | None = None) -
     }
 
 
+def _masked_preview(scan: InputScan, texts: list[ScanText], raw: bytes) -> dict[str, Any]:
+    """What the model would be sent: the same shape as the request, values masked."""
+    replacements = scan.masked_texts(texts, Pseudonyms())
+    body = orjson.loads(raw)
+    if isinstance(body.get("text"), str):
+        return {"text": replacements.get(texts[0], body["text"])}
+    replace_texts("chat", body, replacements)
+    return {"messages": body["messages"]}
+
+
 async def inspect(request: Request) -> Response:
     state = core_state(request)
-    identity = authenticate(state, request)
+    exchange = begin(request, state)
+    authenticate(state.keys, request.headers.get("authorization"), exchange)
+    request_info(request).key_id = exchange.key_id
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )
-    texts = parse_inspect_request(raw)
-    scanned = await scan_input(state, identity, texts)
-    result = scanned.result
-    request_info(request).log.update(
-        decision=result.verdict.decision.value, risk_score=result.verdict.risk_score
-    )
-    masked: dict[str, Any] | None = None
-    if result.verdict.masking and not result.verdict.blocked:
-        # What the model would be sent: the same shape as the request, values masked.
-        replacements = scanned.masked_texts(texts, Pseudonyms())
-        body = orjson.loads(raw)
-        if isinstance(body.get("text"), str):
-            masked = {"text": replacements.get(texts[0], body["text"])}
-        else:
-            replace_texts("chat", body, replacements)
-            masked = {"messages": body["messages"]}
-    return json_response(verdict_body(result, masked))
+    texts = parse_inspection(raw, exchange)
+    scan = await run_input(state, texts, exchange)
+    # Decided as for a model call (a dry run logs what it would do); nothing is enforced.
+    decide(scan, exchange)
+    verdict = scan.result.verdict
+    masked = None
+    if verdict.masking and not verdict.blocked:
+        masked = _masked_preview(scan, texts, raw)
+    return json_response(verdict_body(scan.result, masked))
 
 
 ROUTES: Final = [Route("/api/v1/inspect", inspect, methods=["POST"])]

@@ -57,9 +57,14 @@ class Scanner(Protocol):
 
 
 class Decision(enum.StrEnum):
+    """What is done with a request (or an answer): sent as it is, sent with values masked,
+    refused, or held for a person's approval (``hold``: the approval workflow's; no policy
+    decides it yet)."""
+
     ALLOW = "allow"
     MASK = "mask"
     BLOCK = "block"
+    HOLD = "hold"
 
 
 @dataclass(frozen=True, slots=True)

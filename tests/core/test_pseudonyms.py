@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from core.pii.pseudonyms import MAX_HELD, Pseudonyms, TextRestorer
-from core.pii.restore import StreamRewriter, restore_json_answer
+from core.pii.restore import restore_json_answer, restoring_stream
 
 EMAIL = "hong@example.com"
 RRN = "900101-1234568"
@@ -148,7 +148,7 @@ def _streamed_text(stream: bytes) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _rewrite(pseudonyms: Pseudonyms, stream: bytes, size: int) -> bytes:
-    rewriter = StreamRewriter(pseudonyms)
+    rewriter = restoring_stream(pseudonyms)
     out = [rewriter.feed(stream[i : i + size]) for i in range(0, len(stream), size)]
     out.append(rewriter.end())
     return b"".join(out)
@@ -179,7 +179,7 @@ def test_a_stream_without_finish_reason_is_flushed_before_done(pseudonyms: Pseud
 
 def test_a_cut_stream_still_gets_what_was_held(pseudonyms: Pseudonyms) -> None:
     """The model server broke off mid-placeholder: what it had sent reaches the client."""
-    rewriter = StreamRewriter(pseudonyms)
+    rewriter = restoring_stream(pseudonyms)
     stream = _chat_events(["to <EMAIL_ADD"], finish=False).replace(b"data: [DONE]\n\n", b"")
     text, _ = _streamed_text(rewriter.feed(stream) + rewriter.end())
     assert text == "to <EMAIL_ADD"

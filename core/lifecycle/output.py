@@ -1,0 +1,366 @@
+"""The output chain: transforms of a model's answer that work on its text, JSON and SSE alike.
+
+The answer is parsed here, once, into the texts a model writes, each named by a
+:class:`TextKey` (a choice's index, a field, and for a tool call its index):
+
+    TextKey(0, "content")                chat: message.content / delta.content
+    TextKey(0, "reasoning_content")      chat: reasoning_content
+    TextKey(0, "text")                   completion: choice.text
+    TextKey(0, "name", call=1)           tool call 1's function.name
+    TextKey(0, "arguments", call=1)      tool call 1's function.arguments (JSON source text)
+
+A member of the chain is an :class:`AnswerTransform` (subclass it; the defaults pass
+everything on). The chain hands each member, in order, what the member before it let
+through:
+
+``feed(key, delta) -> str``
+    The next piece of ``key``'s text as it streams. Return what may be sent now; a member
+    may hold back a tail (a placeholder, a secret that could still be completing) and
+    return it later.
+``flush(key) -> str``
+    ``key``'s text is complete (its choice has a ``finish_reason``, or the stream ended):
+    return all that is held for it.
+``answer(key, text) -> str``
+    The JSON-answer hook: a field's whole text at once (by default ``feed`` + ``flush``).
+``skips(data) -> bool``
+    The fast path: ``True`` when a raw JSON chunk (or answer) ``data`` holds nothing for
+    this member *and* it holds nothing back; when every member skips, the event passes
+    byte for byte, unparsed. The default is ``False`` (parse everything).
+
+To end the answer, a member raises :class:`AnswerBlocked` (scanner, type; never the text):
+a stream then gets a last chunk with ``finish_reason: "content_filter"`` and an ``aegis``
+object ``{"scanner", "type"}``, then ``data: [DONE]``, and the model server's connection is
+closed (:class:`SseAnswer` says ``finished``, :class:`shared.relay.RelayedStream` stops
+reading), so generation stops; a JSON answer gets every choice emptied with that
+``finish_reason`` and the same ``aegis`` object. What was already sent stays sent.
+
+Order matters: the output guard runs before pseudonym restore, so values the request
+pseudonymised and the answer repeats are restored after the guard, not flagged by it.
+Members are made per request (they hold per-key state); the list is built in one place,
+``core.lifecycle.run.output_chain``: adding a member is adding one line there.
+
+With no member the answer is not touched at all: no chain, no parsing
+(``core.lifecycle.run`` leaves the relayed bytes alone).
+
+    >>> class Upper(AnswerTransform):
+    ...     def feed(self, key: TextKey, delta: str) -> str:
+    ...         return delta.upper()
+    >>> chain = OutputChain([Upper()])
+    >>> stream = SseAnswer(chain)
+    >>> stream.feed(b'data: {"choices": [{"index": 0, "delta": {"content": "hi"}}]}\\n\\n')
+    b'data: {"choices":[{"index":0,"delta":{"content":"HI"}}]}\\n\\n'
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Final
+
+import orjson
+
+from core.lifecycle.exchange import Exchange, OutputBlock
+
+__all__ = [
+    "AnswerBlocked",
+    "AnswerTransform",
+    "OutputChain",
+    "SseAnswer",
+    "TextKey",
+    "blocked_answer",
+    "rewrite_json_answer",
+]
+
+_EVENT_END: Final = re.compile(rb"\r?\n\r?\n")
+# Fields a model writes: on the delta or message (chat), or on the choice (completion).
+_MESSAGE_FIELDS: Final = ("content", "reasoning_content")
+_CONTENT_FILTER: Final = "content_filter"
+
+
+@dataclass(frozen=True, slots=True)
+class TextKey:
+    """Which text of an answer: a choice's ``field``, or a tool call's (``call`` set)."""
+
+    choice: int
+    field: str  # content | reasoning_content | text | name | arguments
+    call: int | None = None
+
+
+class AnswerBlocked(Exception):
+    """Raised by a member to end the answer: what was found, never the text."""
+
+    def __init__(self, scanner: str, type: str) -> None:
+        super().__init__(f"{scanner}:{type}")
+        self.block = OutputBlock(scanner, type)
+
+
+class AnswerTransform:
+    """A member of the output chain (see the module doc); the defaults change nothing."""
+
+    name: ClassVar[str] = "transform"
+
+    def feed(self, key: TextKey, delta: str) -> str:
+        return delta
+
+    def flush(self, key: TextKey) -> str:
+        return ""
+
+    def answer(self, key: TextKey, text: str) -> str:
+        return self.feed(key, text) + self.flush(key)
+
+    def skips(self, data: bytes) -> bool:
+        return False
+
+
+class OutputChain:
+    """Members in order; each gets what the one before let through."""
+
+    def __init__(self, members: Sequence[AnswerTransform] = ()) -> None:
+        self.members = tuple(members)
+
+    def __bool__(self) -> bool:
+        return bool(self.members)
+
+    def feed(self, key: TextKey, delta: str) -> str:
+        for member in self.members:
+            if not delta:
+                break  # the members after one that held everything get nothing yet
+            delta = member.feed(key, delta)
+        return delta
+
+    def flush(self, key: TextKey) -> str:
+        text = ""
+        for member in self.members:
+            if text:
+                text = member.feed(key, text)
+            text += member.flush(key)
+        return text
+
+    def answer(self, key: TextKey, text: str) -> str:
+        for member in self.members:
+            text = member.answer(key, text)
+        return text
+
+    def skips(self, data: bytes) -> bool:
+        return all(member.skips(data) for member in self.members)
+
+
+def rewrite_json_answer(body: bytes, chain: OutputChain, exchange: Exchange | None = None) -> bytes:
+    """A JSON answer through the chain (:meth:`AnswerTransform.answer` per text); anything
+    that is not a JSON object with ``choices`` (an error, embeddings) is returned as it is,
+    and so is an answer every member skips."""
+    started = time.perf_counter()
+    try:
+        return _rewrite_json(body, chain, exchange)
+    finally:
+        if exchange is not None:
+            exchange.timed("output", started)
+
+
+def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) -> bytes:
+    if chain.skips(body):
+        return body
+    try:
+        answer = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body
+    if not isinstance(answer, dict) or not isinstance(answer.get("choices"), list):
+        return body
+    try:
+        for index, choice in _choices(answer):
+            for key, holder, field in _texts(index, choice, choice.get("message")):
+                holder[field] = chain.answer(key, holder[field])
+    except AnswerBlocked as blocked:
+        if exchange is not None:
+            exchange.output_block = blocked.block
+        return orjson.dumps(blocked_answer(answer, blocked.block))
+    return orjson.dumps(answer)
+
+
+def blocked_answer(answer: dict[str, Any], block: OutputBlock) -> dict[str, Any]:
+    """``answer`` with every choice's text gone, ``finish_reason: "content_filter"`` and an
+    ``aegis`` object saying what was found (the answer's ids, model and usage kept)."""
+    choices = []
+    for index, choice in _choices(answer):
+        emptied: dict[str, Any] = {"index": index, "finish_reason": _CONTENT_FILTER}
+        if "message" in choice:
+            emptied["message"] = {"role": "assistant", "content": ""}
+        else:
+            emptied["text"] = ""
+        choices.append(emptied)
+    return {**answer, "choices": choices, "aegis": block.as_dict()}
+
+
+def _choices(answer: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for position, choice in enumerate(answer["choices"]):
+        if isinstance(choice, dict):
+            index = choice.get("index", position)
+            yield (index if isinstance(index, int) else position), choice
+
+
+def _texts(
+    index: int, choice: dict[str, Any], holder: object
+) -> Iterator[tuple[TextKey, dict[str, Any], str]]:
+    """``(key, dict, field)`` of each non-empty text of a choice and its message or delta
+    (``holder``): the place to read and write it."""
+    value = choice.get("text")
+    if isinstance(value, str) and value:
+        yield TextKey(index, "text"), choice, "text"
+    if not isinstance(holder, dict):
+        return
+    for field in _MESSAGE_FIELDS:
+        value = holder.get(field)
+        if isinstance(value, str) and value:
+            yield TextKey(index, field), holder, field
+    calls = holder.get("tool_calls")
+    if not isinstance(calls, list):
+        return
+    for position, call in enumerate(calls):
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict):
+            continue
+        number = call.get("index", position)
+        number = number if isinstance(number, int) else position
+        for field in ("name", "arguments"):
+            value = function.get(field)
+            if isinstance(value, str) and value:
+                yield TextKey(index, field, number), function, field
+
+
+class SseAnswer:
+    """A streamed answer through the chain: a :class:`shared.relay.StreamTransform`.
+
+    It cuts the bytes into events (``data: {...}`` then a blank line), passes each text
+    delta through the chain, and at a choice's ``finish_reason`` (or the stream's end)
+    flushes what the members hold. Events it cannot read (comments, errors, ``[DONE]``)
+    pass through unchanged and in order; so does an event every member :meth:`skips`.
+    """
+
+    def __init__(self, chain: OutputChain, exchange: Exchange | None = None) -> None:
+        self._chain = chain
+        self._exchange = exchange
+        self._pending = b""
+        # The keys of each choice that have had text, in order, until flushed.
+        self._open: dict[int, dict[TextKey, None]] = {}
+        self._template: dict[str, Any] | None = None  # the last chunk, for a closing event
+        self.finished = False  # set when a member ended the answer: read no more
+
+    def feed(self, chunk: bytes) -> bytes:
+        """The events completed by ``chunk``, through the chain; an unfinished event waits."""
+        if self.finished:
+            return b""
+        started = time.perf_counter()
+        data = self._pending + chunk
+        out = []
+        position = 0
+        try:
+            for end in _EVENT_END.finditer(data):
+                out.append(self._event(data[position : end.start()], data[end.start() : end.end()]))
+                position = end.end()
+        except AnswerBlocked as blocked:
+            out.append(self._block(blocked.block))
+            position = len(data)
+        self._pending = data[position:]
+        if self._exchange is not None:
+            self._exchange.timed("output", started)
+        return b"".join(out)
+
+    def end(self) -> bytes:
+        """At the end of the stream: anything still held, and an unfinished last event."""
+        if self.finished:
+            return b""
+        try:
+            return self._flush_all() + self._pending
+        except AnswerBlocked as blocked:
+            return self._block(blocked.block)
+
+    def _event(self, event: bytes, terminator: bytes) -> bytes:
+        if not event.startswith(b"data:"):
+            return event + terminator
+        payload = event[5:].strip()
+        if payload == b"[DONE]":
+            return self._flush_all() + event + terminator
+        if self._chain.skips(payload):
+            return event + terminator
+        try:
+            chunk = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return event + terminator
+        if not isinstance(chunk, dict) or not isinstance(chunk.get("choices"), list):
+            return event + terminator
+        self._template = chunk
+        for index, choice in _choices(chunk):
+            self._rewrite_choice(index, choice)
+        return b"data: " + orjson.dumps(chunk) + terminator
+
+    def _rewrite_choice(self, index: int, choice: dict[str, Any]) -> None:
+        chain = self._chain
+        opened = self._open.setdefault(index, {})
+        for key, holder, field in _texts(index, choice, choice.get("delta")):
+            opened[key] = None
+            holder[field] = chain.feed(key, holder[field])
+        if choice.get("finish_reason") is not None:
+            for key in self._open.pop(index, {}):
+                held = chain.flush(key)
+                if held:
+                    _put(choice, key, held)
+
+    def _flush_all(self) -> bytes:
+        """One closing event carrying every held-back tail (a stream cut before its
+        ``finish_reason``, or a model that never sent one)."""
+        choices: dict[int, dict[str, Any]] = {}
+        for index, keys in self._open.items():
+            for key in keys:
+                held = self._chain.flush(key)
+                if held:
+                    choice = choices.setdefault(index, {"index": index, "finish_reason": None})
+                    _put(choice, key, held)
+        self._open.clear()
+        if not choices or self._template is None:
+            return b""
+        chunk = {k: v for k, v in self._template.items() if k not in ("choices", "usage")}
+        chunk["choices"] = list(choices.values())
+        return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+    def _block(self, block: OutputBlock) -> bytes:
+        """The answer's end: a ``content_filter`` chunk for every choice seen, ``[DONE]``."""
+        self.finished = True
+        if self._exchange is not None:
+            self._exchange.output_block = block
+        template = self._template or {}
+        completion = template.get("object") == "text_completion"
+        indexes = sorted(self._open) or [0]
+        chunk = {k: v for k, v in template.items() if k not in ("choices", "usage")}
+        chunk["choices"] = [
+            {"index": index, "text": "", "finish_reason": _CONTENT_FILTER}
+            if completion
+            else {"index": index, "delta": {}, "finish_reason": _CONTENT_FILTER}
+            for index in indexes
+        ]
+        chunk["aegis"] = block.as_dict()
+        self._open.clear()
+        return b"data: " + orjson.dumps(chunk) + b"\n\ndata: [DONE]\n\n"
+
+
+def _put(choice: dict[str, Any], key: TextKey, text: str) -> None:
+    """Appends held-back ``text`` to ``key``'s place in a choice."""
+    if key.field == "text":
+        choice["text"] = (choice.get("text") or "") + text
+        return
+    delta = choice.get("delta")
+    if not isinstance(delta, dict):
+        delta = choice["delta"] = {}
+    if key.call is None:
+        delta[key.field] = (delta.get(key.field) or "") + text
+        return
+    calls = delta.get("tool_calls")
+    if not isinstance(calls, list):
+        calls = delta["tool_calls"] = []
+    for call in calls:
+        if isinstance(call, dict) and call.get("index") == key.call:
+            function = call.setdefault("function", {})
+            function[key.field] = (function.get(key.field) or "") + text
+            return
+    calls.append({"index": key.call, "function": {key.field: text}})

@@ -1,0 +1,136 @@
+"""A model call through core, stage by stage, and the request's end.
+
+    begin ─ authenticate ─ parse ─ input scan ─ decide ─ (mask) ─ upstream ─ output chain
+      └──────────────── once the response is over: sinks, access line ────────────────┘
+
+:func:`begin` opens the request's :class:`~core.lifecycle.exchange.Exchange` and arranges
+for the sinks to read it when the response is over; the route authenticates and parses
+(:mod:`core.lifecycle.input`), then :func:`call_model` runs the rest and returns the
+response to send. :func:`output_chain` is the one place the output chain's members are
+listed, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive
+
+from core.lifecycle.exchange import Exchange
+from core.lifecycle.input import Call, InputScan, decide, enforce, mask, scan_input
+from core.lifecycle.output import (
+    AnswerTransform,
+    OutputChain,
+    SseAnswer,
+    rewrite_json_answer,
+)
+from core.lifecycle.upstream import send_upstream, upstream_headers
+from core.pii.pseudonyms import Pseudonyms
+from core.pii.restore import PseudonymRestore
+from core.scanning.base import Decision
+from core.state import CoreState
+from shared import wire
+from shared.extract import ScanText
+from shared.http import request_info
+from shared.relay import RelayedStream
+
+__all__ = ["attach_output", "begin", "call_model", "output_chain", "run_input"]
+
+_log = structlog.get_logger("aegis.core.openai")
+
+
+def begin(request: Request, state: CoreState) -> Exchange:
+    """The request's exchange. When the response is over, the process's sinks read it and
+    its fields join the access line (``key_id`` included)."""
+    info = request_info(request)
+    exchange = Exchange(info.request_id, request.scope["path"], started=info.started)
+    sinks = state.sinks
+
+    def finish(status: int, elapsed: float) -> None:
+        exchange.status = status
+        info.key_id = exchange.key_id
+        info.log.update(exchange.log_fields())
+        for sink in sinks:
+            sink(exchange)
+
+    info.on_finish = finish
+    return exchange
+
+
+async def run_input(state: CoreState, texts: Sequence[ScanText], exchange: Exchange) -> InputScan:
+    """The input scan of ``texts`` under the caller's policy (key, workspace, global)."""
+    policy = state.policies.resolve(exchange.key_id, exchange.workspace)
+    return await scan_input(
+        state.pipeline,
+        policy,
+        state.masker,
+        texts,
+        exchange,
+        default_dry_run=state.settings.dry_run,
+    )
+
+
+async def call_model(
+    state: CoreState, call: Call, exchange: Exchange, path: str, receive: Receive
+) -> Response:
+    """Scan, decide, mask, send to the model server at ``path``, and put its answer through
+    the output chain; a block is raised (403) before anything is sent."""
+    # No text, or no scanner configured (nothing was extracted): nothing to decide.
+    scan = await run_input(state, call.texts, exchange) if call.texts else None
+    action = decide(scan, exchange)
+    if exchange.bypassed and exchange.input_verdict is not None:
+        verdict = exchange.input_verdict
+        would = "block" if verdict.blocked else "mask"
+        _log.warning(f"request_would_{would}", dry_run=True)
+    enforce(action, scan)
+    body = call.api.raw
+    pseudonyms: Pseudonyms | None = None
+    masked_types: tuple[str, ...] = ()
+    if action is Decision.MASK and scan is not None:
+        masked = mask(call, scan, exchange)
+        body, pseudonyms, masked_types = masked.body, masked.pseudonyms, masked.types
+    response = await send_upstream(
+        state.upstream,
+        state.settings.upstream_url + path,
+        upstream_headers(state.upstream_headers, exchange.request_id, json_body=True),
+        body,
+        exchange,
+        stream=call.api.stream,
+        receive=receive,
+    )
+    response = attach_output(response, output_chain(exchange, pseudonyms), exchange)
+    if masked_types:
+        # The client learns that what the model answered was not exactly what it sent.
+        response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
+    return response
+
+
+def output_chain(exchange: Exchange, pseudonyms: Pseudonyms | None) -> OutputChain:
+    """This request's output transforms, in the order they see the answer: a member that
+    judges the text (the output guard) comes before pseudonym restore, so that values the
+    request pseudonymised are restored after it, not flagged. Add a member here."""
+    members: list[AnswerTransform] = []
+    if pseudonyms:
+        members.append(PseudonymRestore(pseudonyms))
+    return OutputChain(members)
+
+
+def attach_output(response: Response, chain: OutputChain, exchange: Exchange) -> Response:
+    """The model's answer through ``chain``: a stream gets it as its transform, a JSON
+    answer (200) is rewritten now; with an empty chain the answer is not touched at all."""
+    if not chain:
+        return response
+    if isinstance(response, RelayedStream):
+        response.transform = SseAnswer(chain, exchange)
+        return response
+    if response.status_code != 200:
+        return response
+    body = bytes(response.body)
+    rewritten = rewrite_json_answer(body, chain, exchange)
+    if rewritten is body:
+        return response
+    passed = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(rewritten, status_code=response.status_code, headers=passed)
