@@ -1,0 +1,316 @@
+"""The output chain (core.lifecycle.output) on its own: members see the answer's text, in
+order, JSON and streamed; a member can hold text back, and can end the answer. Last, a
+chain that ends a stream through the real relay closes the model server's connection."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+import orjson
+import pytest
+from starlette.responses import Response
+
+from core.lifecycle.exchange import Exchange
+from core.lifecycle.output import (
+    AnswerBlocked,
+    AnswerTransform,
+    OutputChain,
+    SseAnswer,
+    TextKey,
+    rewrite_json_answer,
+)
+from core.lifecycle.run import attach_output
+from core.pii.pseudonyms import Pseudonyms
+from core.pii.restore import PseudonymRestore
+from shared.errors import UpstreamUnreachableError
+from shared.relay import Relay, RelayedStream, RelayErrors, open_session
+from tests.conftest import Upstream
+
+EMAIL = "hong@example.com"
+SECRET = "AKIAIOSFODNN7EXAMPLE"
+
+
+class Seen(AnswerTransform):
+    """Records the text it is given per key, and passes it on unchanged."""
+
+    def __init__(self) -> None:
+        self.texts: dict[TextKey, str] = {}
+
+    def feed(self, key: TextKey, delta: str) -> str:
+        self.texts[key] = self.texts.get(key, "") + delta
+        return delta
+
+
+class HoldAll(AnswerTransform):
+    """Holds every text back until its key is flushed (the worst case of a hold-back window)."""
+
+    def __init__(self) -> None:
+        self.held: dict[TextKey, str] = {}
+
+    def feed(self, key: TextKey, delta: str) -> str:
+        self.held[key] = self.held.get(key, "") + delta
+        return ""
+
+    def flush(self, key: TextKey) -> str:
+        return self.held.pop(key, "")
+
+
+class Cut(AnswerTransform):
+    """Ends the answer once the text so far of a key contains ``word``."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.texts: dict[TextKey, str] = {}
+
+    def feed(self, key: TextKey, delta: str) -> str:
+        self.texts[key] = self.texts.get(key, "") + delta
+        if self.word in self.texts[key]:
+            raise AnswerBlocked("test_guard", "secret_word")
+        return delta
+
+
+def _chunk(delta: dict[str, Any], finish: str | None = None, index: int = 0) -> bytes:
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "model": "m",
+        "choices": [{"index": index, "delta": delta, "finish_reason": finish}],
+    }
+    return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+
+def _stream(pieces: list[str], *, finish: bool = True) -> bytes:
+    events = [_chunk({"content": piece}) for piece in pieces]
+    if finish:
+        events.append(_chunk({}, "stop"))
+    events.append(b"data: [DONE]\n\n")
+    return b"".join(events)
+
+
+def _through(transform: SseAnswer, stream: bytes, size: int) -> bytes:
+    out = [transform.feed(stream[i : i + size]) for i in range(0, len(stream), size)]
+    out.append(transform.end())
+    return b"".join(out)
+
+
+def _events(stream: bytes) -> list[dict[str, Any]]:
+    return [orjson.loads(e[6:]) for e in stream.split(b"\n\n") if e.startswith(b"data: {")]
+
+
+def _content(stream: bytes) -> str:
+    return "".join(
+        choice.get("delta", {}).get("content") or ""
+        for event in _events(stream)
+        for choice in event.get("choices", [])
+    )
+
+
+@pytest.mark.parametrize("size", [1, 5, 1000])
+def test_members_see_the_text_not_the_bytes(size: int) -> None:
+    """However the bytes are cut, a member gets the text of each field, in order."""
+    seen = Seen()
+    stream = _stream(["Hello", ", wor", "ld"])
+    out = _through(SseAnswer(OutputChain([seen])), stream, size)
+    assert seen.texts == {TextKey(0, "content"): "Hello, world"}
+    assert _content(out) == "Hello, world"
+    assert out.endswith(b"data: [DONE]\n\n")
+
+
+def test_the_guard_runs_before_restore_and_sees_placeholders() -> None:
+    """A member placed before pseudonym restore sees the placeholder, the client the value."""
+    pseudonyms = Pseudonyms()
+    pseudonyms.placeholder("EMAIL_ADDRESS", EMAIL)
+    guard = Seen()
+    chain = OutputChain([guard, PseudonymRestore(pseudonyms)])
+    out = _through(SseAnswer(chain), _stream(["mail <EMAIL_", "ADDRESS_1> now"]), 7)
+    assert guard.texts[TextKey(0, "content")] == "mail <EMAIL_ADDRESS_1> now"
+    assert _content(out) == f"mail {EMAIL} now"
+
+
+def test_held_text_is_released_at_finish_and_passes_the_next_members() -> None:
+    """What a member holds comes out at the choice's finish_reason, through the members after
+    it (restore still turns the placeholder into the value), in the finishing chunk."""
+    pseudonyms = Pseudonyms()
+    pseudonyms.placeholder("EMAIL_ADDRESS", EMAIL)
+    chain = OutputChain([HoldAll(), PseudonymRestore(pseudonyms)])
+    out = _through(SseAnswer(chain), _stream(["to <EMAIL_ADDRESS_1>", " ok"]), 9)
+    events = _events(out)
+    assert _content(out) == f"to {EMAIL} ok"
+    assert events[-1]["choices"][0]["finish_reason"] == "stop"
+    assert events[-1]["choices"][0]["delta"]["content"] == f"to {EMAIL} ok"
+
+
+def test_held_text_without_a_finish_reason_comes_before_done() -> None:
+    out = _through(SseAnswer(OutputChain([HoldAll()])), _stream(["a", "b"], finish=False), 4)
+    assert _content(out) == "ab"
+    assert out.endswith(b"data: [DONE]\n\n")
+    assert _events(out)[-1]["id"] == "c1"
+
+
+def test_tool_call_names_and_arguments_are_keys_of_their_own() -> None:
+    """Streamed tool calls reach members per call: the function's name and its arguments."""
+    seen = Seen()
+    call = {"index": 1, "id": "t", "function": {"name": "read_file", "arguments": '{"pa'}}
+    stream = (
+        _chunk({"tool_calls": [call]})
+        + _chunk({"tool_calls": [{"index": 1, "function": {"arguments": 'th": "/x"}'}}]})
+        + _chunk({}, "tool_calls")
+        + b"data: [DONE]\n\n"
+    )
+    _through(SseAnswer(OutputChain([seen])), stream, 11)
+    assert seen.texts == {
+        TextKey(0, "name", call=1): "read_file",
+        TextKey(0, "arguments", call=1): '{"path": "/x"}',
+    }
+
+
+@pytest.mark.parametrize("size", [1, 3, 64, 10_000])
+def test_a_member_ends_the_stream_with_content_filter(size: int) -> None:
+    """A block mid-stream: the text before it was sent, then one content_filter chunk with
+    the aegis object (no text), then [DONE], and nothing of what followed."""
+    exchange = Exchange("req", "/v1/chat/completions")
+    transform = SseAnswer(OutputChain([Cut(SECRET)]), exchange)
+    stream = _stream(["key: ", SECRET[:8], SECRET[8:], " and more", " text"])
+    out = [transform.feed(stream[i : i + size]) for i in range(0, len(stream), size)]
+    assert transform.finished
+    assert transform.end() == b""
+    sent = b"".join(out)
+    assert sent.endswith(b"data: [DONE]\n\n") and sent.count(b"[DONE]") == 1
+    last = _events(sent)[-1]
+    assert last["choices"] == [{"index": 0, "delta": {}, "finish_reason": "content_filter"}]
+    assert last["aegis"] == {"scanner": "test_guard", "type": "secret_word"}
+    assert (last["id"], last["model"]) == ("c1", "m")
+    assert SECRET[8:] not in _content(sent) and "more" not in _content(sent)
+    assert _content(sent).startswith("key: ")
+    assert exchange.output_block is not None and exchange.blocked
+    # After the block nothing more is sent, whatever arrives.
+    assert transform.feed(_chunk({"content": "late"})) == b""
+
+
+def test_a_completion_stream_block_has_the_completion_shape() -> None:
+    event = b'data: {"object": "text_completion", "choices": [{"index": 0, "text": "xx"}]}\n\n'
+    out = SseAnswer(OutputChain([Cut("xx")])).feed(event)
+    assert _events(out)[-1]["choices"] == [
+        {"index": 0, "text": "", "finish_reason": "content_filter"}
+    ]
+
+
+def test_events_every_member_skips_pass_byte_for_byte() -> None:
+    """Events without a placeholder pass unparsed (not re-encoded) through pseudonym restore."""
+    pseudonyms = Pseudonyms()
+    pseudonyms.placeholder("EMAIL_ADDRESS", EMAIL)
+    event = b'data: {"choices": [{"index": 0, "delta": {"content": "plain"}}]}\n\n'
+    comment = b": keep-alive\n\n"
+    chain = OutputChain([PseudonymRestore(pseudonyms)])
+    assert _through(SseAnswer(chain), comment + event, 3) == comment + event
+
+
+def test_json_answers_go_through_answer_per_field() -> None:
+    """A JSON answer: each text of each choice, tool calls' arguments included, through the
+    chain in order; an error body is left as it is."""
+    pseudonyms = Pseudonyms()
+    pseudonyms.placeholder("EMAIL_ADDRESS", EMAIL)
+    guard = Seen()
+    chain = OutputChain([guard, PseudonymRestore(pseudonyms)])
+    call = {"id": "t", "function": {"name": "send", "arguments": '{"to": "<EMAIL_ADDRESS_1>"}'}}
+    answer = {
+        "choices": [
+            {"index": 0, "message": {"content": "sent to <EMAIL_ADDRESS_1>", "tool_calls": [call]}}
+        ],
+        "usage": {"completion_tokens": 3},
+    }
+    out = orjson.loads(rewrite_json_answer(orjson.dumps(answer), chain))
+    message = out["choices"][0]["message"]
+    assert message["content"] == f"sent to {EMAIL}"
+    assert orjson.loads(message["tool_calls"][0]["function"]["arguments"]) == {"to": EMAIL}
+    assert guard.texts[TextKey(0, "content")] == "sent to <EMAIL_ADDRESS_1>"
+    assert TextKey(0, "arguments", call=0) in guard.texts
+    error = b'{"error": {"message": "overloaded"}}'
+    assert rewrite_json_answer(error, chain) is error
+
+
+def test_a_blocked_json_answer_keeps_ids_and_usage_but_no_text() -> None:
+    exchange = Exchange("req", "/v1/chat/completions")
+    answer = {
+        "id": "a1",
+        "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": f"k {SECRET}"}}],
+        "usage": {"completion_tokens": 5},
+    }
+    out = orjson.loads(
+        rewrite_json_answer(orjson.dumps(answer), OutputChain([Cut(SECRET)]), exchange)
+    )
+    assert out["choices"] == [
+        {
+            "index": 0,
+            "finish_reason": "content_filter",
+            "message": {"role": "assistant", "content": ""},
+        }
+    ]
+    assert (out["id"], out["usage"], out["aegis"]["scanner"]) == (
+        "a1",
+        answer["usage"],
+        "test_guard",
+    )
+    assert SECRET.encode() not in orjson.dumps(out)
+    assert exchange.output_block is not None
+
+
+def test_an_empty_chain_leaves_the_answer_alone() -> None:
+    """No member: the same response object, its bytes untouched (the pass-through path)."""
+    response = Response(b'{"choices": []}', media_type="application/json")
+    assert attach_output(response, OutputChain(), Exchange("r", "/v1/x")) is response
+
+
+async def test_a_block_closes_the_model_servers_connection(upstream: Upstream) -> None:
+    """Through the real relay: once a member ends the stream, no more is read, the client's
+    stream ends with [DONE], and the model server sees its request cancelled (generation
+    stops) rather than completed."""
+    session = open_session(max_connections=4, connect_timeout_ms=2000, read_timeout_ms=10_000)
+    relay = Relay(session, RelayErrors(unreachable=UpstreamUnreachableError))
+    words = " ".join(f"word{n}" for n in range(40)) + " STOPWORD " + "tail " * 40
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": words}],
+        "stream": True,
+        "devupstream": {"chunks": 60, "delay_ms": 20},
+    }
+    before = upstream.stats
+    cancelled, completed = before.cancelled, before.completed
+    try:
+        response = await relay.send(
+            "POST",
+            upstream.url + "/v1/chat/completions",
+            headers={"content-type": "application/json"},
+            body=orjson.dumps(body),
+            stream=True,
+        )
+        assert isinstance(response, RelayedStream)
+        response.transform = SseAnswer(OutputChain([Cut("STOPWORD")]))
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            await asyncio.Event().wait()  # the client stays
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
+
+        scope = {"type": "http", "method": "POST", "path": "/"}
+        await response(scope, receive, send)
+    finally:
+        await session.close()
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert bodies[-1]["more_body"] is False
+    streamed = b"".join(m["body"] for m in bodies)
+    assert streamed.endswith(b"data: [DONE]\n\n")
+    assert b"tail" not in streamed
+    assert _events(streamed)[-1]["choices"][0]["finish_reason"] == "content_filter"
+    deadline = time.monotonic() + 5
+    while upstream.stats.cancelled == cancelled and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert upstream.stats.cancelled == cancelled + 1
+    assert upstream.stats.completed == completed
