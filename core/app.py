@@ -16,9 +16,10 @@ from starlette.types import ASGIApp
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
+from core.lifecycle.guard import OutputScanners
 from core.lifecycle.sinks import ExchangeMetrics
 from core.model.classifier import InjectionClassifier, ModelLoadError
-from core.pii.analyzer import build_analyzer
+from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
 from core.routes import admin, inspect, openai, policies, service
@@ -26,6 +27,9 @@ from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner
 from core.scanning.input.pii import PiiScanner
 from core.scanning.input.regex_rules import RegexScanner
+from core.scanning.output.canary import CanaryMaker
+from core.scanning.output.leakage import LeakageGuard
+from core.scanning.output.pii import OutputPiiGuard
 from core.scanning.pipeline import Pipeline
 from core.scanning.policy import DEFAULT_POLICY, Policy
 from core.settings import CoreSettings
@@ -49,8 +53,11 @@ UPSTREAM_ERRORS = RelayErrors(
 )
 
 
-def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipeline:
-    """The input scanners this configuration asks for; ``ConfigError`` for an unusable model."""
+def build_pipeline(
+    settings: CoreSettings, registry: CollectorRegistry, analyzer: PiiAnalyzer | None = None
+) -> Pipeline:
+    """The input scanners this configuration asks for; ``ConfigError`` for an unusable model.
+    ``analyzer``: the PII analyzer to share (the output guard's), built here if none."""
     if not settings.input_scan_enabled:
         return Pipeline([], DEFAULT_POLICY)
     # One runner for every scanner: its worker thread, its heavy-scan slots.
@@ -61,7 +68,7 @@ def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipel
     )
     scanners: list[Scanner] = [RegexScanner(runner=runner)]
     if settings.pii_scan_enabled:
-        scanners.append(PiiScanner(build_analyzer(), registry, runner=runner))
+        scanners.append(PiiScanner(analyzer or build_analyzer(), registry, runner=runner))
     defaults = DEFAULT_POLICY
     if settings.classifier_enabled:
         try:
@@ -78,11 +85,32 @@ def build_pipeline(settings: CoreSettings, registry: CollectorRegistry) -> Pipel
     return Pipeline(scanners, defaults, runner)
 
 
+def build_output(
+    settings: CoreSettings, analyzer: PiiAnalyzer, masker: Masker
+) -> OutputScanners | None:
+    """The output guard's scanners, with the input's PII analyzer and masker."""
+    if not settings.output_scan_enabled:
+        return None
+    secret = settings.canary_secret.get().encode() or None
+    return OutputScanners(
+        pii=OutputPiiGuard(analyzer, masker),
+        window=settings.output_stream_window,
+        leakage=LeakageGuard(min_run=settings.leakage_min_run),
+        canaries=CanaryMaker(secret) if settings.canary_enabled else None,
+    )
+
+
 def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
     # Scanners are built once, before serving (rules compiled, models loaded and warmed).
-    pipeline = build_pipeline(settings, metrics.registry)
+    # One PII analyzer and one masker for requests and answers alike.
+    analyzer = (
+        build_analyzer() if settings.pii_scan_enabled or settings.output_scan_enabled else None
+    )
+    masker = Masker(settings.pii_hash_salt.get().encode() or None)
+    output = build_output(settings, analyzer, masker) if analyzer is not None else None
+    pipeline = build_pipeline(settings, metrics.registry, analyzer)
     exchange_metrics = ExchangeMetrics(metrics.registry)
     # What was just built (models, rule sets, Presidio) lives as long as the process: a full
     # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle
@@ -137,9 +165,10 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             upstream_headers=upstream_headers,
             pipeline=pipeline,
             policies=policies,
-            masker=Masker(settings.pii_hash_salt.get().encode() or None),
+            masker=masker,
             loops=loops,
             sinks=(exchange_metrics,),
+            output=output,
         )
 
         async def check_dependencies() -> None:

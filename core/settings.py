@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from core.scanning.base import DEFAULT_HEAVY_CHARS, DEFAULT_HEAVY_SCANS, DEFAULT_HEAVY_WAIT_S
 from core.scanning.output.leakage import DEFAULT_MIN_RUN, MIN_MIN_RUN
+from core.scanning.stream import DEFAULT_WINDOW, MIN_WINDOW
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
 
@@ -65,6 +66,11 @@ class CoreSettings:
     # of the system message sent upstream, an HMAC under canary_secret (16 bytes or more, the
     # same on every core; unset, each core draws its own at start-up); an answer holding it,
     # or leakage_min_run characters of the system prompt verbatim, is a leak.
+    # The output guard (core.lifecycle.guard): PII, secrets, leakage and the tool gate on
+    # every chat and completion answer; a streamed value is held back at most
+    # output_stream_window characters.
+    output_scan_enabled: bool = True
+    output_stream_window: int = DEFAULT_WINDOW
     canary_enabled: bool = True
     canary_secret: Secret = field(default_factory=lambda: Secret(""))
     leakage_min_run: int = DEFAULT_MIN_RUN
@@ -132,6 +138,10 @@ class CoreSettings:
                 "HEAVY_SCAN_CONCURRENCY", d.heavy_scan_concurrency, minimum=1
             ),
             heavy_scan_wait_ms=env.integer("HEAVY_SCAN_WAIT_MS", d.heavy_scan_wait_ms, minimum=1),
+            output_scan_enabled=env.flag("OUTPUT_SCAN_ENABLED", d.output_scan_enabled),
+            output_stream_window=env.integer(
+                "OUTPUT_STREAM_WINDOW", d.output_stream_window, minimum=MIN_WINDOW
+            ),
             canary_enabled=env.flag("CANARY_ENABLED", d.canary_enabled),
             canary_secret=env.secret("CANARY_SECRET", min_length=16),
             leakage_min_run=env.integer("LEAKAGE_MIN_RUN", d.leakage_min_run, minimum=MIN_MIN_RUN),

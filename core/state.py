@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
+from core.lifecycle.guard import OutputScanners
 from core.lifecycle.sinks import ExchangeSink
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
@@ -38,6 +39,8 @@ class CoreState:
     loops: Supervisor  # the lifespan's background loops: readiness reports a crashed one
     # What reads each finished request's exchange (core.lifecycle.sinks), in order.
     sinks: tuple[ExchangeSink, ...] = ()
+    # The output guard's scanners; None with OUTPUT_SCAN_ENABLED=false.
+    output: OutputScanners | None = None
 
 
 def core_state(request: Request) -> CoreState:

@@ -82,6 +82,8 @@ class UpstreamStats:
     # SHA-256 of the last prompt text generated for (what a gateway let the model see),
     # so tests can check it without the upstream keeping any text.
     last_prompt_sha256: str = ""
+    # The same of the system (and developer) messages, joined by blank lines.
+    last_system_sha256: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +93,7 @@ class UpstreamStats:
             "active": self.active,
             "last_headers": self.last_headers,
             "last_prompt_sha256": self.last_prompt_sha256,
+            "last_system_sha256": self.last_system_sha256,
         }
 
 
@@ -222,6 +225,12 @@ def create_app(knobs: UpstreamKnobs | None = None, fixtures_dir: Path = FIXTURES
             messages = body.get("messages") or []
             users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
             prompt = _text_of(users[-1].get("content")) if users else ""
+            system = "\n\n".join(
+                _text_of(m.get("content"))
+                for m in messages
+                if isinstance(m, dict) and m.get("role") in ("system", "developer")
+            )
+            stats.last_system_sha256 = hashlib.sha256(system.encode()).hexdigest()
         else:
             raw = body.get("prompt", "")
             prompt = raw if isinstance(raw, str) else " ".join(str(p) for p in raw)

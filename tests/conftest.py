@@ -35,6 +35,7 @@ from devupstream.app import UpstreamKnobs, UpstreamStats
 from devupstream.app import create_app as create_upstream
 from edge.app import create_app as create_edge
 from edge.settings import EdgeSettings
+from shared.config import Secret
 from shared.logging import configure_logging
 
 configure_logging("info", service="tests")
@@ -152,6 +153,10 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 def redis_prefix() -> str:
     """A key prefix of this test's own."""
     return "t" + secrets.token_hex(4) + ":"
+
+
+# The stack's core draws canaries with this secret, so a test can tell which one it sent.
+CANARY_SECRET = "tests-canary-secret-0123456789"
 
 
 # --- servers --------------------------------------------------------------------------------
@@ -337,6 +342,7 @@ def stack(
         redis_prefix=redis_prefix,
         upstream_url=upstream.url,
         key_sync_interval_ms=500,
+        canary_secret=Secret(CANARY_SECRET),
     )
     # The database lives for the session; bypass events and policies are this test's own.
     run_sync(lambda: _execute(database_url, "TRUNCATE bypass_events, policies"))

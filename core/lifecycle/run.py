@@ -13,6 +13,7 @@ listed, in order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import structlog
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import Receive
 
 from core.lifecycle.exchange import Exchange
+from core.lifecycle.guard import OutputGuard
 from core.lifecycle.input import Call, InputScan, decide, enforce, mask, scan_input
 from core.lifecycle.output import (
     AnswerTransform,
@@ -31,6 +33,7 @@ from core.lifecycle.upstream import send_upstream, upstream_headers
 from core.pii.pseudonyms import Pseudonyms
 from core.pii.restore import PseudonymRestore
 from core.scanning.base import Decision
+from core.scanning.policy import Policy
 from core.state import CoreState
 from shared import wire
 from shared.extract import ScanText
@@ -60,9 +63,12 @@ def begin(request: Request, state: CoreState) -> Exchange:
     return exchange
 
 
-async def run_input(state: CoreState, texts: Sequence[ScanText], exchange: Exchange) -> InputScan:
+async def run_input(
+    state: CoreState, texts: Sequence[ScanText], exchange: Exchange, policy: Policy | None = None
+) -> InputScan:
     """The input scan of ``texts`` under the caller's policy (key, workspace, global)."""
-    policy = state.policies.resolve(exchange.key_id, exchange.workspace)
+    if policy is None:
+        policy = state.policies.resolve(exchange.key_id, exchange.workspace)
     return await scan_input(
         state.pipeline,
         policy,
@@ -78,8 +84,9 @@ async def call_model(
 ) -> Response:
     """Scan, decide, mask, send to the model server at ``path``, and put its answer through
     the output chain; a block is raised (403) before anything is sent."""
+    policy = state.policies.resolve(exchange.key_id, exchange.workspace)
     # No text, or no scanner configured (nothing was extracted): nothing to decide.
-    scan = await run_input(state, call.texts, exchange) if call.texts else None
+    scan = await run_input(state, call.texts, exchange, policy) if call.texts else None
     action = decide(scan, exchange)
     if exchange.bypassed and exchange.input_verdict is not None:
         verdict = exchange.input_verdict
@@ -92,6 +99,14 @@ async def call_model(
     if action is Decision.MASK and scan is not None:
         masked = mask(call, scan, exchange)
         body, pseudonyms, masked_types = masked.body, masked.pseudonyms, masked.types
+    guard: OutputGuard | None = None
+    output = state.output
+    if output is not None and call.api.kind != "embedding":
+        # The system prompt as the model sees it (masked), and the key's canary added to it.
+        prepared = output.prepare(call.api, exchange.key_id or "", datetime.now(UTC))
+        if prepared.body is not None:
+            body = prepared.body
+        guard = output.member(exchange, policy, prepared)
     response = await send_upstream(
         state.upstream,
         state.settings.upstream_url + path,
@@ -101,18 +116,20 @@ async def call_model(
         stream=call.api.stream,
         receive=receive,
     )
-    response = attach_output(response, output_chain(exchange, pseudonyms), exchange)
+    response = attach_output(response, output_chain(guard, pseudonyms), exchange)
     if masked_types:
         # The client learns that what the model answered was not exactly what it sent.
         response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
     return response
 
 
-def output_chain(exchange: Exchange, pseudonyms: Pseudonyms | None) -> OutputChain:
+def output_chain(guard: OutputGuard | None, pseudonyms: Pseudonyms | None) -> OutputChain:
     """This request's output transforms, in the order they see the answer: a member that
     judges the text (the output guard) comes before pseudonym restore, so that values the
     request pseudonymised are restored after it, not flagged. Add a member here."""
     members: list[AnswerTransform] = []
+    if guard is not None:
+        members.append(guard)
     if pseudonyms:
         members.append(PseudonymRestore(pseudonyms))
     return OutputChain(members)

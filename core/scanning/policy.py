@@ -62,6 +62,11 @@ DEFAULT_OUTPUT_ACTIONS: Final = {
     f"pii:{SCAN_LIMIT}": "block",
 }
 MAX_THRESHOLDS: Final = 500
+MAX_TOOLS: Final = 500
+# OpenAI's rule for a function name: a-z, A-Z, 0-9, underscores and dashes, 64 at most; dots
+# too, as some servers allow them.
+_TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_DOCUMENT_FIELDS: Final = frozenset({"thresholds", "actions", "output_actions", "tools", "dry_run"})
 _NAME = re.compile(r"^([a-z_]+)(?::([A-Za-z0-9_.\-]{1,100}))?$")
 
 
@@ -90,6 +95,8 @@ class Policy:
     actions: Mapping[str, str] = field(default_factory=dict)
     # The same for a value in the model's answer (core.scanning.output.pii).
     output_actions: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_OUTPUT_ACTIONS))
+    # The tools an answer may call (core.scanning.output.tool_calls); None: any.
+    tools_allow: frozenset[str] | None = None
 
     def action(self, finding: Finding) -> str | None:
         """``block``, ``mask``, ``redact``, ``hash``, ``pseudonymize`` or ``allow`` for a
@@ -143,7 +150,11 @@ class Policy:
 
     def with_overrides(self, overrides: Mapping[str, float]) -> Policy:
         return Policy(
-            {**self.thresholds, **overrides}, self.dry_run, self.actions, self.output_actions
+            {**self.thresholds, **overrides},
+            self.dry_run,
+            self.actions,
+            self.output_actions,
+            self.tools_allow,
         )
 
     def apply(self, document: PolicyDocument) -> Policy:
@@ -154,10 +165,13 @@ class Policy:
             dry_run,
             {**self.actions, **document.actions},
             {**self.output_actions, **document.output_actions},
+            self.tools_allow if document.tools_allow is None else document.tools_allow,
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return _as_dict(self.thresholds, self.actions, self.dry_run, self.output_actions)
+        return _as_dict(
+            self.thresholds, self.actions, self.dry_run, self.output_actions, self.tools_allow
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +181,16 @@ class PolicyDocument:
 
     Its JSON form is ``{"thresholds": {"classifier": 0.6, "regex:en.developer_mode": null},
     "actions": {"pii:KR_RRN": "block"}, "output_actions": {"pii:PHONE_NUMBER": "redact"},
-    "dry_run": true}``; every key is optional, nothing else is allowed.
+    "tools": {"allow": ["read_file"]}, "dry_run": true}``; every key is optional, nothing else
+    is allowed. ``tools.allow`` lists the only tools an answer may call (null, or no
+    ``tools``: any).
     """
 
     thresholds: Mapping[str, float] = field(default_factory=dict)
     dry_run: bool | None = None
     actions: Mapping[str, str] = field(default_factory=dict)
     output_actions: Mapping[str, str] = field(default_factory=dict)
+    tools_allow: frozenset[str] | None = None
 
     @classmethod
     def parse(cls, data: object, *, check_types: bool = True) -> PolicyDocument:
@@ -185,13 +202,14 @@ class PolicyDocument:
         """
         if not isinstance(data, dict):
             raise InvalidRequestError("A policy must be a JSON object.")
-        unknown = sorted(set(data) - {"thresholds", "actions", "output_actions", "dry_run"})
+        unknown = sorted(set(data) - _DOCUMENT_FIELDS)
         if unknown:
             raise InvalidRequestError(
                 f"Unknown policy field '{unknown[0]}'; use 'thresholds', 'actions', "
-                "'output_actions' and 'dry_run'.",
+                "'output_actions', 'tools' and 'dry_run'.",
                 param=unknown[0],
             )
+        tools_allow = _parse_tools(data.get("tools"))
         actions = _parse_actions(data.get("actions", {}), check_types=check_types)
         output_actions = _parse_actions(
             data.get("output_actions", {}),
@@ -238,10 +256,12 @@ class PolicyDocument:
                     "null (report only).",
                     param=f"thresholds.{name}",
                 )
-        return cls(thresholds, dry_run, actions, output_actions)
+        return cls(thresholds, dry_run, actions, output_actions, tools_allow)
 
     def as_dict(self) -> dict[str, Any]:
-        return _as_dict(self.thresholds, self.actions, self.dry_run, self.output_actions)
+        return _as_dict(
+            self.thresholds, self.actions, self.dry_run, self.output_actions, self.tools_allow
+        )
 
 
 def _as_dict(
@@ -249,9 +269,11 @@ def _as_dict(
     actions: Mapping[str, str],
     dry_run: bool | None,
     output_actions: Mapping[str, str],
+    tools_allow: frozenset[str] | None,
 ) -> dict[str, Any]:
     """The JSON form shared by a policy and a stored document (``NEVER`` as null)."""
     return {
+        "tools": {"allow": None if tools_allow is None else sorted(tools_allow)},
         "thresholds": {
             name: None if limit == NEVER else limit for name, limit in sorted(thresholds.items())
         },
@@ -259,6 +281,30 @@ def _as_dict(
         "output_actions": dict(sorted(output_actions.items())),
         "dry_run": dry_run,
     }
+
+
+def _parse_tools(raw: object) -> frozenset[str] | None:
+    """``{"allow": [names]}`` (or null) as the set of allowed tool names; None: any tool."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"allow"}:
+        raise InvalidRequestError(
+            "'tools' must be an object with one field, 'allow'.", param="tools"
+        )
+    allow = raw.get("allow")
+    if allow is None:
+        return None
+    if (
+        not isinstance(allow, list)
+        or len(allow) > MAX_TOOLS
+        or not all(isinstance(name, str) and _TOOL_NAME.match(name) for name in allow)
+    ):
+        raise InvalidRequestError(
+            f"'tools.allow' must be a list of at most {MAX_TOOLS} tool names (letters, digits, "
+            "'_', '-', '.', at most 64 characters each), or null for any tool.",
+            param="tools.allow",
+        )
+    return frozenset(allow)
 
 
 def _parse_actions(

@@ -45,6 +45,7 @@ __all__ = [
     "CONTEXT_KEPT",
     "DEFAULT_WINDOW",
     "MAX_KEPT",
+    "MIN_WINDOW",
     "Detector",
     "Hit",
     "StreamGuard",
@@ -53,6 +54,8 @@ __all__ = [
 
 # At most this many characters are held back after they arrived (OUTPUT_STREAM_WINDOW).
 DEFAULT_WINDOW: Final = 64
+# A smaller window would cut ordinary values (a phone number, an e-mail address) in pieces.
+MIN_WINDOW: Final = 16
 # Characters already sent that are kept as context for the analysis: the context enhancer
 # reads up to 120 characters before a value (core.pii.nlp), and windows stretch to words.
 CONTEXT_KEPT: Final = 200

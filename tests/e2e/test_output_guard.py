@@ -1,0 +1,215 @@
+"""The output guard through the whole path: the official SDK → edge → core → a model that leaks.
+
+The development upstream's ``aegis-dev-fixture`` model answers ``fixture:NAME`` with a
+stored answer (``devupstream/fixtures/``), streamed in pieces of 3-7 characters so that every
+leaked value arrives split across chunks. What the client receives is checked against the
+leaked values themselves: none of them, nor the system prompt, nor the canary, may arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import httpx
+import openai
+import pytest
+
+from core.scanning.output.canary import CanaryMaker
+from devupstream.app import FIXTURE_MODEL
+from devupstream.fixturemodel import load_fixtures
+from tests.conftest import CANARY_SECRET, Stack
+
+RRN: Final = "850315-1478257"
+PHONE: Final = "010-4821-7735"
+ACCOUNT: Final = "123456-78-901234"
+AWS_KEY_ID: Final = "AKIAZ7QF4N2KX9LW3HTD"
+AWS_SECRET: Final = "q8Rz3vN1+Lw7YkT0pXe5/Hc2JmB9sFdU6gKaWn4E"
+SYSTEM: Final = (
+    "You are the internal assistant of Hanbit Bank's loan desk. Quote rates only from the "
+    "2026 rate sheet, never disclose the approval score cut-offs, and answer in Korean."
+)
+CANARY: Final = re.compile(r"aegis-[a-z2-7]{16}", re.IGNORECASE)
+
+
+def _client(stack: Stack, key: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=stack.base_url, api_key=key, max_retries=0)
+
+
+def _ask(
+    client: openai.OpenAI, fixture: str, *, stream: bool, system: str | None = None
+) -> tuple[str, str | None, list[Any]]:
+    """The answer's text (content, tool names and arguments), its finish reason, and the
+    chunks (streamed) or the completion (JSON)."""
+    messages: list[Any] = [{"role": "user", "content": f"fixture:{fixture}"}]
+    if system is not None:
+        messages.insert(0, {"role": "system", "content": system})
+    if not stream:
+        completion = client.chat.completions.create(model=FIXTURE_MODEL, messages=messages)
+        choice = completion.choices[0]
+        text = choice.message.content or ""
+        for call in choice.message.tool_calls or []:
+            text += call.function.name + call.function.arguments  # type: ignore[union-attr]
+        return text, choice.finish_reason, [completion]
+    chunks = list(
+        client.chat.completions.create(model=FIXTURE_MODEL, messages=messages, stream=True)
+    )
+    text = ""
+    finish = None
+    for chunk in chunks:
+        for choice in chunk.choices:
+            text += choice.delta.content or ""
+            for call in choice.delta.tool_calls or []:
+                if call.function is not None:
+                    text += (call.function.name or "") + (call.function.arguments or "")
+            finish = choice.finish_reason or finish
+    return text, finish, chunks
+
+
+def _aegis(answer: list[Any]) -> dict[str, str] | None:
+    """The ``aegis`` object of a blocked answer (on the completion, or the last chunk)."""
+    extra = answer[-1].model_extra or {}
+    aegis: dict[str, str] | None = extra.get("aegis")
+    return aegis
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _direct(stack: Stack, fixture: str) -> str:
+    """What the model server itself answers (its content), without Aegis."""
+    answer = httpx.post(
+        stack.upstream.url + "/v1/chat/completions",
+        json={
+            "model": FIXTURE_MODEL,
+            "messages": [{"role": "user", "content": f"fixture:{fixture}"}],
+        },
+    )
+    content: str = answer.json()["choices"][0]["message"]["content"]
+    return content
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_korean_pii_in_an_answer_is_masked(stack: Stack, stream: bool) -> None:
+    """The RRN, the mobile number and the account number never reach the client, whole or in
+    part; the rest of the answer does."""
+    client = _client(stack, stack.create_key().key)
+    text, finish, _ = _ask(client, "pii_ko", stream=stream)
+    assert finish == "stop"
+    for value in (RRN, PHONE, ACCOUNT):
+        assert value not in text
+    # Nor the parts masking hides (an RRN keeps its birth date and sex digit, as printed on
+    # Korean documents; a phone number its last four digits).
+    assert RRN[8:] not in text and PHONE[4:8] not in text and ACCOUNT[:6] not in text
+    assert "850315-1******" in text and "*********7735" in text
+    assert "환불 금액은" in text and "3영업일 안에 입금됩니다" in text
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_secret_in_an_answer_ends_it(stack: Stack, stream: bool) -> None:
+    """AWS credentials in an answer: blocked with finish_reason content_filter and an
+    ``aegis`` object naming the finding; no part of the secret key was sent."""
+    client = _client(stack, stack.create_key().key)
+    text, finish, answer = _ask(client, "secret_aws", stream=stream)
+    assert finish == "content_filter"
+    assert AWS_SECRET[:6] not in text
+    assert AWS_KEY_ID not in text
+    aegis = _aegis(answer)
+    assert aegis is not None and aegis["scanner"] == "output_pii"
+    assert aegis["type"] in ("AWS_ACCESS_KEY", "AWS_SECRET_KEY", "GENERIC_SECRET")
+    assert "AKIA" not in str(aegis)
+    if stream:
+        # The text before the secret flowed on: the client saw where the answer stopped.
+        assert text.startswith("The deployment script reads its credentials")
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_the_system_prompt_is_not_echoed_and_the_canary_never_arrives(
+    stack: Stack, stream: bool
+) -> None:
+    """A model that repeats its system message is cut: the client gets neither its system
+    prompt back (60+ characters verbatim) nor the canary core added to it."""
+    client = _client(stack, stack.create_key().key)
+    text, finish, answer = _ask(client, "echo_system", stream=stream, system=SYSTEM)
+    assert finish == "content_filter"
+    assert CANARY.search(text) is None
+    assert SYSTEM[:60] not in text
+    aegis = _aegis(answer)
+    assert aegis is not None and aegis["scanner"] == "leakage"
+
+
+def test_the_model_gets_the_keys_canary_of_the_day_after_the_system_prompt(stack: Stack) -> None:
+    """The system message sent upstream is the client's, a blank line and the key's canary:
+    the same on every request of the key that day (vLLM's prefix cache keeps hitting), another
+    key's differs. The development upstream keeps only a hash of what it got."""
+    maker = CanaryMaker(CANARY_SECRET.encode())
+    for key in (stack.create_key(), stack.create_key()):
+        for _ in range(2):
+            _client(stack, key.key).chat.completions.create(
+                model="aegis-dev-echo",
+                messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": "hi"}],
+            )
+            canary = maker.token(key.key_id, datetime.now(UTC))
+            expected = SYSTEM + "\n\n" + canary
+            assert stack.upstream.stats.last_system_sha256 == _sha256(expected)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_tool_calls_pass_unless_the_policy_allows_other_tools(stack: Stack, stream: bool) -> None:
+    """With no allow-list tool calls pass; with ``tools.allow: [read_file]`` a call to
+    ``execute_python`` is cut before the agent gets it, a ``read_file`` call still passes."""
+    admin = stack.create_key("admin").key
+    key = stack.create_key()
+    client = _client(stack, key.key)
+    text, finish, _ = _ask(client, "tool_execute_python", stream=stream)
+    assert finish == "tool_calls" and "execute_python" in text
+
+    answer = httpx.put(
+        f"{stack.core.url}/api/v1/admin/policies/key/{key.key_id}",
+        json={"tools": {"allow": ["read_file"]}},
+        headers={"authorization": f"Bearer {admin}"},
+    )
+    assert answer.status_code == 200, answer.text
+    deadline = time.monotonic() + 5
+    while True:
+        text, finish, answer_parts = _ask(client, "tool_execute_python", stream=stream)
+        if finish == "content_filter" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert finish == "content_filter"
+    assert "os.system" not in text
+    aegis = _aegis(answer_parts)
+    assert aegis == {"scanner": "tool_gate", "type": "tool_not_allowed"}
+    text, finish, _ = _ask(client, "tool_read_file", stream=stream)
+    assert finish == "tool_calls" and "read_file" in text and "README.md" in text
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_clean_answer_arrives_exactly_as_the_model_wrote_it(stack: Stack, stream: bool) -> None:
+    """Nothing is changed in an answer with nothing to find, whatever its chunking."""
+    client = _client(stack, stack.create_key().key)
+    text, finish, _ = _ask(client, "clean", stream=stream)
+    assert finish == "stop"
+    assert text == _direct(stack, "clean")
+
+
+def test_every_fixture_through_the_sdk_leaks_nothing(stack: Stack) -> None:
+    """Every fixture, JSON and streamed, through edge → core: no leaked value of any of them
+    reaches the client, and the findings are counted in core's metrics."""
+    client = _client(stack, stack.create_key().key)
+    leaked = (RRN, PHONE, ACCOUNT, AWS_KEY_ID, AWS_SECRET)
+    for fixture in load_fixtures():
+        system = SYSTEM if fixture == "echo_system" else None
+        for stream in (False, True):
+            text, _, _ = _ask(client, fixture, stream=stream, system=system)
+            assert not any(value in text for value in leaked), (fixture, stream)
+            assert CANARY.search(text) is None
+    metrics = httpx.get(stack.core.url + "/metrics").text
+    assert re.search(
+        r'aegis_output_findings_total\{scanner="output_pii",type="KR_RRN"\} [1-9]', metrics
+    )
+    assert re.search(r'aegis_output_blocked_total\{scanner="leakage"\} [1-9]', metrics)
