@@ -28,6 +28,7 @@ from core.scanning.input.injection import InjectionScanner
 from core.scanning.input.pii import PiiScanner
 from core.scanning.input.regex_rules import RegexScanner
 from core.scanning.output.canary import CanaryMaker
+from core.scanning.output.injection import OutputInjection
 from core.scanning.output.leakage import LeakageGuard
 from core.scanning.output.pii import OutputPiiGuard
 from core.scanning.pipeline import Pipeline
@@ -38,6 +39,7 @@ from shared.config import ConfigError
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
 from shared.http import build_app
 from shared.metrics import HttpMetrics
+from shared.prefilter import Prefilter
 from shared.relay import Relay, RelayErrors, open_session
 from shared.tasks import Supervisor
 
@@ -86,13 +88,21 @@ def build_pipeline(
 
 
 def build_output(
-    settings: CoreSettings, analyzer: PiiAnalyzer, masker: Masker
+    settings: CoreSettings, analyzer: PiiAnalyzer, masker: Masker, pipeline: Pipeline
 ) -> OutputScanners | None:
-    """The output guard's scanners, with the input's PII analyzer and masker."""
+    """The output guard's scanners, with the input's PII analyzer, masker and classifier."""
     if not settings.output_scan_enabled:
         return None
     secret = settings.canary_secret.get().encode() or None
+    classifier = next(
+        (s.classifier for s in pipeline.scanners if isinstance(s, InjectionScanner)), None
+    )
     return OutputScanners(
+        injection=OutputInjection(
+            Prefilter(),
+            classifier,
+            classifier.threshold if classifier is not None else 1.0,
+        ),
         pii=OutputPiiGuard(analyzer, masker),
         window=settings.output_stream_window,
         leakage=LeakageGuard(min_run=settings.leakage_min_run),
@@ -109,8 +119,8 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         build_analyzer() if settings.pii_scan_enabled or settings.output_scan_enabled else None
     )
     masker = Masker(settings.pii_hash_salt.get().encode() or None)
-    output = build_output(settings, analyzer, masker) if analyzer is not None else None
     pipeline = build_pipeline(settings, metrics.registry, analyzer)
+    output = build_output(settings, analyzer, masker, pipeline) if analyzer is not None else None
     exchange_metrics = ExchangeMetrics(metrics.registry)
     # What was just built (models, rule sets, Presidio) lives as long as the process: a full
     # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle

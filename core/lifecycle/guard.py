@@ -8,6 +8,9 @@ alike:
   streamed name is refused as soon as it can no longer become an allowed one;
 * system-prompt leakage on every other text (:mod:`core.scanning.output.leakage`): the
   request's canary, or a long verbatim run of its system prompt, ends the answer;
+* injection relayed through the answer on its content (:mod:`core.scanning.output.injection`):
+  reported, or with ``output_actions.injection: block`` the answer is cut (streamed, each
+  sentence is then sent once judged);
 * PII and secrets on every other text (:mod:`core.scanning.output.pii`) with the policy's
   ``output_actions``: a value is masked (the default) or ends the answer (secrets). Streamed,
   each text goes through a bounded hold-back window (:class:`core.scanning.stream.StreamGuard`)
@@ -25,10 +28,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from core.lifecycle.exchange import Exchange
 from core.lifecycle.output import AnswerBlocked, AnswerTransform, TextKey
 from core.scanning.output.canary import CanaryMaker, add_canary, system_prompt
+from core.scanning.output.injection import OutputInjection, SentenceChecker
 from core.scanning.output.leakage import LeakageDetector, LeakageGuard
 from core.scanning.output.pii import OutputPiiGuard
 from core.scanning.output.tool_calls import ToolGate
@@ -41,16 +46,24 @@ from shared.wire import ApiRequest
 __all__ = ["OutputGuard", "OutputScanners", "Prepared"]
 
 _NAME = "name"
+# The texts judged for relayed instructions: what an agent reads as the model's words.
+_JUDGED: Final = frozenset({"content", "text"})
 
 
 class _Field:
     """One streamed text's guards."""
 
-    __slots__ = ("leakage", "pii")
+    __slots__ = ("injection", "leakage", "pii")
 
-    def __init__(self, pii: StreamGuard, leakage: LeakageDetector | None) -> None:
+    def __init__(
+        self,
+        pii: StreamGuard,
+        leakage: LeakageDetector | None,
+        injection: SentenceChecker | None,
+    ) -> None:
         self.pii = pii
         self.leakage = leakage
+        self.injection = injection
 
 
 class OutputGuard(AnswerTransform):
@@ -69,6 +82,7 @@ class OutputGuard(AnswerTransform):
         leakage: LeakageGuard | None = None,
         system_prompt: str = "",
         canary: str | None = None,
+        injection: OutputInjection | None = None,
     ) -> None:
         self._exchange = exchange
         self._policy = policy
@@ -80,6 +94,9 @@ class OutputGuard(AnswerTransform):
         self._canary = canary
         self._fields: dict[TextKey, _Field] = {}
         self._names: dict[TextKey, str] = {}
+        self._injection = injection
+        self._block_injection = policy.blocks_output_injection
+        self._injection_found = False  # reported once per answer
 
     # --- streamed ---------------------------------------------------------------------------
 
@@ -91,7 +108,15 @@ class OutputGuard(AnswerTransform):
         if field.leakage is not None:
             self._check_leakage(field.leakage.feed(delta))
             hold = field.leakage.pending
-        return self._step(field.pii.feed(delta, hold=hold))
+        text = self._step(field.pii.feed(delta, hold=hold))
+        if field.injection is None:
+            return text
+        if self._block_injection:
+            judged, finding = field.injection.feed(text)
+            self._check_injection(finding)
+            return judged
+        self._check_injection(field.injection.feed(delta)[1])
+        return text
 
     def flush(self, key: TextKey) -> str:
         if key.field == _NAME:
@@ -100,7 +125,19 @@ class OutputGuard(AnswerTransform):
                 self._gate(name)
             return ""
         field = self._fields.pop(key, None)
-        return "" if field is None else self._step(field.pii.flush())
+        if field is None:
+            return ""
+        text = self._step(field.pii.flush())
+        if field.injection is None:
+            return text
+        if self._block_injection:
+            judged, finding = field.injection.feed(text)
+            self._check_injection(finding)
+            rest, finding = field.injection.flush()
+            self._check_injection(finding)
+            return judged + rest
+        self._check_injection(field.injection.flush()[1])
+        return text
 
     # --- JSON -------------------------------------------------------------------------------
 
@@ -116,6 +153,8 @@ class OutputGuard(AnswerTransform):
         self._found(check.findings)
         if check.blocked is not None:
             raise _blocked(check.blocked)
+        if self._injection is not None and key.field in _JUDGED and not self._injection_found:
+            self._check_injection(self._injection.check(text))
         return check.text
 
     # --- parts ------------------------------------------------------------------------------
@@ -126,8 +165,11 @@ class OutputGuard(AnswerTransform):
             detector = None
             if self._leakage is not None:
                 detector = self._leakage.detector(self._system_prompt, self._canary)
+            injection = None
+            if self._injection is not None and key.field in _JUDGED:
+                injection = SentenceChecker(self._injection)
             field = self._fields[key] = _Field(
-                self._pii.stream(self._policy, window=self._window), detector
+                self._pii.stream(self._policy, window=self._window), detector, injection
             )
         return field
 
@@ -153,6 +195,15 @@ class OutputGuard(AnswerTransform):
             self._found((finding,))
             raise _blocked(finding)
 
+    def _check_injection(self, finding: Finding | None) -> None:
+        """Report relayed instructions once per answer; cut it if the policy blocks them."""
+        if finding is None or self._injection_found:
+            return
+        self._injection_found = True
+        self._found((finding,))
+        if self._block_injection and OutputInjection.blocking(finding):
+            raise _blocked(finding)
+
     def _check_leakage(self, finding: Finding | None) -> None:
         if finding is not None:
             self._found((finding,))
@@ -175,6 +226,7 @@ class OutputScanners:
     window: int
     leakage: LeakageGuard
     canaries: CanaryMaker | None  # None: CANARY_ENABLED=false
+    injection: OutputInjection | None = None
 
     def prepare(self, api: ApiRequest, key_id: str, now: datetime) -> Prepared:
         """What the guard needs of a chat request before it is sent: its system prompt (as
@@ -204,6 +256,7 @@ class OutputScanners:
             leakage=self.leakage,
             system_prompt=prepared.system_prompt,
             canary=prepared.canary,
+            injection=self.injection,
         )
 
 

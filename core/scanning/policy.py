@@ -52,6 +52,8 @@ ACTIONS: Final = ("block", "mask", "redact", "hash", "pseudonymize", "allow")
 # the answer gets the value back for, see core.pii.pseudonyms).
 MASKING_ACTIONS: Final = frozenset({"mask", "redact", "hash", "pseudonymize"})
 ACTION_SCANNERS: Final = frozenset({"pii"})
+# The output_actions key of injection relayed through answers: allow (report) or block.
+OUTPUT_INJECTION: Final = "injection"
 # What may happen to a PII or secret value in a model's answer: no placeholder there (the
 # client would get the value back from it).
 OUTPUT_ACTIONS: Final = ("block", "mask", "redact", "hash", "allow")
@@ -115,6 +117,12 @@ class Policy:
         if specific is not None:
             return specific
         return self.output_actions.get("pii", "mask")
+
+    @property
+    def blocks_output_injection(self) -> bool:
+        """Whether an answer relaying instructions is cut (``output_actions.injection``:
+        ``block``) rather than reported (``allow``, the default)."""
+        return self.output_actions.get(OUTPUT_INJECTION) == "block"
 
     def threshold(self, finding: Finding) -> float | None:
         specific = self.thresholds.get(f"{finding.scanner}:{finding.type}")
@@ -318,10 +326,20 @@ def _parse_actions(
         raise InvalidRequestError(f"'{field_name}' must be an object.", param=field_name)
     actions: dict[str, str] = {}
     for name, value in raw.items():
+        if field_name == "output_actions" and name == OUTPUT_INJECTION:
+            # Injection relayed through an answer (core.scanning.output.injection).
+            if value not in ("allow", "block"):
+                raise InvalidRequestError(
+                    f"The action of '{name}' must be allow (report) or block.",
+                    param=f"{field_name}.{name}",
+                )
+            actions[name] = value
+            continue
         match = _NAME.match(name)
         if match is None or match[1] not in ACTION_SCANNERS:
             raise InvalidRequestError(
-                f"'{name}' is not pii or pii:ENTITY; {field_name} apply to PII and secrets.",
+                f"'{name}' is not pii or pii:ENTITY; {field_name} apply to PII and secrets"
+                + (" (and 'injection')." if field_name == "output_actions" else "."),
                 param=f"{field_name}.{name}",
             )
         if check_types and match[2] is not None and match[2] not in known_types()[match[1]]:

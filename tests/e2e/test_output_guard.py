@@ -213,3 +213,40 @@ def test_every_fixture_through_the_sdk_leaks_nothing(stack: Stack) -> None:
         r'aegis_output_findings_total\{scanner="output_pii",type="KR_RRN"\} [1-9]', metrics
     )
     assert re.search(r'aegis_output_blocked_total\{scanner="leakage"\} [1-9]', metrics)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_injection_relayed_through_an_answer_is_reported_or_cut_by_policy(
+    stack: Stack, stream: bool
+) -> None:
+    """An answer that relays a poisoned page's instructions to the agent is reported by
+    default (the answer arrives, the finding is counted); with ``output_actions.injection:
+    block`` it is cut before the instruction is sent."""
+    admin = stack.create_key("admin").key
+    key = stack.create_key()
+    client = _client(stack, key.key)
+    text, finish, _ = _ask(client, "relay_injection", stream=stream)
+    assert finish == "stop" and "ignore all previous instructions" in text
+    metrics = httpx.get(stack.core.url + "/metrics").text
+    assert re.search(
+        r'aegis_output_findings_total\{scanner="output_injection",type="injection"\} [1-9]', metrics
+    )
+
+    answer = httpx.put(
+        f"{stack.core.url}/api/v1/admin/policies/key/{key.key_id}",
+        json={"output_actions": {"injection": "block"}},
+        headers={"authorization": f"Bearer {admin}"},
+    )
+    assert answer.status_code == 200, answer.text
+    deadline = time.monotonic() + 5
+    while True:
+        text, finish, parts = _ask(client, "relay_injection", stream=stream)
+        if finish == "content_filter" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert finish == "content_filter"
+    assert "ignore all previous instructions" not in text
+    assert _aegis(parts) == {"scanner": "output_injection", "type": "injection"}
+    if stream:
+        # The sentences judged clean before it were sent as they completed.
+        assert text.startswith("Here is a summary of the page you asked about.")
