@@ -4,6 +4,8 @@
     aegis policy show SCOPE [NAME] [--json]            SCOPE: global, workspace or key
     aegis policy set SCOPE [NAME] --threshold classifier=0.6 --threshold regex:en.x=off
                                   [--action pii:KR_RRN=block] [--dry-run on|off|inherit]
+                                  [--output-action pii:PHONE_NUMBER=redact]
+                                  [--output-action injection=block] [--allow-tool read_file]
                                   [--json]
     aegis policy delete SCOPE [NAME]
     aegis policy effective [--key-id K] [--workspace W] [--json]
@@ -12,7 +14,9 @@
 A threshold is a number from 0 to 1 (a finding scoring at least that blocks) or ``off``
 (report only); core refuses a scanner it does not know or a value under a scanner's floor.
 An action (for ``pii`` or ``pii:ENTITY``) is block, mask, redact, hash, pseudonymize or
-allow.
+allow; an output action (what happens to such a value in an answer) the same but
+pseudonymize, and ``injection=block`` cuts answers relaying instructions (``allow``: report).
+``--allow-tool`` (repeatable) lists the only tools an answer may call.
 ``set`` replaces the whole stored policy of that scope (the API's PUT): a threshold or
 ``--dry-run`` not given is no longer overridden there. Reading needs an admin or auditor
 key in ``AEGIS_API_KEY``, ``set`` and ``delete`` an admin key (see
@@ -30,7 +34,7 @@ from urllib.parse import quote
 import orjson
 
 from core.cli.adminclient import AdminClient, AdminClientError
-from core.scanning.policy import ACTIONS
+from core.scanning.policy import ACTIONS, OUTPUT_ACTIONS
 
 __all__ = ["add_parser", "parse_actions", "parse_thresholds", "run"]
 
@@ -72,6 +76,21 @@ def add_parser(groups: Any) -> None:
         metavar="pii[:ENTITY]=ACTION",
         help=f"what to do with PII and secrets: {', '.join(ACTIONS)}; repeatable, e.g. "
         "pii:KR_RRN=block, pii=pseudonymize",
+    )
+    put.add_argument(
+        "--output-action",
+        action="append",
+        default=[],
+        metavar="pii[:ENTITY]=ACTION|injection=ACTION",
+        help=f"what to do with such a value in an answer: {', '.join(OUTPUT_ACTIONS)}; "
+        "injection=block cuts answers relaying instructions (allow: report); repeatable",
+    )
+    put.add_argument(
+        "--allow-tool",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a tool answers may call; repeatable; not given: any tool",
     )
     put.add_argument(
         "--dry-run",
@@ -125,7 +144,9 @@ def parse_thresholds(items: Sequence[str]) -> dict[str, float | None]:
     return thresholds
 
 
-def parse_actions(items: Sequence[str]) -> dict[str, str]:
+def parse_actions(
+    items: Sequence[str], *, flag: str = "--action", allowed: Sequence[str] = ACTIONS
+) -> dict[str, str]:
     """``["pii:KR_RRN=block", "pii=mask"]`` → ``{"pii:KR_RRN": "block", "pii": "mask"}``.
 
     Raises :class:`AdminClientError` naming the item that is not ``NAME=ACTION`` with a known
@@ -136,12 +157,12 @@ def parse_actions(items: Sequence[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip().lower()
         if not sep or not name:
-            raise AdminClientError(f"--action '{item}' is not pii[:ENTITY]=ACTION")
+            raise AdminClientError(f"{flag} '{item}' is not pii[:ENTITY]=ACTION")
         if name in actions:
-            raise AdminClientError(f"--action {name} is given twice")
-        if value not in ACTIONS:
+            raise AdminClientError(f"{flag} {name} is given twice")
+        if value not in allowed:
             raise AdminClientError(
-                f"--action {name}={value}: the action must be one of {', '.join(ACTIONS)}"
+                f"{flag} {name}={value}: the action must be one of {', '.join(allowed)}"
             )
         actions[name] = value
     return actions
@@ -166,11 +187,23 @@ async def run(args: argparse.Namespace) -> int:
             "thresholds": parse_thresholds(args.threshold),
             "actions": parse_actions(args.action),
         }
+        if args.output_action:
+            document["output_actions"] = parse_actions(
+                args.output_action, flag="--output-action", allowed=OUTPUT_ACTIONS
+            )
+        if args.allow_tool:
+            document["tools"] = {"allow": sorted(set(args.allow_tool))}
         if args.dry_run is not None:
             document["dry_run"] = DRY_RUN_VALUES[args.dry_run]
-        if not args.threshold and not args.action and args.dry_run is None:
+        if not (
+            args.threshold
+            or args.action
+            or args.output_action
+            or args.allow_tool
+            or args.dry_run is not None
+        ):
             raise AdminClientError(
-                "give --threshold, --action or --dry-run "
+                "give --threshold, --action, --output-action, --allow-tool or --dry-run "
                 "(to remove the policy: aegis policy delete)"
             )
     role = "an admin" if args.command in ("set", "delete") else "an admin or auditor"
@@ -231,6 +264,12 @@ def _settings(policy: Mapping[str, Any]) -> str:
         for name, value in policy["thresholds"].items()
     ]
     words.extend(f"{name}={action}" for name, action in policy.get("actions", {}).items())
+    words.extend(
+        f"output:{name}={action}" for name, action in policy.get("output_actions", {}).items()
+    )
+    tools = (policy.get("tools") or {}).get("allow")
+    if tools is not None:
+        words.append("tools=" + (",".join(tools) or "none"))
     dry_run = policy["dry_run"]
     words.append("dry-run=" + ("inherit" if dry_run is None else "on" if dry_run else "off"))
     return " ".join(words)

@@ -141,7 +141,11 @@ def test_set_list_show_effective_and_delete(stack: Stack) -> None:
         pytest.param(
             ["--threshold", "regex=0.5", "--threshold", "regex=off"], "twice", id="given-twice"
         ),
-        pytest.param([], "--threshold, --action or --dry-run", id="nothing-to-set"),
+        pytest.param(
+            [],
+            "--threshold, --action, --output-action, --allow-tool or --dry-run",
+            id="nothing-to-set",
+        ),
         pytest.param(["--action", "pii=encrypt"], "block, mask", id="unknown-action"),
         pytest.param(["--action", "pii:KR_RRM=mask"], "400", id="unknown-entity"),
         pytest.param(["--threshold", "clasifier=0.5"], "400", id="unknown-scanner"),
@@ -193,3 +197,37 @@ def test_unreachable_core_is_one_line() -> None:
     unreachable = f"http://127.0.0.1:{free_port()}"
     error = _one_line_error(_aegis(unreachable, "some-key", "list"))
     assert f"cannot reach core at {unreachable}" in error
+
+
+def test_output_actions_and_the_tool_allow_list_from_the_cli(stack: Stack) -> None:
+    """``--output-action`` and ``--allow-tool`` are stored as the API's ``output_actions`` and
+    ``tools.allow``, and shown back in ``set``'s words; a wrong output action is one line."""
+    admin = stack.create_key("admin").key
+    key = stack.create_key()
+    shown = _ok(
+        _aegis(
+            stack.core.url,
+            admin,
+            "set",
+            "key",
+            key.key_id,
+            "--output-action",
+            "pii:PHONE_NUMBER=redact",
+            "--output-action",
+            "injection=block",
+            "--allow-tool",
+            "read_file",
+            "--allow-tool",
+            "search",
+        )
+    )
+    assert "output:pii:PHONE_NUMBER=redact" in shown and "output:injection=block" in shown
+    assert "tools=read_file,search" in shown
+    stored = json.loads(_ok(_aegis(stack.core.url, admin, "show", "key", key.key_id, "--json")))
+    assert stored["output_actions"] == {"injection": "block", "pii:PHONE_NUMBER": "redact"}
+    assert stored["tools"] == {"allow": ["read_file", "search"]}
+    wrong = _aegis(
+        stack.core.url, admin, "set", "key", key.key_id, "--output-action", "pii=pseudonymize"
+    )
+    assert wrong.returncode != 0
+    assert "--output-action pii=pseudonymize" in _one_line_error(wrong)
