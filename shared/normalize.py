@@ -46,9 +46,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Final
 
 import re2
@@ -334,6 +336,16 @@ _BLOB: Final = (
     r"|[A-Za-z0-9+/_-]{16,}={0,2}"  # base64 (standard or URL-safe), plain hex
 )
 _BLOB_RE: Final = re2.compile(_BLOB, _RE2_OPTIONS)
+# A blob longer than this is first checked on its head (a multiple of 4 base64 characters).
+_HEAD_CHARS: Final = 4096
+# Past this many blobs, _decoded_variants searches stretch by stretch (see _blob_stretches).
+_MAX_STEPPED_BLOBS: Final = 64
+_SPACED_HEX_RE: Final = re2.compile(r"(?:[0-9A-Fa-f]{2}[ :]){7,}[0-9A-Fa-f]{2}", _RE2_OPTIONS)
+# Bytes a blob may hold (the space and the colon only in bytes split by them): every other
+# byte becomes NUL, which splits a text into the stretches blobs can lie in.
+_IN_BLOBS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=\\"
+_BLOB_STRETCHES: Final = bytes(b if b in _IN_BLOBS else 0 for b in range(256))
+_SPACED_STRETCHES: Final = bytes(b if b in _IN_BLOBS + b" :" else 0 for b in range(256))
 _NOT_HEX_RE: Final = re.compile(r"\\x|[^0-9A-Fa-f]")
 _CONTROL_RE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _WORD_RE: Final = re.compile(r"[^\W\d_]{2}")
@@ -366,17 +378,46 @@ def decoded_variants(text: str) -> list[str]:
 def _decoded_variants(data: bytes) -> list[str]:
     variants: list[str] = []
     tried: set[bytes] = set()  # a blob repeated decodes the same: once is enough
-    for match in _BLOB_RE.finditer(data):
-        blob = match.group()
-        if blob in tried:
-            continue
-        tried.add(blob)
-        decoded = _decode_blob(blob.decode("ascii"))
-        if decoded is not None:
-            variants.append(decoded)
-            if len(variants) == MAX_VARIANTS:
-                break
+    for count, match in enumerate(_BLOB_RE.finditer(data)):
+        if count == _MAX_STEPPED_BLOBS:
+            # Many blobs: search the rest stretch by stretch, each distinct stretch once.
+            for stretch in _blob_stretches(data[match.start() :]):
+                for blob in _BLOB_RE.finditer(stretch):
+                    if _add_variant(blob.group(), tried, variants):
+                        return variants
+            return variants
+        if _add_variant(match.group(), tried, variants):
+            return variants
     return variants
+
+
+def _add_variant(blob: bytes, tried: set[bytes], variants: list[str]) -> bool:
+    """Decode ``blob`` unless tried before; whether ``variants`` is now full."""
+    if blob in tried:
+        return False
+    tried.add(blob)
+    decoded = _decode_blob(blob.decode("ascii"))
+    if decoded is not None:
+        variants.append(decoded)
+    return len(variants) == MAX_VARIANTS
+
+
+def _blob_stretches(data: bytes) -> list[bytes]:
+    """The stretches of ``data`` between bytes no blob holds, each distinct one once, in
+    order of first appearance, those long enough for a blob.
+
+    A match never holds such a byte, so searching each stretch finds the blobs a search of
+    the whole text finds, in the same order, and a stretch repeated holds the same blobs
+    again: a text of the same few stretches by the thousand (``password=<value> `` repeated)
+    costs one search, not one Python step per match. Spaces and colons split stretches
+    unless ``data`` holds bytes written with them (``69 67 6e …``).
+
+        >>> _blob_stretches(b"k=QUJDREVGR0hJSktMTU5P k=QUJDREVGR0hJSktMTU5P, x")
+        [b'k=QUJDREVGR0hJSktMTU5P']
+    """
+    table = _BLOB_STRETCHES if _SPACED_HEX_RE.search(data) is None else _SPACED_STRETCHES
+    stretches = dict.fromkeys(data.translate(table).split(b"\0"))
+    return [stretch for stretch in stretches if len(stretch) >= MIN_BLOB_CHARS]
 
 
 def _decode_blob(blob: str) -> str | None:
@@ -391,22 +432,40 @@ def _decode_blob(blob: str) -> str | None:
     if raw is not None:
         return _readable(raw)
     body = blob.rstrip("=")
-    if body.islower() or body.isupper():
+    head = body[:_HEAD_CHARS]  # both cases in the head: the body is not single-case
+    if (head == head.lower() or head == head.upper()) and (body.islower() or body.isupper()):
         return None  # long words, slugs and constants; base64 of text mixes cases
     urlsafe = "-" in body or "_" in body
+    decode = base64.urlsafe_b64decode if urlsafe else base64.b64decode
     for skip in range(4):
         chunk = body[skip:]
         if len(chunk) % 4 == 1:
             chunk = chunk[:-1]
         chunk += "=" * (-len(chunk) % 4)
+        # A long blob's head decodes to the head of its bytes: an invalid UTF-8 sequence
+        # there (random bytes have one within a few bytes) rules the whole blob out.
+        if len(chunk) > _HEAD_CHARS and not _utf8_head(decode, chunk[:_HEAD_CHARS]):
+            continue
         try:
-            raw = base64.urlsafe_b64decode(chunk) if urlsafe else base64.b64decode(chunk)
+            raw = decode(chunk)
         except (binascii.Error, ValueError):
             continue
         decoded = _readable(raw)
         if decoded is not None:
             return decoded
     return None
+
+
+def _utf8_head(decode: Callable[[str], bytes], head: str) -> bool:
+    """Whether base64 ``head`` decodes to bytes that can begin valid UTF-8 (a sequence cut
+    at their end is allowed); true if it does not decode."""
+    try:
+        codecs.utf_8_decode(decode(head), "strict", False)
+    except UnicodeDecodeError:
+        return False
+    except (binascii.Error, ValueError):
+        return True
+    return True
 
 
 def _readable(raw: bytes) -> str | None:

@@ -47,7 +47,14 @@ from typing import Any, Final
 import numpy as np
 import onnxruntime as ort
 
-from core.model.features import WINDOWS_PER_BATCH, FeatureBatch, FeatureSpec, feature_batches
+from core.model.bound import ScoreBound
+from core.model.features import (
+    WINDOWS_PER_BATCH,
+    FeatureBatch,
+    FeatureSpec,
+    TextWindows,
+    WindowRows,
+)
 from shared.normalize import normalized_forms
 
 __all__ = [
@@ -65,6 +72,16 @@ METADATA_KEY: Final = "aegis.classifier"
 NGRAMS_PER_RUN: Final = 8192
 # Rows per ONNX call when the model is asked which buckets it ignores (at load).
 _PROBE_ROWS: Final = 8192
+# Windows of a batch scored before the bound is used: those with the highest bounds, which
+# give the score the others must be able to reach.
+_LEADERS: Final = 8
+# Windows that may still win wait to be scored until this many wait (bounds memory).
+_WAITING_ROWS: Final = 2048
+# Waiting windows given the tight bound (and then, if it lets them, scored) at a time.
+_TIGHT_ROWS: Final = 64
+# Windows each bound is given before it may be dropped for ruling out too few (_BoundUse).
+_LOOSE_TRIAL: Final = 512
+_TIGHT_TRIAL: Final = 64
 _WARMUP_TEXT: Final = "Warm-up text for the classifier. 분류기 예열용 문장입니다. " * 8
 
 
@@ -124,6 +141,7 @@ class InjectionClassifier:
         self.info: Final[dict[str, Any]] = metadata[2]
         _check_signature(self._session, path)
         self._canonical = self._ignored()
+        self._bound = self._checked_bound()
         self.classify(_WARMUP_TEXT)
 
     def score(self, text: str) -> float:
@@ -139,38 +157,139 @@ class InjectionClassifier:
         return self.classify_many((text,))[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[ClassifierResult]:
-        """:meth:`classify` for each text, with their windows scored in shared calls (a few
-        hundred windows at a time: many short texts share one call, a long one takes many)."""
+        """:meth:`classify` for each text. Texts of one window share ONNX calls (a few hundred
+        windows at a time); a longer text's distinct windows are scored a few hundred at a
+        time, skipping those whose bound (:mod:`core.model.bound`) is below a score found."""
         bests = [_Best() for _ in texts]
-        pending: list[tuple[_Best, bool, int, FeatureBatch]] = []
-        waiting = 0
+        pending: list[tuple[_Best, bool, int, TextWindows, FeatureBatch]] = []
         for text, best in zip(texts, bests, strict=True):
             for form_index, form in enumerate(normalized_forms(text)):
-                for batch in feature_batches(form, self.spec, canonical=self._canonical):
-                    pending.append((best, form_index > 0, best.windows, batch))
-                    best.windows += len(batch.spans)
-                    waiting += len(batch.spans)
-                    if waiting >= WINDOWS_PER_BATCH:
-                        self._score(pending)
-                        pending, waiting = [], 0
-        self._score(pending)
+                windows = TextWindows(form, self.spec, canonical=self._canonical)
+                first = best.windows
+                best.windows += len(windows.spans)
+                if len(windows.spans) > 1:
+                    self._score_long(best, form_index > 0, first, windows)
+                    continue
+                pending.append(
+                    (best, form_index > 0, first, windows, next(windows.rows()).padded())
+                )
+                if len(pending) >= WINDOWS_PER_BATCH:
+                    self._score_short(pending)
+                    pending = []
+        self._score_short(pending)
         return [best.result() for best in bests]
 
-    def _score(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
-        """Score the windows of ``pending`` batches; keep each text's first highest window."""
+    def _score_short(
+        self, pending: Sequence[tuple[_Best, bool, int, TextWindows, FeatureBatch]]
+    ) -> None:
+        """Score forms of one window each, in shared calls."""
         if not pending:
             return
         scores = self._run([batch for *_, batch in pending])
-        offset = 0
-        for best, decoded, first, batch in pending:
-            count = len(batch.spans)
-            top = int(np.argmax(scores[offset : offset + count]))
-            score = float(scores[offset + top])
-            if score > best.score:
-                start, end = batch.spans[top]
-                best.score, best.window, best.start, best.end = score, first + top, start, end
-                best.decoded = decoded
-            offset += count
+        for (best, decoded, first, windows, _), score in zip(pending, scores, strict=True):
+            best.offer(float(score), first, windows.spans[0], decoded)
+
+    def _score_long(self, best: _Best, decoded: bool, first: int, windows: TextWindows) -> None:
+        """Score a form's distinct windows; keep its first highest window if it beats
+        ``best``. A window skipped for its bound keeps the score -1: it is below one found.
+
+        Each batch's windows with the highest loose bounds lead: they are scored at once
+        and raise the score to beat. The others wait while their loose bound can reach it,
+        until the end or until ``_WAITING_ROWS`` wait; then, highest bound first, those
+        whose tight bound can still reach it are scored. A bound that rules out too few
+        windows of the form is no longer computed."""
+        scores = np.full(windows.distinct, -1.0, dtype=np.float32)
+        floor = best.score  # the highest score found so far for this text
+        use = _BoundUse()
+        waiting: list[_Waiting] = []
+        held = 0
+        done = 0
+        bound = self._bound
+        for batch in windows.rows():
+            rows = np.arange(done, done + len(batch))
+            done += rows.size
+            if bound is None or not use.loose():
+                scores[rows] = self._run([batch.padded()])
+                floor = max(floor, float(scores[rows].max()))
+                continue
+            bounds = bound.logits(batch.row, batch.buckets, batch.counts, len(batch))
+            order = np.argsort(-bounds, kind="stable")
+            order = order[bound.may_reach(bounds[order], floor)]
+            leaders, others = order[:_LEADERS], order[_LEADERS:]
+            floor = self._score_reachable(rows[leaders], batch.take(leaders), scores, floor, use)
+            others = others[bound.may_reach(bounds[others], floor)]
+            use.loose_tried += rows.size
+            use.loose_kept += leaders.size + others.size
+            if others.size:
+                waiting.append((rows[others], bounds[others], batch.take(others)))
+                held += others.size
+            if held >= _WAITING_ROWS:
+                floor = self._score_waiting(bound, waiting, scores, floor, use)
+                waiting, held = [], 0
+        if bound is not None:
+            self._score_waiting(bound, waiting, scores, floor, use)
+        per_window = scores[windows.inverse]
+        top = int(np.argmax(per_window))
+        best.offer(float(per_window[top]), first + top, windows.spans[top], decoded)
+
+    def _score_waiting(
+        self,
+        bound: ScoreBound,
+        waiting: list[_Waiting],
+        scores: np.ndarray[Any, np.dtype[np.float32]],
+        floor: float,
+        use: _BoundUse,
+    ) -> float:
+        """Score the waiting windows that can still reach ``floor``, highest loose bound
+        first, a few at a time while the tight bound is used; the new floor."""
+        for rows, bounds, batch in sorted(waiting, key=lambda item: -float(item[1][0])):
+            first = 0
+            while first < rows.size:
+                step = _TIGHT_ROWS if use.tight() else rows.size
+                chunk = np.arange(first, min(first + step, rows.size))
+                chunk = chunk[bound.may_reach(bounds[chunk], floor)]
+                first += step
+                if chunk.size:
+                    part = batch if chunk.size == rows.size else batch.take(chunk)
+                    floor = self._score_reachable(rows[chunk], part, scores, floor, use)
+        return floor
+
+    def _score_reachable(
+        self,
+        rows: np.ndarray[Any, np.dtype[np.intp]],
+        batch: WindowRows,
+        scores: np.ndarray[Any, np.dtype[np.float32]],
+        floor: float,
+        use: _BoundUse,
+    ) -> float:
+        """Score the windows of ``batch`` (``rows`` of ``scores``) whose tight bound, while
+        it is worth computing, can reach ``floor``; the new floor."""
+        if not rows.size:
+            return floor
+        keep = None
+        if self._bound is not None and floor >= 0.0 and use.tight():
+            bounds = self._bound.tight_logits(batch.row, batch.buckets, batch.counts, rows.size)
+            keep = np.flatnonzero(self._bound.may_reach(bounds, floor))
+            use.tight_tried += rows.size
+            use.tight_kept += keep.size
+            if not keep.size:
+                return floor
+            rows = rows[keep]
+        scores[rows] = self._run([batch.padded(keep)])
+        return max(floor, float(scores[rows].max()))
+
+    def _checked_bound(self) -> ScoreBound | None:
+        """The model's score bound, if its weights can be read and reproduce the graph's
+        scores on probe windows (random buckets, counts 1-8)."""
+        bound = ScoreBound.from_model(self.path)
+        if bound is None:
+            return None
+        rng = np.random.default_rng(0)
+        indices = np.sort(rng.integers(0, self.spec.buckets, (256, 96)), axis=1)
+        counts = rng.integers(1, 9, indices.shape).astype(np.float32)
+        counts[:, 80:] = 0.0  # padding, as in real rows
+        scores = self._raw(indices.astype(np.int64), counts)
+        return bound if bound.check(indices.astype(np.int64), counts, scores) else None
 
     def _ignored(self) -> np.ndarray[Any, np.dtype[np.int32]] | None:
         """Each bucket mapped to the bucket it may be counted as: the buckets the model
@@ -249,6 +368,35 @@ class InjectionClassifier:
         return out
 
 
+# Windows waiting to be scored: their rows, loose bounds (descending) and n-gram counts.
+_Waiting = tuple[
+    np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.float64]], WindowRows
+]
+
+
+@dataclass(slots=True)
+class _BoundUse:
+    """How many windows of a form each bound was given and let through. On text whose best
+    window scores low (prose, lists of names) the bounds rule out few windows; a bound that
+    rules out too few (the loose one: under a quarter of ``_LOOSE_TRIAL`` windows or more;
+    the tight one, which costs about half of scoring: under half) is no longer computed."""
+
+    loose_tried: int = 0
+    loose_kept: int = 0
+    tight_tried: int = 0
+    tight_kept: int = 0
+
+    def loose(self) -> bool:
+        return self.loose_tried < _LOOSE_TRIAL or 4 * self.loose_kept < 3 * self.loose_tried
+
+    def tight(self) -> bool:
+        """Worth computing: the loose bound rules out some windows (where it rules out none,
+        the tight one rules out few) and the tight one did not fail its trial."""
+        if 4 * self.loose_kept > 3 * self.loose_tried:
+            return False
+        return self.tight_tried < _TIGHT_TRIAL or 2 * self.tight_kept < self.tight_tried
+
+
 @dataclass(slots=True)
 class _Best:
     """A text's highest window so far, while its windows are scored."""
@@ -259,6 +407,12 @@ class _Best:
     start: int = 0
     end: int = 0
     decoded: bool = False
+
+    def offer(self, score: float, window: int, span: tuple[int, int], decoded: bool) -> None:
+        """Keep this window if it scores higher, or as high and comes first."""
+        if score > self.score or (score == self.score and window < self.window):
+            self.score, self.window, self.decoded = score, window, decoded
+            self.start, self.end = span
 
     def result(self) -> ClassifierResult:
         return ClassifierResult(

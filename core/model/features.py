@@ -42,11 +42,14 @@ __all__ = [
     "WINDOWS_PER_BATCH",
     "FeatureBatch",
     "FeatureSpec",
+    "TextWindows",
+    "WindowRows",
     "feature_batches",
     "featurize",
     "window_spans",
 ]
 
+IntArray = npt.NDArray[np.integer[Any]]
 _PRIME: Final = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, well spread
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio, for multiplicative hashing
 _BOUNDARY: Final = 0x02  # framing code point; cannot occur in normalised text
@@ -130,6 +133,70 @@ class FeatureBatch:
     spans: list[tuple[int, int]]
 
 
+@dataclass(frozen=True, slots=True)
+class WindowRows:
+    """Rows of n-gram counts, flat: entry ``i`` is bucket ``buckets[i]``, counted
+    ``counts[i]`` times in row ``row[i]``; rows come in order, each with its buckets
+    ascending, as :func:`featurize` gives them. ``spans``: each row's window.
+
+    :meth:`padded` makes the ``[rows, n-grams]`` arrays the model takes, for the rows that
+    are to be scored.
+    """
+
+    row: IntArray
+    buckets: IntArray
+    counts: IntArray
+    spans: list[tuple[int, int]]
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def take(self, rows: npt.NDArray[np.intp]) -> WindowRows:
+        """The rows listed, in that order."""
+        lengths, source = self._select(rows)
+        return WindowRows(
+            np.repeat(np.arange(rows.size), lengths),
+            np.take(self.buckets, source),
+            np.take(self.counts, source),
+            [self.spans[row] for row in rows.tolist()],
+        )
+
+    def padded(self, rows: npt.NDArray[np.intp] | None = None) -> FeatureBatch:
+        """These rows (or those listed, in that order), padded with zeros to the longest."""
+        if rows is None:
+            if len(self.spans) == 1:
+                return FeatureBatch(
+                    self.buckets.astype(np.int64)[None, :],
+                    self.counts.astype(np.float32)[None, :],
+                    np.array([self.buckets.size], dtype=np.int64),
+                    self.spans,
+                )
+            rows = np.arange(len(self.spans))
+        lengths, source = self._select(rows)
+        width = max(1, int(lengths.max(initial=0)))
+        target = np.repeat(np.arange(rows.size) * width, lengths) + (
+            np.arange(source.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        )
+        indices = np.zeros(rows.size * width, dtype=np.int64)
+        indices[target] = np.take(self.buckets, source)
+        counts = np.zeros(rows.size * width, dtype=np.float32)
+        counts[target] = np.take(self.counts, source)
+        return FeatureBatch(
+            indices.reshape(rows.size, width),
+            counts.reshape(rows.size, width),
+            lengths.astype(np.int64),
+            [self.spans[row] for row in rows.tolist()],
+        )
+
+    def _select(self, rows: npt.NDArray[np.intp]) -> tuple[IntArray, IntArray]:
+        """The lengths of the rows listed, and where their entries are, row after row."""
+        lengths = np.bincount(self.row, minlength=len(self.spans))
+        offsets = np.cumsum(lengths) - lengths
+        lengths, offsets = lengths[rows], offsets[rows]
+        step = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return lengths, np.repeat(offsets, lengths) + step
+
+
 def window_spans(length: int, window: int, stride: int) -> list[tuple[int, int]]:
     """Start and end of each window over ``length`` characters; the last one ends at the end.
 
@@ -145,34 +212,51 @@ def window_spans(length: int, window: int, stride: int) -> list[tuple[int, int]]
 
 def _codes(text: str) -> npt.NDArray[np.uint64]:
     """Code points, whitespace runs folded to one space, digits to ``0``, framed."""
+    return _folded_codes(text)[0]
+
+
+def _folded_codes(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_] | None]:
+    """:func:`_codes`, and which characters of ``text`` the codes (unframed) come from
+    (``None``: all of them)."""
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = raw.astype(np.uint64)
-    space = (raw == _SPACE) | (raw == 0x0A) | (raw == 0x09) | (raw == 0x0D) | (raw == 0x0C)
-    codes[space] = _SPACE
-    codes[(raw >= _ZERO) & (raw <= 0x39)] = _ZERO
+    # Tab, line feed, form feed, carriage return (9-13 but 11) and space.
+    space = (raw == _SPACE) | ((raw - np.uint32(0x09) <= 4) & (raw != 0x0B))
+    folded = np.where((raw - np.uint32(_ZERO)) < 10, np.uint32(_ZERO), raw)  # digits to 0
+    folded[space] = _SPACE
+    kept = None
     if space.any():
         keep = ~(space & np.concatenate(([False], space[:-1])))
-        codes = codes[keep]
-    framed = np.empty(codes.size + 2, dtype=np.uint64)
+        if not keep.all():
+            kept = keep
+            folded = folded[keep]
+    framed = np.empty(folded.size + 2, dtype=np.uint64)
     framed[0] = framed[-1] = _BOUNDARY
-    framed[1:-1] = codes
-    return framed
+    framed[1:-1] = folded
+    return framed, kept
 
 
 def _order_hashes(codes: npt.NDArray[np.uint64], spec: FeatureSpec) -> dict[int, Any]:
-    """Bucket of the n-gram starting at each position, for each order in the spec."""
+    """Bucket of the n-gram starting at each position, for each order in the spec (along
+    the last axis: rows of codes give rows of buckets)."""
     out: dict[int, Any] = {}
     shift = np.uint64(64 - spec.bits)
-    rolling = codes.copy()
+    rolling = codes.copy()  # rolling[i]: the hash of the n codes from i, updated in place
+    mixed = np.empty_like(codes)
     for n in range(1, max(spec.orders) + 1):
+        size = codes.shape[-1] - n + 1
         if n > 1:
-            if codes.size < n:
+            if size < 1:
                 break
-            rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
+            np.multiply(rolling[..., :size], _PRIME, out=rolling[..., :size])
+            np.add(rolling[..., :size], codes[..., n - 1 :], out=rolling[..., :size])
         if n in spec.orders:
             salt = np.uint64((spec.salt * 0x1000193 + n * 0x27D4EB2F) & 0xFFFFFFFFFFFFFFFF)
+            part = mixed[..., :size]
+            np.bitwise_xor(rolling[..., :size], salt, out=part)
+            np.multiply(part, _MIX, out=part)
+            np.right_shift(part, shift, out=part)
             # Buckets fit in int32, which sorts faster than uint64 in np.unique.
-            out[n] = (((rolling ^ salt) * _MIX) >> shift).astype(np.int32)
+            out[n] = part.astype(np.int32)
     return out
 
 
@@ -233,40 +317,167 @@ def feature_batches(
         yield FeatureBatch(indices, counts, lengths, mapped[first : first + step])
 
 
+class TextWindows:
+    """The windows of one normalised text, each distinct window counted once.
+
+    What the classifier scores. A window's n-gram counts depend only on its characters (and
+    the one on each side, the framing), so windows with the same characters — every window
+    of a text that repeats a unit, most of a padded document — share one row: ``inverse``
+    maps each window to its row, :meth:`rows` counts the distinct windows ``per_batch`` at a
+    time. Windows are matched by a fingerprint, then compared character by character.
+
+    ``canonical`` is :func:`featurize`'s map of each bucket to the bucket it is counted as,
+    and each row is the row :func:`featurize` gives that window. Where there are few distinct
+    windows, only theirs are hashed.
+
+        >>> spec = FeatureSpec(window=64, stride=32, fine_window=16, fine_stride=8)
+        >>> windows = TextWindows("abcdefgh" * 12, spec)
+        >>> len(windows.spans), windows.distinct, windows.inverse.tolist()
+        (11, 3, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2])
+    """
+
+    def __init__(
+        self, text: str, spec: FeatureSpec, *, canonical: npt.NDArray[np.int32] | None = None
+    ) -> None:
+        codes, kept = _folded_codes(text)
+        self._text, self._spec, self._canonical, self._codes = text, spec, canonical, codes
+        spans = spec.spans(codes.size - 2)
+        self._size = spans[0][1] - spans[0][0]  # the last window is moved back: same size
+        self._starts = np.array([start for start, _ in spans], dtype=np.int64)
+        self.spans: Final = _map_kept(kept, len(text), spans)
+        self.inverse, self._firsts = _distinct(codes, self._starts, self._size + 2)
+
+    @property
+    def distinct(self) -> int:
+        """How many distinct windows (rows) there are."""
+        return int(self._firsts.size)
+
+    def rows(self, per_batch: int = WINDOWS_PER_BATCH) -> Iterator[WindowRows]:
+        """The distinct windows' rows, ``per_batch`` at a time, in order; ``spans`` are those
+        of each row's first window."""
+        canonical = self._canonical
+        if len(self.spans) == 1:
+            buckets = np.concatenate(list(self._hash(self._codes).values()))
+            if canonical is not None:
+                buckets = np.take(canonical, buckets)
+            unique, tally = np.unique(buckets, return_counts=True)
+            yield WindowRows(
+                np.zeros(unique.size, dtype=np.intp), unique, tally, [(0, len(self._text))]
+            )
+            return
+        # Window [start, start + size) of the text is [start, start + size + 2) of the framed
+        # codes; its n-grams of order n start at start .. start + size + 2 - n.
+        framed = self._size + 2
+        if 2 * self.distinct * framed <= self._codes.size:
+            # Few distinct windows: hash only theirs.
+            windows = sliding_window_view(self._codes, framed)
+            for first in range(0, self.distinct, per_batch):
+                rows = self._firsts[first : first + per_batch]
+                hashes = self._hash(windows[self._starts[rows]])
+                grams = np.concatenate(list(hashes.values()), axis=1)
+                yield WindowRows(
+                    *_runs(grams if canonical is None else np.take(canonical, grams)),
+                    [self.spans[w] for w in rows],
+                )
+            return
+        views = [
+            sliding_window_view(h if canonical is None else np.take(canonical, h), framed + 1 - n)
+            for n, h in self._hash(self._codes).items()
+            if h.size >= framed + 1 - n
+        ]
+        for first in range(0, self.distinct, per_batch):
+            rows = self._firsts[first : first + per_batch]
+            grams = np.concatenate([view[self._starts[rows]] for view in views], axis=1)
+            yield WindowRows(*_runs(grams), [self.spans[w] for w in rows])
+
+    def _hash(self, codes: npt.NDArray[np.uint64]) -> dict[int, Any]:
+        with np.errstate(over="ignore"):
+            return _order_hashes(codes, self._spec)
+
+
+def _distinct(
+    codes: npt.NDArray[np.uint64], starts: npt.NDArray[np.int64], size: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Each window's row (windows ``codes[start : start + size]`` with the same codes share
+    one, numbered in order of first appearance) and each row's first window."""
+    if starts.size == 1:
+        return np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp)
+    top = int(codes.max())
+    narrow = codes.astype(np.uint8 if top < 1 << 8 else np.uint16 if top < 1 << 16 else np.uint32)
+    data, width = narrow.tobytes(), narrow.itemsize
+    rows: dict[bytes, int] = {}
+    inverse = np.array(
+        [
+            rows.setdefault(data[at : at + size * width], len(rows))
+            for at in (starts * width).tolist()
+        ],
+        dtype=np.intp,
+    )
+    return inverse, np.unique(inverse, return_index=True)[1].astype(np.intp)
+
+
 def _count_rows(
     grams: npt.NDArray[np.int32],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.int64]]:
     """Each row's distinct values and how often each occurs, rows padded with zeros to the
     longest, and the rows' lengths."""
+    return _padded(*_runs(grams), grams.shape[0])
+
+
+def _runs(grams: npt.NDArray[np.int32]) -> tuple[IntArray, IntArray, IntArray]:
+    """Each row's distinct values, ascending, and how often each occurs: flat, with each
+    one's row."""
     grams = np.sort(grams, axis=1)
-    rows, wide = grams.shape
+    wide = grams.shape[1]
     # Mark where a sorted row changes value: each mark starts a run of one value.
     first = np.empty(grams.shape, dtype=bool)
     first[:, 0] = True
     np.not_equal(grams[:, 1:], grams[:, :-1], out=first[:, 1:])
     where = np.flatnonzero(first)
     tally = np.diff(where, append=grams.size)  # a run ends where the next one (or row) starts
-    row = where // wide
+    return where // wide, grams.ravel()[where], tally
+
+
+def _padded(
+    row: IntArray, values: IntArray, tally: IntArray, rows: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """Values and counts given row by row (``row`` ascending) as rows padded with zeros to
+    the longest, and the rows' lengths."""
     lengths = np.bincount(row, minlength=rows)
-    column = np.arange(where.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    width = int(lengths.max())
-    indices = np.zeros((rows, width), dtype=np.int64)
-    indices[row, column] = grams.ravel()[where]
-    counts = np.zeros((rows, width), dtype=np.float32)
-    counts[row, column] = tally
-    return indices, counts, lengths.astype(np.int64)
+    width = max(1, int(lengths.max()))
+    # Value k of row r goes to column k - (values before row r): flat r * width + that.
+    flat = np.arange(row.size) + np.repeat(
+        np.arange(rows) * width - (np.cumsum(lengths) - lengths), lengths
+    )
+    indices = np.zeros(rows * width, dtype=np.int64)
+    indices[flat] = values
+    counts = np.zeros(rows * width, dtype=np.float32)
+    counts[flat] = tally
+    return indices.reshape(rows, width), counts.reshape(rows, width), lengths.astype(np.int64)
 
 
 def _map_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Window spans over the whitespace-folded codes, mapped back to offsets in ``text``."""
     if len(spans) == 1:
         return [(0, len(text))]
-    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    space = (raw == _SPACE) | (raw == 0x0A) | (raw == 0x09) | (raw == 0x0D) | (raw == 0x0C)
-    kept = np.flatnonzero(~(space & np.concatenate(([False], space[:-1]))))
-    mapped = []
-    for start, end in spans:
-        first = int(kept[start])
-        last = len(text) if end >= kept.size else int(kept[end])
-        mapped.append((first, last))
-    return mapped
+    return _map_kept(_folded_codes(text)[1], len(text), spans)
+
+
+def _map_kept(
+    keep: npt.NDArray[np.bool_] | None, length: int, spans: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Spans over codes mapped to the characters the codes come from (``keep``, see
+    :func:`_folded_codes`); a span that reaches the last code ends at ``length``."""
+    if len(spans) == 1:
+        return [(0, length)]
+    kept = None if keep is None else np.flatnonzero(keep)
+    bounds = np.array(spans, dtype=np.int64)
+    if kept is None:
+        return list(
+            zip(bounds[:, 0].tolist(), np.minimum(bounds[:, 1], length).tolist(), strict=True)
+        )
+    first = kept[bounds[:, 0]]
+    last = np.where(
+        bounds[:, 1] >= kept.size, length, kept[np.minimum(bounds[:, 1], kept.size - 1)]
+    )
+    return list(zip(first.tolist(), last.tolist(), strict=True))
