@@ -29,6 +29,7 @@ from shared.errors import BlockedError
 from shared.extract import ScanText, replace_texts, user_texts
 from shared.findings import Finding
 from shared.keyset import KeyIdentity
+from shared.permissions import LLM_CALL
 from shared.wire import ApiKind, ApiRequest, parse_api_request, parse_inspect_request
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "scan_input",
 ]
 
-LLM_CALL: Final = "llm:call"
 _PSEUDONYMIZE: Final = "pseudonymize"
 
 
