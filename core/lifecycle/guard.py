@@ -103,6 +103,13 @@ class OutputGuard(AnswerTransform):
     def feed(self, key: TextKey, delta: str) -> str:
         if key.field == _NAME:
             return self._feed_name(key, delta)
+        if key.call is not None and self._names:
+            # A call's name is whole once its arguments come (it is sent first): a name let
+            # through as the start of an allowed one ("read" of "read_file") is judged now,
+            # before any argument is sent, not at the finish.
+            name = self._names.get(TextKey(key.choice, _NAME, key.call))
+            if name is not None:
+                self._gate(name)
         field = self._field(key)
         hold = 0
         if field.leakage is not None:
