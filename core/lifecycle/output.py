@@ -150,7 +150,7 @@ class OutputChain:
 def rewrite_json_answer(body: bytes, chain: OutputChain, exchange: Exchange | None = None) -> bytes:
     """A JSON answer through the chain (:meth:`AnswerTransform.answer` per text); anything
     that is not a JSON object with ``choices`` (an error, embeddings) is returned as it is,
-    and so is an answer every member skips."""
+    and so is an answer every member skips or that no member changed."""
     started = time.perf_counter()
     try:
         return _rewrite_json(body, chain, exchange)
@@ -168,15 +168,21 @@ def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) ->
         return body
     if not isinstance(answer, dict) or not isinstance(answer.get("choices"), list):
         return body
+    changed = False
     try:
         for index, choice in _choices(answer):
             for key, holder, field in _texts(index, choice, choice.get("message")):
-                holder[field] = chain.answer(key, holder[field])
+                text = chain.answer(key, holder[field])
+                if text != holder[field]:
+                    holder[field] = text
+                    changed = True
     except AnswerBlocked as blocked:
         if exchange is not None:
             exchange.output_block = blocked.block
         return orjson.dumps(blocked_answer(answer, blocked.block))
-    return orjson.dumps(answer)
+    # Nothing rewritten: the model's bytes, not a re-encoding (orjson writes a logprob of
+    # 1e-05 as 0.00001, drops the spaces of a pretty-printed body).
+    return orjson.dumps(answer) if changed else body
 
 
 def blocked_answer(answer: dict[str, Any], block: OutputBlock) -> dict[str, Any]:
