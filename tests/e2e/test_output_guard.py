@@ -250,3 +250,30 @@ def test_injection_relayed_through_an_answer_is_reported_or_cut_by_policy(
     if stream:
         # The sentences judged clean before it were sent as they completed.
         assert text.startswith("Here is a summary of the page you asked about.")
+
+
+@pytest.mark.parametrize("fixture", ["clean", "pii_ko"])
+def test_a_streams_usage_chunk_passes_the_guard_unchanged(stack: Stack, fixture: str) -> None:
+    """Asked with ``stream_options.include_usage``, a guarded stream (nothing found, or values
+    masked) ends with the model's own usage chunk: no choices, the model's token counts."""
+    messages: list[Any] = [{"role": "user", "content": f"fixture:{fixture}"}]
+    direct = httpx.post(
+        stack.upstream.url + "/v1/chat/completions",
+        json={"model": FIXTURE_MODEL, "messages": messages},
+    ).json()["usage"]
+    client = _client(stack, stack.create_key().key)
+    chunks = list(
+        client.chat.completions.create(
+            model=FIXTURE_MODEL,
+            messages=messages,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.model_dump(exclude_none=True) == direct
+    assert [c.choices[0].finish_reason for c in chunks[:-1] if c.choices][-1] == "stop"
+    assert all(c.usage is None for c in chunks[:-1])
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert RRN not in text and PHONE not in text
