@@ -60,12 +60,12 @@ def _ask(
     text = ""
     finish = None
     for chunk in chunks:
-        for choice in chunk.choices:
-            text += choice.delta.content or ""
-            for call in choice.delta.tool_calls or []:
-                if call.function is not None:
-                    text += (call.function.name or "") + (call.function.arguments or "")
-            finish = choice.finish_reason or finish
+        for part in chunk.choices:
+            text += part.delta.content or ""
+            for piece in part.delta.tool_calls or []:
+                if piece.function is not None:
+                    text += (piece.function.name or "") + (piece.function.arguments or "")
+            finish = part.finish_reason or finish
     return text, finish, chunks
 
 
