@@ -49,10 +49,12 @@ _KEY_WORD: Final = (
     r"(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret|"
     r"private[_-]?key|credential|비밀번호|패스워드|비번|토큰|시크릿|인증키|api키)"
 )
-# key word, then up to 3 characters of ": = is 는" etc., then the value.
+# key word, the rest of its identifier (AWS_SECRET_ACCESS_KEY, client-secret-value), then up
+# to 3 characters of ": = is 는" etc. and quotes (escaped too, inside JSON), then the value.
 # No "&" in a value: in a query string (token=…&lang=ko) it starts the next parameter.
 _GENERIC: Final = (
-    r"(?i:" + _KEY_WORD + r")[\"']?\s*(?:[:=]|is|는|은|:)?\s*[\"']?"
+    r"(?i:" + _KEY_WORD + r")[A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*(?![A-Za-z0-9_])\\?[\"']?\s*"
+    r"(?:[:=]|is|는|은|:)?\s*\\?[\"']?"
     r"(?P<value>[A-Za-z0-9!#$%^*+/=_\-.~]{12,128})"
 )
 

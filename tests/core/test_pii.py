@@ -211,6 +211,15 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34\n-----END RSA PRIVATE 
                      id="generic"),
         pytest.param("비밀번호는 Xk9mP2qL7vR4tZ8wY1N 입니다", "GENERIC_SECRET",
                      "Xk9mP2qL7vR4tZ8wY1N", id="generic-ko"),
+        # The key word inside a longer name, the value quoted: the shell and .env forms.
+        pytest.param('export AWS_SECRET_ACCESS_KEY="q8Rz3vN1+Lw7YkT0pXe5/Hc2JmB9sFdU6gKaWn4E"',
+                     "GENERIC_SECRET", "q8Rz3vN1+Lw7YkT0pXe5/Hc2JmB9sFdU6gKaWn4E",
+                     id="generic-env-quoted"),
+        pytest.param("CLIENT_SECRET_VALUE: Xk29fLq8sPz1VmQ2", "GENERIC_SECRET",
+                     "Xk29fLq8sPz1VmQ2", id="generic-longer-name"),
+        # Inside a JSON string (a tool call's arguments): the quotes are escaped.
+        pytest.param('{"code": "db.connect(password=\\"Xk29fLq8sPz1Vm\\")"}', "GENERIC_SECRET",
+                     "Xk29fLq8sPz1Vm", id="generic-json-escaped"),
     ],
 )  # fmt: skip
 def test_secrets_are_found_and_only_the_secret_is_the_span(
