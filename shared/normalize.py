@@ -147,6 +147,7 @@ _SPACED_RE: Final = re.compile(
 )
 _LETTER_RE: Final = re.compile(f"[{_LETTER}]")
 _MAX_TARGETED_RUNS: Final = 32
+_TARGETED_RUN_BYTES: Final = 512  # past the first runs, at most one run per this many bytes
 
 
 def collapse_spacing(text: str) -> str:
@@ -166,10 +167,11 @@ def collapse_spacing(text: str) -> str:
     pieces: list[bytes] = []
     last = 0
     for count, match in enumerate(_SPACED_RE2.finditer(data)):
-        if count == _MAX_TARGETED_RUNS:
-            # Past a few runs one sweep of `re` is cheaper than a Python step per run.
-            return _SPACED_RE.sub(lambda m: m.group()[::2], text)
         start, end = match.span(1)
+        if count >= _MAX_TARGETED_RUNS and count * _TARGETED_RUN_BYTES > end:
+            # Runs this dense: one sweep of `re` is cheaper than a Python step per run (the
+            # two give the same text; a few hundred runs in a megabyte stay with RE2).
+            return _SPACED_RE.sub(lambda m: m.group()[::2], text)
         run = data[start:end].decode("utf-8", "surrogatepass")
         if _LETTER_RE.match(data[end : end + 4].decode("utf-8", "ignore")) is not None:
             run = run[:-2]  # the last letter starts a longer word

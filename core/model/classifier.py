@@ -75,8 +75,10 @@ _PROBE_ROWS: Final = 8192
 # Windows of a batch scored before the bound is used: those with the highest bounds, which
 # give the score the others must be able to reach.
 _LEADERS: Final = 8
-# Windows that may still win wait to be scored until this many wait (bounds memory).
-_WAITING_ROWS: Final = 2048
+# Windows that may still win wait to be scored until they hold this many n-grams (~16 MB;
+# a megabyte of random base64 has ~400,000 waiting): the longer they wait, the higher the
+# score they must reach, and the fewer are scored.
+_WAITING_NGRAMS: Final = 1 << 20
 # Waiting windows given the tight bound (and then, if it lets them, scored) at a time.
 _TIGHT_ROWS: Final = 64
 # Windows each bound is given before it may be dropped for ruling out too few (_BoundUse).
@@ -114,10 +116,16 @@ class InjectionClassifier:
     The session is created and warmed up in ``__init__``; :meth:`score` and :meth:`classify`
     are synchronous and CPU-bound (about 1 ms for 1 KB), so async callers run them in the
     process's executor. Raises :class:`ModelLoadError` when the model cannot be used.
+    ``skip_by_bound=False`` scores every distinct window (the results are the same; for
+    tests and benchmarks).
     """
 
     def __init__(
-        self, model_path: str | os.PathLike[str] | None = None, *, intra_op_threads: int = 1
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        *,
+        intra_op_threads: int = 1,
+        skip_by_bound: bool = True,
     ) -> None:
         path = Path(model_path) if model_path is not None else DEFAULT_MODEL_PATH
         if not path.is_file():
@@ -141,7 +149,7 @@ class InjectionClassifier:
         self.info: Final[dict[str, Any]] = metadata[2]
         _check_signature(self._session, path)
         self._canonical = self._ignored()
-        self._bound = self._checked_bound()
+        self._bound = self._checked_bound() if skip_by_bound else None
         self.classify(_WARMUP_TEXT)
 
     def score(self, text: str) -> float:
@@ -195,7 +203,7 @@ class InjectionClassifier:
 
         Each batch's windows with the highest loose bounds lead: they are scored at once
         and raise the score to beat. The others wait while their loose bound can reach it,
-        until the end or until ``_WAITING_ROWS`` wait; then, highest bound first, those
+        until the end or until enough wait; then, highest bound first, those
         whose tight bound can still reach it are scored. A bound that rules out too few
         windows of the form is no longer computed."""
         scores = np.full(windows.distinct, -1.0, dtype=np.float32)
@@ -212,7 +220,7 @@ class InjectionClassifier:
                 scores[rows] = self._run([batch.padded()])
                 floor = max(floor, float(scores[rows].max()))
                 continue
-            bounds = bound.logits(batch.row, batch.buckets, batch.counts, len(batch))
+            bounds = bound.logits(batch.offsets, batch.buckets, batch.counts)
             order = np.argsort(-bounds, kind="stable")
             order = order[bound.may_reach(bounds[order], floor)]
             leaders, others = order[:_LEADERS], order[_LEADERS:]
@@ -222,8 +230,8 @@ class InjectionClassifier:
             use.loose_kept += leaders.size + others.size
             if others.size:
                 waiting.append((rows[others], bounds[others], batch.take(others)))
-                held += others.size
-            if held >= _WAITING_ROWS:
+                held += int(waiting[-1][2].buckets.size)
+            if held >= _WAITING_NGRAMS:
                 floor = self._score_waiting(bound, waiting, scores, floor, use)
                 waiting, held = [], 0
         if bound is not None:
@@ -242,16 +250,20 @@ class InjectionClassifier:
     ) -> float:
         """Score the waiting windows that can still reach ``floor``, highest loose bound
         first, a few at a time while the tight bound is used; the new floor."""
-        for rows, bounds, batch in sorted(waiting, key=lambda item: -float(item[1][0])):
-            first = 0
-            while first < rows.size:
-                step = _TIGHT_ROWS if use.tight() else rows.size
-                chunk = np.arange(first, min(first + step, rows.size))
-                chunk = chunk[bound.may_reach(bounds[chunk], floor)]
-                first += step
-                if chunk.size:
-                    part = batch if chunk.size == rows.size else batch.take(chunk)
-                    floor = self._score_reachable(rows[chunk], part, scores, floor, use)
+        if not waiting:
+            return floor
+        rows = np.concatenate([item[0] for item in waiting])
+        bounds = np.concatenate([item[1] for item in waiting])
+        batch = WindowRows.join([item[2] for item in waiting])
+        order = np.argsort(-bounds, kind="stable")
+        first = 0
+        while first < order.size:
+            step = _TIGHT_ROWS if use.tight() else order.size
+            chunk = order[first : first + step]
+            chunk = chunk[bound.may_reach(bounds[chunk], floor)]
+            first += step
+            if chunk.size:
+                floor = self._score_reachable(rows[chunk], batch.take(chunk), scores, floor, use)
         return floor
 
     def _score_reachable(
@@ -268,7 +280,7 @@ class InjectionClassifier:
             return floor
         keep = None
         if self._bound is not None and floor >= 0.0 and use.tight():
-            bounds = self._bound.tight_logits(batch.row, batch.buckets, batch.counts, rows.size)
+            bounds = self._bound.tight_logits(batch.offsets, batch.buckets, batch.counts)
             keep = np.flatnonzero(self._bound.may_reach(bounds, floor))
             use.tight_tried += rows.size
             use.tight_kept += keep.size
@@ -368,7 +380,7 @@ class InjectionClassifier:
         return out
 
 
-# Windows waiting to be scored: their rows, loose bounds (descending) and n-gram counts.
+# Windows waiting to be scored: their rows among the form's, loose bounds, n-gram counts.
 _Waiting = tuple[
     np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.float64]], WindowRows
 ]

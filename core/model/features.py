@@ -57,6 +57,7 @@ _SPACE: Final = 0x20
 _ZERO: Final = 0x30
 # Windows counted together by feature_batches (~250k n-grams: a few MB of arrays).
 WINDOWS_PER_BATCH: Final = 256
+_HASH_CHUNK: Final = 1 << 15  # positions hashed at a time (arrays of 256 KB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +136,15 @@ class FeatureBatch:
 
 @dataclass(frozen=True, slots=True)
 class WindowRows:
-    """Rows of n-gram counts, flat: entry ``i`` is bucket ``buckets[i]``, counted
-    ``counts[i]`` times in row ``row[i]``; rows come in order, each with its buckets
-    ascending, as :func:`featurize` gives them. ``spans``: each row's window.
+    """Rows of n-gram counts, flat: row ``r`` is entries ``offsets[r]`` to ``offsets[r + 1]``
+    (never none), entry ``i`` bucket ``buckets[i]`` counted ``counts[i]`` times, each row's
+    buckets ascending, as :func:`featurize` gives them. ``spans``: each row's window.
 
     :meth:`padded` makes the ``[rows, n-grams]`` arrays the model takes, for the rows that
     are to be scored.
     """
 
-    row: IntArray
+    offsets: IntArray
     buckets: IntArray
     counts: IntArray
     spans: list[tuple[int, int]]
@@ -153,12 +154,30 @@ class WindowRows:
 
     def take(self, rows: npt.NDArray[np.intp]) -> WindowRows:
         """The rows listed, in that order."""
-        lengths, source = self._select(rows)
+        lengths, source = _select(self.offsets, rows)
         return WindowRows(
-            np.repeat(np.arange(rows.size), lengths),
+            np.concatenate(([0], np.cumsum(lengths))),
             np.take(self.buckets, source),
             np.take(self.counts, source),
             [self.spans[row] for row in rows.tolist()],
+        )
+
+    @staticmethod
+    def join(parts: list[WindowRows]) -> WindowRows:
+        """The rows of ``parts``, one part after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        starts = np.cumsum([0, *(part.buckets.size for part in parts[:-1])])
+        return WindowRows(
+            np.concatenate(
+                [
+                    [0],
+                    *(part.offsets[1:] + start for part, start in zip(parts, starts, strict=True)),
+                ]
+            ),
+            np.concatenate([part.buckets for part in parts]),
+            np.concatenate([part.counts for part in parts]),
+            [span for part in parts for span in part.spans],
         )
 
     def padded(self, rows: npt.NDArray[np.intp] | None = None) -> FeatureBatch:
@@ -172,29 +191,34 @@ class WindowRows:
                     self.spans,
                 )
             rows = np.arange(len(self.spans))
-        lengths, source = self._select(rows)
-        width = max(1, int(lengths.max(initial=0)))
-        target = np.repeat(np.arange(rows.size) * width, lengths) + (
-            np.arange(source.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        )
-        indices = np.zeros(rows.size * width, dtype=np.int64)
-        indices[target] = np.take(self.buckets, source)
-        counts = np.zeros(rows.size * width, dtype=np.float32)
-        counts[target] = np.take(self.counts, source)
+        lengths, source = _select(self.offsets, rows)
+        indices, counts = _pad(lengths, np.take(self.buckets, source), np.take(self.counts, source))
         return FeatureBatch(
-            indices.reshape(rows.size, width),
-            counts.reshape(rows.size, width),
-            lengths.astype(np.int64),
-            [self.spans[row] for row in rows.tolist()],
+            indices, counts, lengths.astype(np.int64), [self.spans[row] for row in rows.tolist()]
         )
 
-    def _select(self, rows: npt.NDArray[np.intp]) -> tuple[IntArray, IntArray]:
-        """The lengths of the rows listed, and where their entries are, row after row."""
-        lengths = np.bincount(self.row, minlength=len(self.spans))
-        offsets = np.cumsum(lengths) - lengths
-        lengths, offsets = lengths[rows], offsets[rows]
-        step = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        return lengths, np.repeat(offsets, lengths) + step
+
+def _select(offsets: IntArray, rows: npt.NDArray[np.intp]) -> tuple[IntArray, IntArray]:
+    """The lengths of the rows listed, and where their entries are, row after row."""
+    first = offsets[rows]
+    lengths = offsets[rows + 1] - first
+    source = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+    return lengths, source + np.arange(source.size)
+
+
+def _pad(
+    lengths: IntArray, buckets: IntArray, counts: IntArray
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Rows given flat, one after the other, as ``[rows, longest]`` arrays padded with 0."""
+    rows = lengths.size
+    width = max(1, int(lengths.max(initial=0)))
+    target = np.repeat(np.arange(rows) * width - (np.cumsum(lengths) - lengths), lengths)
+    target += np.arange(target.size)
+    indices = np.zeros(rows * width, dtype=np.int64)
+    indices[target] = buckets
+    padded = np.zeros(rows * width, dtype=np.float32)
+    padded[target] = counts
+    return indices.reshape(rows, width), padded.reshape(rows, width)
 
 
 def window_spans(length: int, window: int, stride: int) -> list[tuple[int, int]]:
@@ -235,9 +259,31 @@ def _folded_codes(text: str) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.boo
     return framed, kept
 
 
-def _order_hashes(codes: npt.NDArray[np.uint64], spec: FeatureSpec) -> dict[int, Any]:
+def _order_hashes(
+    codes: npt.NDArray[np.uint64],
+    spec: FeatureSpec,
+    canonical: npt.NDArray[np.int32] | None = None,
+) -> dict[int, Any]:
     """Bucket of the n-gram starting at each position, for each order in the spec (along
-    the last axis: rows of codes give rows of buckets)."""
+    the last axis: rows of codes give rows of buckets), mapped by ``canonical`` if given.
+
+    A long text is hashed ``_HASH_CHUNK`` positions at a time, so that the arrays worked on
+    stay in the CPU's cache."""
+    top = max(spec.orders)
+    if codes.ndim > 1 or codes.size <= _HASH_CHUNK + top:
+        return _chunk_hashes(codes, spec, canonical)
+    out = {n: np.empty(codes.size - n + 1, dtype=np.int32) for n in spec.orders if n <= codes.size}
+    for start in range(0, codes.size, _HASH_CHUNK):
+        for n, part in _chunk_hashes(
+            codes[start : start + _HASH_CHUNK + top - 1], spec, canonical
+        ).items():
+            out[n][start : start + part.size] = part
+    return out
+
+
+def _chunk_hashes(
+    codes: npt.NDArray[np.uint64], spec: FeatureSpec, canonical: npt.NDArray[np.int32] | None
+) -> dict[int, Any]:
     out: dict[int, Any] = {}
     shift = np.uint64(64 - spec.bits)
     rolling = codes.copy()  # rolling[i]: the hash of the n codes from i, updated in place
@@ -256,7 +302,8 @@ def _order_hashes(codes: npt.NDArray[np.uint64], spec: FeatureSpec) -> dict[int,
             np.multiply(part, _MIX, out=part)
             np.right_shift(part, shift, out=part)
             # Buckets fit in int32, which sorts faster than uint64 in np.unique.
-            out[n] = part.astype(np.int32)
+            buckets = part.astype(np.int32)
+            out[n] = buckets if canonical is None else np.take(canonical, buckets)
     return out
 
 
@@ -361,9 +408,7 @@ class TextWindows:
             if canonical is not None:
                 buckets = np.take(canonical, buckets)
             unique, tally = np.unique(buckets, return_counts=True)
-            yield WindowRows(
-                np.zeros(unique.size, dtype=np.intp), unique, tally, [(0, len(self._text))]
-            )
+            yield WindowRows(np.array([0, unique.size]), unique, tally, [(0, len(self._text))])
             return
         # Window [start, start + size) of the text is [start, start + size + 2) of the framed
         # codes; its n-grams of order n start at start .. start + size + 2 - n.
@@ -381,8 +426,8 @@ class TextWindows:
                 )
             return
         views = [
-            sliding_window_view(h if canonical is None else np.take(canonical, h), framed + 1 - n)
-            for n, h in self._hash(self._codes).items()
+            sliding_window_view(h, framed + 1 - n)
+            for n, h in self._hash(self._codes, canonical).items()
             if h.size >= framed + 1 - n
         ]
         for first in range(0, self.distinct, per_batch):
@@ -390,9 +435,11 @@ class TextWindows:
             grams = np.concatenate([view[self._starts[rows]] for view in views], axis=1)
             yield WindowRows(*_runs(grams), [self.spans[w] for w in rows])
 
-    def _hash(self, codes: npt.NDArray[np.uint64]) -> dict[int, Any]:
+    def _hash(
+        self, codes: npt.NDArray[np.uint64], canonical: npt.NDArray[np.int32] | None = None
+    ) -> dict[int, Any]:
         with np.errstate(over="ignore"):
-            return _order_hashes(codes, self._spec)
+            return _order_hashes(codes, self._spec, canonical)
 
 
 def _distinct(
@@ -421,39 +468,23 @@ def _count_rows(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.int64]]:
     """Each row's distinct values and how often each occurs, rows padded with zeros to the
     longest, and the rows' lengths."""
-    return _padded(*_runs(grams), grams.shape[0])
+    offsets, buckets, counts = _runs(grams)
+    lengths = np.diff(offsets)
+    return (*_pad(lengths, buckets, counts), lengths.astype(np.int64))
 
 
 def _runs(grams: npt.NDArray[np.int32]) -> tuple[IntArray, IntArray, IntArray]:
-    """Each row's distinct values, ascending, and how often each occurs: flat, with each
-    one's row."""
+    """Each row's distinct values, ascending, and how often each occurs: flat, with where
+    each row's values begin (and the end)."""
     grams = np.sort(grams, axis=1)
-    wide = grams.shape[1]
     # Mark where a sorted row changes value: each mark starts a run of one value.
     first = np.empty(grams.shape, dtype=bool)
     first[:, 0] = True
     np.not_equal(grams[:, 1:], grams[:, :-1], out=first[:, 1:])
     where = np.flatnonzero(first)
     tally = np.diff(where, append=grams.size)  # a run ends where the next one (or row) starts
-    return where // wide, grams.ravel()[where], tally
-
-
-def _padded(
-    row: IntArray, values: IntArray, tally: IntArray, rows: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    """Values and counts given row by row (``row`` ascending) as rows padded with zeros to
-    the longest, and the rows' lengths."""
-    lengths = np.bincount(row, minlength=rows)
-    width = max(1, int(lengths.max()))
-    # Value k of row r goes to column k - (values before row r): flat r * width + that.
-    flat = np.arange(row.size) + np.repeat(
-        np.arange(rows) * width - (np.cumsum(lengths) - lengths), lengths
-    )
-    indices = np.zeros(rows * width, dtype=np.int64)
-    indices[flat] = values
-    counts = np.zeros(rows * width, dtype=np.float32)
-    counts[flat] = tally
-    return indices.reshape(rows, width), counts.reshape(rows, width), lengths.astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(np.count_nonzero(first, axis=1))))
+    return offsets, np.take(grams, where), tally
 
 
 def _map_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

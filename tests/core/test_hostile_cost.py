@@ -3,10 +3,10 @@ holds (issue #12, item 3: 1.1 MB of "성명: " cost 9.4 s of core's CPU, 1 MB of
 addresses 29.6 s).
 
 Costs are the CPU time of the thread scanning (``time.thread_time``), so other processes on
-the machine change them little. Target: 200 ms per megabyte for the PII analyzer and for the
-classifier each; the tests allow twice that for slower CI machines, and 500 ms for the
-classifier, which needs ~0.3 s for a megabyte of random base64 (the ONNX graph alone
-0.13 s). ``python -m bench.hostile`` prints the figures.
+the machine change them little, and the least of three runs (a busy machine only ever adds
+time). Target, asserted: 200 ms per megabyte for the PII analyzer and for the classifier
+each, on every hostile shape; both measure ~10-170 ms here. ``python -m bench.hostile``
+prints the figures.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from presidio_anonymizer import AnonymizerEngine
@@ -33,8 +34,9 @@ from shared.findings import Finding
 from tests.core.hostile import SHAPES, hostile_texts
 
 MEGABYTE = 1 << 20
-PII_MS_PER_MB = 400
-CLASSIFIER_MS_PER_MB = 500
+PII_MS_PER_MB = 200
+CLASSIFIER_MS_PER_MB = 200
+RUNS = 3
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +54,14 @@ def texts() -> dict[str, dict[str, str]]:
     return {"1": hostile_texts(MEGABYTE), "2": hostile_texts(2 * MEGABYTE)}
 
 
-def _cpu_ms(work: Callable[[], object]) -> float:
-    started = time.thread_time()
-    work()
-    return (time.thread_time() - started) * 1000
+def _cpu_ms(work: Callable[[], object], runs: int = 1) -> float:
+    """CPU milliseconds of this thread for ``work``: the least of ``runs`` runs."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.thread_time()
+        work()
+        best = min(best, time.thread_time() - started)
+    return best * 1000
 
 
 @pytest.mark.slow
@@ -66,11 +72,11 @@ def test_scan_cost_is_linear_and_small_for_every_hostile_shape(
     texts: dict[str, dict[str, str]],
     shape: str,
 ) -> None:
-    """A megabyte of the shape costs the PII analyzer and the classifier each well under half
-    a second of CPU, and two megabytes about twice that, not four times."""
+    """A megabyte of the shape costs the PII analyzer and the classifier each at most 0.2 s
+    of CPU, and two megabytes about twice that, not four times."""
     one, two = texts["1"][shape], texts["2"][shape]
-    pii = [_cpu_ms(lambda text=text: analyzer.scan(text)) for text in (one, two)]
-    model = [_cpu_ms(lambda text=text: classifier.classify(text)) for text in (one, two)]
+    pii = [_cpu_ms(partial(analyzer.scan, text), RUNS) for text in (one, two)]
+    model = [_cpu_ms(partial(classifier.classify, text), RUNS) for text in (one, two)]
     assert pii[0] <= PII_MS_PER_MB and pii[1] <= 2 * PII_MS_PER_MB, pii
     assert model[0] <= CLASSIFIER_MS_PER_MB and model[1] <= 2 * CLASSIFIER_MS_PER_MB, model
     # Linear: twice the text, about twice the cost (at most three times, plus 30 ms of noise),
