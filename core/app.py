@@ -23,6 +23,7 @@ from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
 from core.routes import admin, inspect, openai, policies, service
+from core.routes.output import ROUTES as OUTPUT_ROUTES
 from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner
 from core.scanning.input.pii import PiiScanner
@@ -210,7 +211,13 @@ def create_app(settings: CoreSettings) -> ASGIApp:
 
     return build_app(
         api=openai.API_ROUTES,
-        service_routes=[*service.routes(metrics), *admin.ROUTES, *policies.ROUTES, *inspect.ROUTES],
+        service_routes=[
+            *service.routes(metrics),
+            *admin.ROUTES,
+            *policies.ROUTES,
+            *inspect.ROUTES,
+            *OUTPUT_ROUTES,
+        ],
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,

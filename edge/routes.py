@@ -33,11 +33,19 @@ from shared.metrics import HttpMetrics
 from shared.permissions import LLM_CALL
 from shared.relay import RelayedStream
 from shared.tasks import Supervisor
-from shared.wire import ApiKind, ApiRequest, parse_api_request, parse_inspect_request
+from shared.wire import (
+    ApiKind,
+    ApiRequest,
+    parse_api_request,
+    parse_inspect_request,
+    parse_output_request,
+)
 
 __all__ = ["API_ROUTES", "EdgeState", "readiness", "service_routes"]
 
 _READY_TIMEOUT_S = 1.0
+# Served by core under the same path.
+OUTPUT_ANALYZE = "/api/v1/output/analyze"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +138,8 @@ async def _forward(
     response.headers.update(admission.headers)
     reason = forwarded.bypass_reason
     guard = state.guard
-    metered = guard.meters_tokens(identity)
+    # Only a model call's answer is charged: an analysis can hold a completion's usage.
+    metered = api is not None and guard.meters_tokens(identity)
     if reason is not None:
         info.log["bypassed"] = reason
     elif not metered:
@@ -252,6 +261,26 @@ async def validate(request: Request) -> Response:
     )
 
 
+async def analyze_output(request: Request) -> Response:
+    """``POST /api/v1/output/analyze``: core's output guard on an answer the client sends.
+
+    Checked and forwarded as :func:`validate` is (key, body limit, rate limit; no prefilter,
+    no tokens counted, 503 without a core even when failing open).
+    """
+    state = _state(request)
+    info = request_info(request)
+    identity = _authenticate(state, request)
+    raw = await read_json_body(
+        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
+    )
+    parse_output_request(raw)  # a malformed body is refused here, not carried to core
+    info.log["bytes_in"] = len(raw)
+    admission = await state.guard.admit(identity, info.client_ip, [], info.log)
+    return await _forward(
+        state, request, identity, admission, "POST", OUTPUT_ANALYZE, body=raw, may_bypass=False
+    )
+
+
 async def health(request: Request) -> Response:
     """Liveness: the process answers."""
     return json_response({"status": "ok", "service": "edge"})
@@ -310,6 +339,7 @@ API_ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/embeddings"): embeddings,
     ("GET", "/v1/models"): models,
     ("POST", "/api/v1/validate"): validate,
+    ("POST", OUTPUT_ANALYZE): analyze_output,
 }
 
 

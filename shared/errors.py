@@ -18,6 +18,7 @@ Messages never hold prompt text, response text or a key.
     │   ├── MethodNotAllowedError        405 method_not_allowed
     │   ├── RequestTimeoutError          408 request_timeout      body not sent in time
     │   ├── ConflictError                409 conflict
+    │   │   └── OutputScanDisabledError  409 output_scan_disabled
     │   └── RequestTooLargeError         413 request_too_large
     └── ServerError                      5xx: ours or a dependency's
         ├── UpstreamError                502 upstream_error       the LLM failed
@@ -50,6 +51,7 @@ __all__ = [
     "MalformedJsonError",
     "MethodNotAllowedError",
     "NotFoundError",
+    "OutputScanDisabledError",
     "PermissionDeniedError",
     "RateLimitStoreError",
     "RateLimitedError",
@@ -171,6 +173,17 @@ class ConflictError(ClientError):
     status = 409
     code = "conflict"
     default_message = "The request conflicts with the current state of the resource."
+
+
+class OutputScanDisabledError(ConflictError):
+    """An output analysis asked of a core whose output guard is off (``OUTPUT_SCAN_ENABLED=
+    false``): a 4xx, so that an edge does not count it against the core's health."""
+
+    code = "output_scan_disabled"
+    default_message = (
+        "Output scanning is disabled on this gateway (OUTPUT_SCAN_ENABLED=false): "
+        "answers cannot be analysed."
+    )
 
 
 class RequestTooLargeError(ClientError):

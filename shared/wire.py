@@ -39,6 +39,7 @@ __all__ = [
     "MAX_MODEL_CHARS",
     "ApiKind",
     "ApiRequest",
+    "OutputRequest",
     "dump_body",
     "dumps",
     "load_object",
@@ -46,6 +47,7 @@ __all__ = [
     "new_request_id",
     "parse_api_request",
     "parse_inspect_request",
+    "parse_output_request",
     "valid_request_id",
 ]
 
@@ -210,6 +212,96 @@ def parse_inspect_request(raw: bytes) -> list[ScanText]:
     if isinstance(body.get("messages"), list):
         return user_texts("chat", body)
     raise InvalidRequestError('Send {"text": "..."} or {"messages": [...]}.', param="messages")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRequest:
+    """An output analysis request (``POST /api/v1/output/analyze``), read as an answer.
+
+    ``answer`` is a chat completion object: the one sent, or one choice whose message content
+    is the text sent. ``field`` names where the answer sat in the body (``"text"`` or
+    ``"output"``; ``None``: the body was the completion itself) and ``as_text`` whether it
+    was a string; ``messages`` are those sent with an ``output`` (their system prompt is
+    what the answer may not leak).
+    """
+
+    answer: dict[str, Any]
+    field: Literal["text", "output"] | None = None
+    as_text: bool = False
+    messages: list[Any] | None = None
+
+
+def parse_output_request(raw: bytes) -> OutputRequest:
+    """An output analysis request: ``{"text": "..."}``, ``{"messages": [...], "output": ...}``
+    (the output a string or a chat completion) or a chat completion (``{"choices": [...]}``).
+
+    Core's ``/api/v1/output/analyze`` and the edge's both check a body with this, so a
+    client's mistake is the same 400 whichever it reached.
+
+        >>> parse_output_request(b'{"text": "hi"}').answer["choices"][0]["message"]["content"]
+        'hi'
+        >>> parse_output_request(b'{"choices": [{"message": {"content": null}}]}').field is None
+        True
+    """
+    body = load_object(raw)
+    if "choices" in body:
+        _check_answer(body, "")
+        return OutputRequest(body)
+    if "output" in body:
+        messages = body.get("messages")
+        _check_messages(messages)
+        output = body["output"]
+        if isinstance(output, str):
+            return OutputRequest(_text_answer(output), "output", True, messages)
+        if not isinstance(output, dict):
+            raise InvalidRequestError(
+                "'output' must be a string or a chat completion object.", param="output"
+            )
+        _check_answer(output, "output.")
+        return OutputRequest(output, "output", False, messages)
+    if "text" in body:
+        text = body["text"]
+        if not isinstance(text, str):
+            raise InvalidRequestError("'text' must be a string.", param="text")
+        return OutputRequest(_text_answer(text), "text", True)
+    raise InvalidRequestError(
+        'Send {"text": "..."}, {"messages": [...], "output": ...} or a chat completion '
+        '({"choices": [...]}).',
+        param="text",
+    )
+
+
+def _text_answer(text: str) -> dict[str, Any]:
+    return {"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]}
+
+
+def _check_answer(answer: dict[str, Any], prefix: str) -> None:
+    """A chat (or text) completion's choices: every text the output guard reads a string."""
+    choices = answer.get("choices")
+    if not isinstance(choices, list):
+        raise InvalidRequestError(f"'{prefix}choices' must be an array.", param=f"{prefix}choices")
+    for index, choice in enumerate(choices):
+        param = f"{prefix}choices[{index}]"
+        if not isinstance(choice, dict):
+            raise InvalidRequestError(f"'{param}' must be an object.", param=param)
+        _check_string(choice, "text", f"{param}.text")
+        message = choice.get("message")
+        if message is None:
+            continue
+        if not isinstance(message, dict):
+            raise InvalidRequestError(
+                f"'{param}.message' must be an object.", param=f"{param}.message"
+            )
+        for key in ("content", "reasoning_content"):
+            _check_string(message, key, f"{param}.message.{key}")
+        tool_calls = message.get("tool_calls")
+        if tool_calls is None:
+            continue
+        _check_tool_calls(tool_calls, f"{param}.message")
+        for number, call in enumerate(tool_calls):
+            _check_string(
+                call["function"], "name", f"{param}.message.tool_calls[{number}].function.name"
+            )
 
 
 def _check_messages(messages: object) -> None:

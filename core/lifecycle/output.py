@@ -69,6 +69,7 @@ __all__ = [
     "OutputChain",
     "SseAnswer",
     "TextKey",
+    "answer_texts",
     "blocked_answer",
     "rewrite_json_answer",
 ]
@@ -170,12 +171,11 @@ def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) ->
         return body
     changed = False
     try:
-        for index, choice in _choices(answer):
-            for key, holder, field in _texts(index, choice, choice.get("message")):
-                text = chain.answer(key, holder[field])
-                if text != holder[field]:
-                    holder[field] = text
-                    changed = True
+        for key, holder, field in answer_texts(answer):
+            text = chain.answer(key, holder[field])
+            if text != holder[field]:
+                holder[field] = text
+                changed = True
     except AnswerBlocked as blocked:
         if exchange is not None:
             exchange.output_block = blocked.block
@@ -183,6 +183,13 @@ def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) ->
     # Nothing rewritten: the model's bytes, not a re-encoding (orjson writes a logprob of
     # 1e-05 as 0.00001, drops the spaces of a pretty-printed body).
     return orjson.dumps(answer) if changed else body
+
+
+def answer_texts(answer: dict[str, Any]) -> Iterator[tuple[TextKey, dict[str, Any], str]]:
+    """Every non-empty text of a JSON answer (an object with ``choices``), in order, as
+    ``(key, holder, field)``: the text is ``holder[field]``, and a rewritten one goes there."""
+    for index, choice in _choices(answer):
+        yield from _texts(index, choice, choice.get("message"))
 
 
 def blocked_answer(answer: dict[str, Any], block: OutputBlock) -> dict[str, Any]:

@@ -45,6 +45,12 @@ class Pipeline:
         self.policy = policy
         self._runner = runner
 
+    @property
+    def runner(self) -> CpuRunner | None:
+        """Where the scanners' CPU-bound work runs (``None``: on the event loop); other
+        scans of client text (an output analysis) run there too."""
+        return self._runner
+
     async def run(self, request: ScanRequest, policy: Policy | None = None) -> PipelineResult:
         policy = policy or self.policy
         if self._runner is None or not self.scanners:
