@@ -2,8 +2,8 @@
 
 The text's score is its highest window's, so a window that provably cannot beat the best one
 scored so far need not be run through the ONNX graph. On a megabyte of random base64 (8,192
-windows of ~250 n-grams the model knows) the graph would be most of the cost; two bounds
-rule out all but a few windows. Every score reported is still the graph's, and so is the
+windows of ~250 n-grams the model knows) the graph would be most of the cost; the two bounds
+leave it a few dozen windows. Every score reported is still the graph's, and so is the
 winning window: a window is skipped only when its bound is below a score already found, so
 the highest window, and the first of equal ones, is never skipped.
 
@@ -23,8 +23,9 @@ A hidden unit with ``c_j <= 0`` adds at most 0. For one with ``c_j > 0``, ``relu
 and the *tight* bound, which computes ``p_j`` for the units with ``c_j > 0`` (about half) and
 the last column exactly, and drops only the units with ``c_j <= 0``. The loose bound is
 computed for every window; the tight one, ~20 look-ups per n-gram, only for the windows the
-loose one leaves. Both are computed in float64 and widened by :data:`LOGIT_SLACK` (far more
-than the graph's float32 rounding) before they are compared with a score.
+loose one leaves. Both are widened by :data:`LOGIT_SLACK` before they are compared with a
+score: far more than the rounding of the graph's float32 sums and of the bounds' own (the
+loose one in float64, the tight one in float32; each ~1e-6 on these logits).
 
 The weights are read from the ONNX file with a minimal protobuf reader (initializers stored as
 ``raw_data``, as ``onnx.numpy_helper`` writes them): the ``onnx`` package is a training

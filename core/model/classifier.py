@@ -12,14 +12,19 @@ cost more than they give), and warms it up. Scoring a text:
    padded with pages of filler still fills most of one window. The sizes come from the
    model's metadata; nothing is truncated: the last window always reaches the end. Each
    window becomes hashed character n-gram counts (:mod:`core.model.features`).
-3. The ONNX graph scores every window; the text's score is the highest window's, so an
-   attack at the end of 20 KB of benign text is scored on its own window, not diluted.
+3. The text's score is the highest window's, so an attack at the end of 20 KB of benign
+   text is scored on its own window, not diluted. Windows with the same characters are
+   counted and scored once (:class:`core.model.features.TextWindows`), and a window whose
+   upper bound, computed from the model's own weights (:mod:`core.model.bound`), is below a
+   score already found is not run through the ONNX graph: it cannot be the highest.
 
-The cost is linear in the text, about 0.1-0.2 s per megabyte whatever it holds: windows are
-counted and scored a few hundred at a time (arrays that stay in cache), and the n-gram
+The cost is linear in the text, at most ~0.2 s of CPU per megabyte whatever it holds
+(``python -m bench.hostile``; a megabyte of random base64 costs the most, ~0.15 s, of which
+the graph scores a few dozen of its 8,192 windows; a text repeating a unit costs ~0.02 s).
+Windows are counted a few hundred at a time (arrays that stay in cache), and the n-gram
 buckets the model ignores — asked of the model itself at load, see :meth:`_ignored` — are
-counted as one, which leaves a random text (a base64 blob) a quarter of its n-grams to
-score. Scores are the same as without either.
+counted as one. The results (score, winning window, its offsets) are those of scoring every
+window (``skip_by_bound=False``), to the last bit but for a float32 rounding now and then.
 
 The model file carries everything needed to use it in its ONNX metadata (key
 ``aegis.classifier``): the featurizer's parameters and the decision threshold. A replacement

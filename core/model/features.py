@@ -371,7 +371,7 @@ class TextWindows:
     the one on each side, the framing), so windows with the same characters — every window
     of a text that repeats a unit, most of a padded document — share one row: ``inverse``
     maps each window to its row, :meth:`rows` counts the distinct windows ``per_batch`` at a
-    time. Windows are matched by a fingerprint, then compared character by character.
+    time (rows flat, :class:`WindowRows`). Windows are matched on their whole characters.
 
     ``canonical`` is :func:`featurize`'s map of each bucket to the bucket it is counted as,
     and each row is the row :func:`featurize` gives that window. Where there are few distinct
