@@ -174,7 +174,7 @@ class InjectionClassifier:
         windows at a time); a longer text's distinct windows are scored a few hundred at a
         time, skipping those whose bound (:mod:`core.model.bound`) is below a score found."""
         bests = [_Best() for _ in texts]
-        pending: list[tuple[_Best, bool, int, TextWindows, FeatureBatch]] = []
+        pending: list[tuple[_Best, bool, int, FeatureBatch]] = []
         for text, best in zip(texts, bests, strict=True):
             for form_index, form in enumerate(normalized_forms(text)):
                 windows = TextWindows(form, self.spec, canonical=self._canonical)
@@ -183,24 +183,20 @@ class InjectionClassifier:
                 if len(windows.spans) > 1:
                     self._score_long(best, form_index > 0, first, windows)
                     continue
-                pending.append(
-                    (best, form_index > 0, first, windows, next(windows.rows()).padded())
-                )
+                pending.append((best, form_index > 0, first, next(windows.rows()).padded()))
                 if len(pending) >= WINDOWS_PER_BATCH:
                     self._score_short(pending)
                     pending = []
         self._score_short(pending)
         return [best.result() for best in bests]
 
-    def _score_short(
-        self, pending: Sequence[tuple[_Best, bool, int, TextWindows, FeatureBatch]]
-    ) -> None:
+    def _score_short(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
         """Score forms of one window each, in shared calls."""
         if not pending:
             return
         scores = self._run([batch for *_, batch in pending])
-        for (best, decoded, first, windows, _), score in zip(pending, scores, strict=True):
-            best.offer(float(score), first, windows.spans[0], decoded)
+        for (best, decoded, first, batch), score in zip(pending, scores, strict=True):
+            best.offer(float(score), first, batch.spans[0], decoded)
 
     def _score_long(self, best: _Best, decoded: bool, first: int, windows: TextWindows) -> None:
         """Score a form's distinct windows; keep its first highest window if it beats
