@@ -406,7 +406,7 @@ def _with_open_key_blocks(text: str, results: list[RecognizerResult]) -> list[Re
 def _with_open_jwt(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """``results`` and a ``JWT`` finding for the start of one that ends the text (two of its
     three segments), unless a finding covers it."""
-    run = _run_start(text, len(text), reach=16384)
+    run = _run_start(text, len(text), reach=2048)
     if "eyJ" not in text[run:]:
         return results
     jwt = _OPEN_JWT.search(text, run)
