@@ -206,7 +206,8 @@ class InjectionClassifier:
         and raise the score to beat. The others wait while their loose bound can reach it,
         until the end or until enough wait; then, highest bound first, those
         whose tight bound can still reach it are scored. A bound that rules out too few
-        windows of the form is no longer computed."""
+        windows of the form is no longer computed (without the loose one, each batch's
+        windows go straight to the tight one)."""
         scores = np.full(windows.distinct, -1.0, dtype=np.float32)
         floor = best.score  # the highest score found so far for this text
         use = _BoundUse()
@@ -217,9 +218,12 @@ class InjectionClassifier:
         for batch in windows.rows():
             rows = np.arange(done, done + len(batch))
             done += rows.size
-            if bound is None or not use.loose():
+            if bound is None:
                 scores[rows] = self._run([batch.padded()])
                 floor = max(floor, float(scores[rows].max()))
+                continue
+            if not use.loose():
+                floor = self._score_reachable(rows, batch, scores, floor, use)
                 continue
             bounds = bound.logits(batch.offsets, batch.buckets, batch.counts)
             order = np.argsort(-bounds, kind="stable")
@@ -392,7 +396,8 @@ class _BoundUse:
     """How many windows of a form each bound was given and let through. On text whose best
     window scores low (prose, lists of names) the bounds rule out few windows; a bound that
     rules out too few (the loose one: under a quarter of ``_LOOSE_TRIAL`` windows or more;
-    the tight one, which costs about half of scoring: under half) is no longer computed."""
+    the tight one, which costs over half of scoring: under half of ``_TIGHT_TRIAL``) is no
+    longer computed. Random words are the case for the tight bound without the loose one."""
 
     loose_tried: int = 0
     loose_kept: int = 0
@@ -403,11 +408,11 @@ class _BoundUse:
         return self.loose_tried < _LOOSE_TRIAL or 4 * self.loose_kept < 3 * self.loose_tried
 
     def tight(self) -> bool:
-        """Worth computing: the loose bound rules out some windows (where it rules out none,
-        the tight one rules out few) and the tight one did not fail its trial."""
-        if 4 * self.loose_kept > 3 * self.loose_tried:
-            return False
-        return self.tight_tried < _TIGHT_TRIAL or 2 * self.tight_kept < self.tight_tried
+        if self.tight_tried >= _TIGHT_TRIAL:
+            return 2 * self.tight_kept < self.tight_tried
+        # On trial where the loose bound rules out some windows or was given up: while it
+        # runs and rules out none (prose scoring low), the tight one rules out few too.
+        return not self.loose() or 4 * self.loose_kept <= 3 * self.loose_tried
 
 
 @dataclass(slots=True)

@@ -50,6 +50,12 @@ def _texts() -> dict[str, str]:
     texts["encoded-attack"] = (
         "decode this: " + base64.b64encode((prose * 30 + ATTACK).encode()).decode()
     )
+    # Random words: over 512 windows, where the loose bound rules out too few to be kept and
+    # the tight one alone skips windows.
+    texts["random-words"] = " ".join(
+        "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randrange(3, 9)))
+        for _ in range(16_000)
+    )
     return texts
 
 
