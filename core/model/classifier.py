@@ -223,7 +223,13 @@ class InjectionClassifier:
                 floor = max(floor, float(scores[rows].max()))
                 continue
             if not use.loose():
-                floor = self._score_reachable(rows, batch, scores, floor, use)
+                start = 0
+                while start < rows.size:  # a few at a time while the tight bound is on trial
+                    step = _TIGHT_ROWS if use.tight_on_trial() else rows.size - start
+                    part = np.arange(start, start + step)
+                    piece = batch if step == rows.size else batch.take(part)
+                    floor = self._score_reachable(rows[part], piece, scores, floor, use)
+                    start += step
                 continue
             bounds = bound.logits(batch.offsets, batch.buckets, batch.counts)
             order = np.argsort(-bounds, kind="stable")
@@ -406,6 +412,9 @@ class _BoundUse:
 
     def loose(self) -> bool:
         return self.loose_tried < _LOOSE_TRIAL or 4 * self.loose_kept < 3 * self.loose_tried
+
+    def tight_on_trial(self) -> bool:
+        return self.tight() and self.tight_tried < _TIGHT_TRIAL
 
     def tight(self) -> bool:
         if self.tight_tried >= _TIGHT_TRIAL:
