@@ -10,9 +10,11 @@ upstream directly, to the bare core and to the guarded core:
   a system prompt (so the canary is added and leakage checked): p50/p99 latency, and core's
   CPU time per request (from ``/proc/<pid>/stat``);
 - stream: the same answer in ``--chunks`` events ``--chunk-delay-ms`` apart (vLLM's pace):
-  time to the first content event, and each event's arrival time, so the latency the guard
-  adds to every chunk is the guarded core's arrival time of event *i* minus the bare core's
-  (medians over the requests, then p50/p99 over the events).
+  time to the first event and to the first event with text, and each event's arrival time,
+  so the latency the guard adds to every chunk is the guarded core's arrival time of event
+  *i* minus the bare core's (medians over the requests, then p50/p99 over the events). The
+  first text comes later than the first event by what the guard holds back: a word at the
+  end of what has arrived waits for the next character (it may be the start of an address).
 
 Results also go to ``bench/results/output.json``.
 
@@ -59,7 +61,8 @@ async def _request(
     headers: dict[str, str],
     stream: bool,
 ) -> tuple[float, list[float]]:
-    """Total seconds, and for a stream each data event's arrival (seconds from the start)."""
+    """Total seconds, and for a stream each data event's arrival (seconds from the start),
+    negative for an event without text."""
     started = time.perf_counter()
     arrivals: list[float] = []
     async with session.post(url, data=body, headers=headers) as response:
@@ -70,12 +73,16 @@ async def _request(
         else:
             arrivals.extend(
                 [
-                    time.perf_counter() - started
+                    (time.perf_counter() - started) * (1 if _has_text(line) else -1)
                     async for line in response.content
                     if line.startswith(b"data: {")
                 ]
             )
     return time.perf_counter() - started, arrivals
+
+
+def _has_text(line: bytes) -> bool:
+    return b'"content":"' in line and b'"content":""' not in line
 
 
 async def _run(
@@ -192,12 +199,18 @@ def _per_event(bare: list[list[float]], guarded: list[list[float]]) -> dict[str,
     """Added latency of each event (guarded median arrival minus bare), over the events."""
     count = min(min(len(e) for e in bare), min(len(e) for e in guarded))
     added = [
-        statistics.median(e[i] for e in guarded) - statistics.median(e[i] for e in bare)
+        statistics.median(abs(e[i]) for e in guarded) - statistics.median(abs(e[i]) for e in bare)
         for i in range(count)
     ]
-    first_bare = [e[0] for e in bare]
-    first_guarded = [e[0] for e in guarded]
+    first_bare = [abs(e[0]) for e in bare]
+    first_guarded = [abs(e[0]) for e in guarded]
+    text_bare = [next(t for t in e if t > 0) for e in bare]
+    text_guarded = [next(t for t in e if t > 0) for e in guarded]
     return {
+        "first_text_bare_p50_ms": _percentile(text_bare, 0.5) * 1000,
+        "first_text_guarded_p50_ms": _percentile(text_guarded, 0.5) * 1000,
+        "added_first_text_p50_ms": (_percentile(text_guarded, 0.5) - _percentile(text_bare, 0.5))
+        * 1000,
         "events": float(count),
         "ttft_bare_p50_ms": _percentile(first_bare, 0.5) * 1000,
         "ttft_guarded_p50_ms": _percentile(first_guarded, 0.5) * 1000,

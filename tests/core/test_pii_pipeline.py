@@ -144,9 +144,16 @@ def test_workspace_policy_chooses_the_action(stack: Stack) -> None:
     assert hashlib.sha256(PHONE.encode()).hexdigest() not in reply
     assert RRN not in reply and PHONE not in reply
 
+    # Allowed in: the model sees the values as they were sent. Its answer repeating them is
+    # the output guard's (output_actions, mask by default), not the input's.
     put({"pii": "allow"})
-    reply = _wait_for(stack, user, lambda a: a.status_code == 200 and RRN in a.text).json()
-    assert PHONE in reply["choices"][0]["message"]["content"]
+    prompt_hash = hashlib.sha256(PROMPT.encode()).hexdigest()
+    reply = _wait_for(
+        stack,
+        user,
+        lambda a: a.status_code == 200 and stack.upstream.stats.last_prompt_sha256 == prompt_hash,
+    ).json()["choices"][0]["message"]["content"]
+    assert RRN not in reply and "900101-1******" in reply
 
 
 def test_bad_pii_actions_are_refused(stack: Stack) -> None:
