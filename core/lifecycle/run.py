@@ -12,6 +12,7 @@ listed, in order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -22,7 +23,15 @@ from starlette.types import Receive
 
 from core.lifecycle.exchange import Exchange
 from core.lifecycle.guard import OutputGuard
-from core.lifecycle.input import Call, InputScan, decide, enforce, mask, scan_input
+from core.lifecycle.input import (
+    Call,
+    InputScan,
+    authenticate,
+    decide,
+    enforce,
+    mask,
+    scan_input,
+)
 from core.lifecycle.output import (
     AnswerTransform,
     OutputChain,
@@ -37,7 +46,7 @@ from core.scanning.policy import Policy
 from core.state import CoreState
 from shared import wire
 from shared.extract import ScanText
-from shared.http import request_info
+from shared.http import read_json_body, request_info
 from shared.relay import RelayedStream
 
 __all__ = ["attach_output", "begin", "call_model", "output_chain", "run_input"]
@@ -61,6 +70,22 @@ def begin(request: Request, state: CoreState) -> Exchange:
 
     info.on_finish = finish
     return exchange
+
+
+async def start(request: Request, state: CoreState) -> tuple[Exchange, bytes]:
+    """The first stages of every scanned route: the exchange (:func:`begin`), the caller
+    authenticated (401/403 unless it may call models), and the body read within the size
+    and time limits (413/408)."""
+    exchange = begin(request, state)
+    authenticate(state.keys, request.headers.get("authorization"), exchange)
+    request_info(request).key_id = exchange.key_id  # for the request's other log lines
+    started = time.perf_counter()
+    settings = state.settings
+    raw = await read_json_body(
+        request, settings.max_request_bytes, settings.body_read_timeout_ms / 1000
+    )
+    exchange.timed("read", started)
+    return exchange, raw
 
 
 async def run_input(

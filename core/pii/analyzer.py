@@ -47,6 +47,8 @@ __all__ = [
     "PiiScan",
     "build_analyzer",
     "candidate_windows",
+    "join_windows",
+    "original_offset",
     "work_budget",
 ]
 
@@ -191,7 +193,7 @@ class PiiAnalyzer:
                     first = group[0][0]
                     stopped_at = first if stopped_at is None else min(stopped_at, first)
                     break
-                joined, offsets = _join(text, group)
+                joined, offsets = join_windows(text, group)
                 found = self._engine.analyze(
                     text=joined,
                     language="ko",
@@ -199,8 +201,8 @@ class PiiAnalyzer:
                     score_threshold=FINDING_SCORE,
                 )
                 for result in found:
-                    result.start = _original(offsets, result.start)
-                    result.end = _original(offsets, result.end - 1) + 1
+                    result.start = original_offset(offsets, result.start)
+                    result.end = original_offset(offsets, result.end - 1) + 1
                     results.append(result)
         return PiiScan(_without_overlaps(results), stopped_at)
 
@@ -266,7 +268,7 @@ def _groups(windows: Iterable[tuple[int, int]], piece: int) -> Iterator[list[tup
         yield group
 
 
-def _join(text: str, windows: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+def join_windows(text: str, windows: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """The windows' text joined by :data:`_SEPARATOR`, and for each window (its offset in
     the joined text, its offset in ``text``)."""
     parts: list[str] = []
@@ -282,11 +284,12 @@ def _join(text: str, windows: list[tuple[int, int]]) -> tuple[str, list[tuple[in
     return "".join(parts), offsets
 
 
-def _original(offsets: list[tuple[int, int]], position: int) -> int:
-    """``position`` in the joined text as an offset in the original text."""
-    index = bisect.bisect_right(offsets, position, key=lambda offset: offset[0]) - 1
+def original_offset(offsets: list[tuple[int, int]], position: int) -> int:
+    """``position`` in the joined text (:func:`join_windows`) as an offset in the original
+    text; a position in a separator maps to the end of the window before it."""
+    index = max(0, bisect.bisect_right(offsets, position, key=lambda offset: offset[0]) - 1)
     joined_start, start = offsets[index]
-    return start + position - joined_start
+    return start + max(0, position - joined_start)
 
 
 def _without_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:

@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.lifecycle.input import InputScan, authenticate, decide, parse_inspection
-from core.lifecycle.run import begin, run_input
+from core.lifecycle.input import InputScan, decide, parse_inspection
+from core.lifecycle.run import run_input, start
 from core.pii.pseudonyms import Pseudonyms
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
 from shared.extract import ScanText, replace_texts
-from shared.http import json_response, read_json_body, request_info
+from shared.http import json_response
 
 __all__ = ["ROUTES", "verdict_body"]
 
@@ -53,12 +53,7 @@ def _masked_preview(scan: InputScan, texts: list[ScanText], raw: bytes) -> dict[
 
 async def inspect(request: Request) -> Response:
     state = core_state(request)
-    exchange = begin(request, state)
-    authenticate(state.keys, request.headers.get("authorization"), exchange)
-    request_info(request).key_id = exchange.key_id
-    raw = await read_json_body(
-        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
-    )
+    exchange, raw = await start(request, state)
     texts = parse_inspection(raw, exchange)
     scan = await run_input(state, texts, exchange)
     # Decided as for a model call (a dry run logs what it would do); nothing is enforced.

@@ -7,17 +7,15 @@ returns what :func:`core.lifecycle.run.call_model` gives it.
 
 from __future__ import annotations
 
-import time
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from core.lifecycle.input import authenticate, edge_findings, parse_call
-from core.lifecycle.run import begin, call_model
+from core.lifecycle.run import begin, call_model, start
 from core.lifecycle.upstream import upstream_headers
 from core.state import core_state
 from shared import wire
-from shared.http import Handler, read_json_body, request_info
+from shared.http import Handler, request_info
 from shared.wire import ApiKind
 
 __all__ = ["API_ROUTES"]
@@ -25,15 +23,8 @@ __all__ = ["API_ROUTES"]
 
 async def _call(request: Request, kind: ApiKind, path: str) -> Response:
     state = core_state(request)
-    exchange = begin(request, state)
-    authenticate(state.keys, request.headers.get("authorization"), exchange)
+    exchange, raw = await start(request, state)
     info = request_info(request)
-    info.key_id = exchange.key_id  # for the request's other log lines
-    started = time.perf_counter()
-    raw = await read_json_body(
-        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
-    )
-    exchange.timed("read", started)
     call = parse_call(
         kind,
         raw,

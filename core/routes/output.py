@@ -28,14 +28,13 @@ from starlette.routing import Route
 
 from core.lifecycle.analyze import OutputAnalysis, analyze_output, parse_analysis, scan_texts
 from core.lifecycle.guard import OutputGuard
-from core.lifecycle.input import authenticate
-from core.lifecycle.run import begin
+from core.lifecycle.run import start
 from core.routes.inspect import verdict_body
 from core.scanning.base import ScanRequest, Verdict
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
 from shared.errors import OutputScanDisabledError
-from shared.http import json_response, read_json_body, request_info
+from shared.http import json_response
 
 __all__ = ["PATH", "ROUTES", "analysis_body"]
 
@@ -61,12 +60,7 @@ def analysis_body(analysis: OutputAnalysis) -> dict[str, Any]:
 
 async def analyze(request: Request) -> Response:
     state = core_state(request)
-    exchange = begin(request, state)
-    authenticate(state.keys, request.headers.get("authorization"), exchange)
-    request_info(request).key_id = exchange.key_id
-    raw = await read_json_body(
-        request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
-    )
+    exchange, raw = await start(request, state)
     parsed = parse_analysis(raw, exchange)
     scanners = state.output
     if scanners is None:

@@ -76,6 +76,28 @@ def _aegis(answer: list[Any]) -> dict[str, str] | None:
     return aegis
 
 
+def _set_key_policy(stack: Stack, admin: str, key_id: str, document: dict[str, Any]) -> None:
+    answer = httpx.put(
+        f"{stack.core.url}/api/v1/admin/policies/key/{key_id}",
+        json=document,
+        headers={"authorization": f"Bearer {admin}"},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _until_cut(
+    client: openai.OpenAI, fixture: str, stream: bool, within: float = 5.0
+) -> tuple[str, str | None, list[Any]]:
+    """Ask until the answer is cut (a policy just stored reaches core within moments), or
+    ``within`` seconds have passed; the last answer."""
+    deadline = time.monotonic() + within
+    while True:
+        text, finish, parts = _ask(client, fixture, stream=stream)
+        if finish == "content_filter" or time.monotonic() > deadline:
+            return text, finish, parts
+        time.sleep(0.05)
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -168,18 +190,8 @@ def test_tool_calls_pass_unless_the_policy_allows_other_tools(stack: Stack, stre
     text, finish, _ = _ask(client, "tool_execute_python", stream=stream)
     assert finish == "tool_calls" and "execute_python" in text
 
-    answer = httpx.put(
-        f"{stack.core.url}/api/v1/admin/policies/key/{key.key_id}",
-        json={"tools": {"allow": ["read_file"]}},
-        headers={"authorization": f"Bearer {admin}"},
-    )
-    assert answer.status_code == 200, answer.text
-    deadline = time.monotonic() + 5
-    while True:
-        text, finish, answer_parts = _ask(client, "tool_execute_python", stream=stream)
-        if finish == "content_filter" or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    _set_key_policy(stack, admin, key.key_id, {"tools": {"allow": ["read_file"]}})
+    text, finish, answer_parts = _until_cut(client, "tool_execute_python", stream)
     assert finish == "content_filter"
     assert "os.system" not in text
     aegis = _aegis(answer_parts)
@@ -232,18 +244,8 @@ def test_injection_relayed_through_an_answer_is_reported_or_cut_by_policy(
         r'aegis_output_findings_total\{scanner="output_injection",type="injection"\} [1-9]', metrics
     )
 
-    answer = httpx.put(
-        f"{stack.core.url}/api/v1/admin/policies/key/{key.key_id}",
-        json={"output_actions": {"injection": "block"}},
-        headers={"authorization": f"Bearer {admin}"},
-    )
-    assert answer.status_code == 200, answer.text
-    deadline = time.monotonic() + 5
-    while True:
-        text, finish, parts = _ask(client, "relay_injection", stream=stream)
-        if finish == "content_filter" or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    _set_key_policy(stack, admin, key.key_id, {"output_actions": {"injection": "block"}})
+    text, finish, parts = _until_cut(client, "relay_injection", stream)
     assert finish == "content_filter"
     assert "ignore all previous instructions" not in text
     assert _aegis(parts) == {"scanner": "output_injection", "type": "injection"}

@@ -44,7 +44,6 @@ value, put back after this guard; nothing inside one is a finding.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,11 +52,18 @@ from typing import ClassVar, Final
 import re2
 from presidio_analyzer import RecognizerResult
 
-from core.pii.analyzer import _FAMILIES, PiiAnalyzer, PiiScan, build_analyzer
+from core.pii.analyzer import (
+    _FAMILIES,
+    PiiAnalyzer,
+    PiiScan,
+    build_analyzer,
+    join_windows,
+    original_offset,
+)
 from core.pii.entities import NUMBER_ENTITIES, SCAN_LIMIT
 from core.pii.masking import Masker
 from core.pii.names import NAME_TRIGGER
-from core.pii.nlp import WINDOW_SEPARATOR, context_words
+from core.pii.nlp import context_words
 from core.pii.windows import Windows
 from core.scanning.policy import DEFAULT_POLICY, Policy
 from core.scanning.stream import DEFAULT_WINDOW, Hit, StreamGuard
@@ -166,7 +172,6 @@ _OPEN_JWT: Final = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za
 # core.pii.pseudonyms' placeholders.
 _PLACEHOLDER: Final = re.compile(r"<[A-Z][A-Z0-9_]*_[0-9]+>")
 # Between two windows given to the analyzer in one text (as the analyzer joins its own).
-_SEPARATOR: Final = "\n" + WINDOW_SEPARATOR + "\n"
 _OPEN_SCORE: Final = 0.95
 
 
@@ -346,28 +351,13 @@ def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _scan_joined(analyzer: PiiAnalyzer, text: str, windows: list[tuple[int, int]]) -> PiiScan:
     """The analyzer's scan of ``windows`` of ``text`` joined in one text, offsets mapped back."""
-    parts: list[str] = []
-    offsets: list[tuple[int, int]] = []  # (offset in the joined text, offset in text)
-    position = 0
-    for start, end in windows:
-        if parts:
-            parts.append(_SEPARATOR)
-            position += len(_SEPARATOR)
-        offsets.append((position, start))
-        parts.append(text[start:end])
-        position += end - start
-    scan = analyzer.scan("".join(parts))
+    joined, offsets = join_windows(text, windows)
+    scan = analyzer.scan(joined)
     for result in scan.results:
-        result.start = _original(offsets, result.start)
-        result.end = _original(offsets, result.end - 1) + 1
-    stopped_at = None if scan.stopped_at is None else _original(offsets, scan.stopped_at)
+        result.start = original_offset(offsets, result.start)
+        result.end = original_offset(offsets, result.end - 1) + 1
+    stopped_at = None if scan.stopped_at is None else original_offset(offsets, scan.stopped_at)
     return PiiScan(scan.results, stopped_at)
-
-
-def _original(offsets: list[tuple[int, int]], position: int) -> int:
-    index = max(0, bisect.bisect_right(offsets, position, key=lambda offset: offset[0]) - 1)
-    joined_start, start = offsets[index]
-    return start + max(0, position - joined_start)
 
 
 def _outside_placeholders(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
