@@ -287,3 +287,40 @@ def test_a_long_answer_is_analysed_whole(stack: Stack, size: int) -> None:
     masked = result["masked"]["text"]
     assert RRN not in masked and "850315-1******" in masked
     assert masked.startswith(prose * (size // len(prose)))
+
+
+@pytest.mark.parametrize("via", VIA)
+def test_hostile_bodies_and_methods_get_a_4xx_and_the_breaker_stays_closed(
+    stack: Stack, via: str
+) -> None:
+    """Deep nesting, NUL and control characters, Unicode digits, a huge field, HEAD and odd
+    methods: each a 4xx in OpenAI's shape (or an answer), never a 5xx, and the edge keeps
+    core's breaker closed."""
+    key = stack.create_key().key
+    deep = b'{"text": "a", "x": ' + b"[" * 300 + b"]" * 300 + b"}"
+    bodies = [
+        deep,
+        b'{"text": "nul \\u0000 and \\u0001 control"}',
+        '{"text": "주민번호 ９００１０１-１２３４５６８"}'.encode(),
+        b'{"messages": [{"role": "system", "content": "x"}], "output": {"choices": 1}}',
+        b'{"text": "' + b"a" * 70_000 + b'"}',
+        b'{"choices": [{"message": {"tool_calls": [{"function": {"name": 5}}]}}]}',
+    ]
+    server = stack.edge if via == "edge" else stack.core
+    statuses = []
+    for body in bodies:
+        answer = _analyze(stack, via, key, content=body)
+        statuses.append(answer.status_code)
+        assert answer.status_code < 500, (body[:60], answer.text)
+        if answer.status_code >= 400:
+            assert answer.json()["error"]["type"] == "invalid_request_error", answer.text
+    # An unknown method ("FOO") is refused by the HTTP protocol before any route: the
+    # raw-socket cases of test_fuzz check production's shaped 400 for it.
+    for method in ("HEAD", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        answer = httpx.request(method, server.url + PATH, headers=_auth(key))
+        assert 400 <= answer.status_code < 500, (method, answer.status_code)
+        if method != "HEAD":
+            assert "error" in answer.json()
+    assert 400 in statuses  # the nesting at least was refused at the door
+    ready = httpx.get(stack.edge.url + "/api/v1/ready").json()
+    assert ready["cores"]["core_0"] == "closed"
