@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from core.audit.trail import build_trail
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
@@ -155,9 +156,12 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             settings.policy_sync_interval_ms / 1000,
             registry=metrics.registry,
         )
+        audit = build_trail(settings, database, metrics.registry)
         # Every loop is supervised: one that crashes is restarted and reported as degraded.
         loops = Supervisor(metrics.registry)
         loops.supervise("database-connect", database.run)
+        if audit is not None:
+            loops.supervise("audit-writer", audit.writer.run)
         loops.supervise("keys-sync", keys.run)
         loops.supervise("policies-sync", policies.run)
         if settings.bypass_consumer_enabled:
@@ -185,8 +189,9 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             policies=policies,
             masker=masker,
             loops=loops,
-            sinks=(exchange_metrics,),
+            sinks=(exchange_metrics,) if audit is None else (exchange_metrics, audit.writer),
             output=output,
+            audit=audit,
         )
 
         async def check_dependencies() -> None:
@@ -210,6 +215,9 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         finally:
             metrics.before_scrape.remove(check_dependencies)
             await loops.stop()
+            if audit is not None:
+                # Requests are over: what is queued is stored, or spooled.
+                await audit.writer.close()
             await session.close()
             await redis.aclose()
             await database.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.scanning.base import DEFAULT_HEAVY_CHARS, DEFAULT_HEAVY_SCANS, DEFAULT_HEAVY_WAIT_S
 from core.scanning.output.leakage import DEFAULT_MIN_RUN, MIN_MIN_RUN
@@ -74,6 +75,17 @@ class CoreSettings:
     canary_enabled: bool = True
     canary_secret: Secret = field(default_factory=lambda: Secret(""))
     leakage_min_run: int = DEFAULT_MIN_RUN
+    # The audit trail (core.audit): one row per request, hashed texts under audit_hash_key
+    # (16 bytes or more, the same on every core; unset: a key file in audit_spool_dir),
+    # queued in memory (audit_queue_max rows), written by COPY in batches of audit_batch_max
+    # every audit_flush_interval_ms, spooled under audit_spool_dir while PostgreSQL is away.
+    audit_enabled: bool = True
+    audit_hash_key: Secret = field(default_factory=lambda: Secret(""))
+    audit_spool_dir: Path = Path(".run/audit")
+    audit_queue_max: int = 10_000
+    audit_batch_max: int = 2_000
+    audit_flush_interval_ms: int = 200
+    audit_retention_days: int = 365
 
     @property
     def instance(self) -> str:
@@ -145,6 +157,17 @@ class CoreSettings:
             canary_enabled=env.flag("CANARY_ENABLED", d.canary_enabled),
             canary_secret=env.secret("CANARY_SECRET", min_length=16),
             leakage_min_run=env.integer("LEAKAGE_MIN_RUN", d.leakage_min_run, minimum=MIN_MIN_RUN),
+            audit_enabled=env.flag("AUDIT_ENABLED", d.audit_enabled),
+            audit_hash_key=env.secret("AUDIT_HASH_KEY", min_length=16),
+            audit_spool_dir=Path(env.string("AUDIT_SPOOL_DIR", default=str(d.audit_spool_dir))),
+            audit_queue_max=env.integer("AUDIT_QUEUE_MAX", d.audit_queue_max, minimum=100),
+            audit_batch_max=env.integer("AUDIT_BATCH_MAX", d.audit_batch_max, minimum=1),
+            audit_flush_interval_ms=env.integer(
+                "AUDIT_FLUSH_INTERVAL_MS", d.audit_flush_interval_ms, minimum=1
+            ),
+            audit_retention_days=env.integer(
+                "AUDIT_RETENTION_DAYS", d.audit_retention_days, minimum=1
+            ),
         )
         env.finish()
         return settings

@@ -8,6 +8,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from starlette.requests import Request
 
+from core.audit.trail import AuditTrail
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
 from core.lifecycle.guard import OutputScanners
@@ -41,6 +42,8 @@ class CoreState:
     sinks: tuple[ExchangeSink, ...] = ()
     # The output guard's scanners; None with OUTPUT_SCAN_ENABLED=false.
     output: OutputScanners | None = None
+    # The audit trail's hasher and writer (also in sinks); None with AUDIT_ENABLED=false.
+    audit: AuditTrail | None = None
 
 
 def core_state(request: Request) -> CoreState:

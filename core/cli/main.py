@@ -4,8 +4,9 @@
     aegis keys create|list|revoke …    (core.keys.cli: PostgreSQL directly)
     aegis bypass list|show|review …    (core.bypass.cli: a client of core's admin API)
     aegis policy list|show|set|delete|effective …    (core.policies.cli: the same)
+    aegis audit verify|match|prune …    (core.audit.cli: PostgreSQL directly, for now)
 
-``db`` and ``keys`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does; ``keys
+``db``, ``keys`` and ``audit`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does; ``keys
 revoke`` also ``REDIS_URL`` and ``REDIS_KEY_PREFIX``. ``bypass`` and ``policy`` call core
 with ``AEGIS_CORE_URL`` and ``AEGIS_API_KEY`` (:mod:`core.cli.adminclient`).
 """
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from core.audit import cli as audit_cli
 from core.bypass import cli as bypass_cli
 from core.cli import CliError
 from core.cli.adminclient import AdminClientError
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("migrate", help="apply missing schema migrations")
 
     keys_cli.add_parser(groups)
+    audit_cli.add_parser(groups)
     bypass_cli.add_parser(groups)
     policy_cli.add_parser(groups)
     return parser
@@ -92,6 +95,8 @@ async def _run(args: argparse.Namespace, targets: _Targets) -> int:
             applied = await apply_migrations(connection)
             print("applied: " + ", ".join(applied) if applied else "schema is up to date")
             return 0
+        if args.group == "audit":
+            return await audit_cli.run(args, connection)
         return await keys_cli.run(args, connection, targets.redis_url, targets.redis_prefix)
     except asyncpg.UndefinedTableError as exc:
         raise CliError("the schema is missing; run 'aegis db migrate' first") from exc

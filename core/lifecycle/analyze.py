@@ -41,7 +41,7 @@ from typing import Any, Final
 
 from core.lifecycle.exchange import Exchange, OutputBlock
 from core.lifecycle.guard import OutputScanners, Prepared
-from core.lifecycle.output import AnswerBlocked, TextKey, answer_texts
+from core.lifecycle.output import AnswerBlocked, AnswerTransform, TextKey, answer_texts
 from core.lifecycle.run import output_chain
 from core.scanning.base import Decision
 from core.scanning.output.canary import system_prompt
@@ -109,14 +109,19 @@ def scan_texts(request: OutputRequest) -> tuple[ScanText, ...]:
 
 
 def analyze_output(
-    scanners: OutputScanners, policy: Policy, request: OutputRequest, exchange: Exchange
+    scanners: OutputScanners,
+    policy: Policy,
+    request: OutputRequest,
+    exchange: Exchange,
+    answer_hash: AnswerTransform | None = None,
 ) -> OutputAnalysis:
     """Judge ``request``'s answer under ``policy`` (see the module doc); the answer is
-    rewritten in place. Findings, the block and the decision go into ``exchange``."""
+    rewritten in place. Findings, the block and the decision go into ``exchange``;
+    ``answer_hash`` (the audit trail's) sees the answer as sent."""
     started = time.perf_counter()
     prompt = system_prompt(request.messages) if request.messages else ""
     guard = scanners.member(exchange, policy, Prepared(prompt))
-    chain = output_chain(guard, None)
+    chain = output_chain(guard, None, answer_hash)
     findings: list[tuple[TextKey, Finding]] = []
     block: OutputBlock | None = None
     changed = False

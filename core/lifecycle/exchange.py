@@ -3,8 +3,10 @@
 Each stage of :mod:`core.lifecycle` writes what it learned here (who called, what the
 scanners found and the policy decided, what was masked, what the model server answered and
 how long each stage took); the end-of-request sinks (the access log line, metrics, the
-audit trail to come) read it once the response is over. It holds metadata only: never a
-prompt, an answer or a masked value, so nothing in it can leak text into a log or a row.
+audit trail) read it once the response is over. It holds metadata only: never a prompt, an
+answer or a masked value, so nothing in it can leak text into a log or a row. The texts are
+represented by keyed hashes (HMAC-SHA-256 under ``AUDIT_HASH_KEY``, :mod:`core.audit.hashing`),
+made while the stages hold the text.
 
     >>> exchange = Exchange("req-1", "/v1/chat/completions")
     >>> exchange.model, exchange.stream = "m", True
@@ -18,6 +20,7 @@ prompt, an answer or a masked value, so nothing in it can leak text into a log o
 from __future__ import annotations
 
 import contextlib
+import hmac
 import re
 import time
 from dataclasses import dataclass
@@ -141,6 +144,16 @@ class Exchange:
     # Seconds per stage ("authenticate", "input_scan", "upstream", "output", …): stage_ms.
     stage_s: dict[str, float] | None = None
     status: int | None = None
+    # Where from: set by begin (the client IP as the middleware resolved it).
+    client_ip: str | None = None
+    user_agent: str | None = None
+    # The audit trail's keyed hashes of the texts (core.audit.hashing), never the texts:
+    # the user's instruction, the rest of the prompt, and the answer (a running HMAC fed by
+    # the output chain while the answer passes; response_hash when it was hashed at once).
+    instruction_hash: bytes | None = None
+    context_hash: bytes | None = None
+    response_hash: bytes | None = None
+    response_mac: hmac.HMAC | None = None
 
     def __post_init__(self) -> None:
         if not self.started:

@@ -45,7 +45,7 @@ from core.scanning.base import Decision
 from core.scanning.policy import Policy
 from core.state import CoreState
 from shared import wire
-from shared.extract import ScanText
+from shared.extract import ScanText, user_texts
 from shared.http import read_json_body, request_info
 from shared.relay import RelayedStream
 
@@ -59,6 +59,8 @@ def begin(request: Request, state: CoreState) -> Exchange:
     its fields join the access line (``key_id`` included)."""
     info = request_info(request)
     exchange = Exchange(info.request_id, request.scope["path"], started=info.started)
+    exchange.client_ip = info.client_ip
+    exchange.user_agent = request.headers.get("user-agent")
     sinks = state.sinks
 
     def finish(status: int, elapsed: float) -> None:
@@ -110,6 +112,10 @@ async def call_model(
     """Scan, decide, mask, send to the model server at ``path``, and put its answer through
     the output chain; a block is raised (403) before anything is sent."""
     policy = state.policies.resolve(exchange.key_id, exchange.workspace)
+    audit = state.audit
+    if audit is not None:
+        # Hashed while the texts are in hand (none extracted when no scanner runs).
+        audit.hasher.hash_texts(call.texts or user_texts(call.api.kind, call.api.body), exchange)
     # No text, or no scanner configured (nothing was extracted): nothing to decide.
     scan = await run_input(state, call.texts, exchange, policy) if call.texts else None
     action = decide(scan, exchange)
@@ -141,18 +147,29 @@ async def call_model(
         stream=call.api.stream,
         receive=receive,
     )
-    response = attach_output(response, output_chain(guard, pseudonyms), exchange)
+    answer_hash = None
+    if audit is not None and (guard is not None or pseudonyms):
+        answer_hash = audit.hasher.answer(exchange)
+    response = attach_output(response, output_chain(guard, pseudonyms, answer_hash), exchange)
     if masked_types:
         # The client learns that what the model answered was not exactly what it sent.
         response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
     return response
 
 
-def output_chain(guard: OutputGuard | None, pseudonyms: Pseudonyms | None) -> OutputChain:
-    """This request's output transforms, in the order they see the answer: a member that
-    judges the text (the output guard) comes before pseudonym restore, so that values the
-    request pseudonymised are restored after it, not flagged. Add a member here."""
+def output_chain(
+    guard: OutputGuard | None,
+    pseudonyms: Pseudonyms | None,
+    answer_hash: AnswerTransform | None = None,
+) -> OutputChain:
+    """This request's output transforms, in the order they see the answer: the audit
+    trail's hash of the answer first (the model's text, :class:`core.audit.hashing.AnswerHash`;
+    it changes nothing), then a member that judges the text (the output guard) before
+    pseudonym restore, so that values the request pseudonymised are restored after it, not
+    flagged. Add a member here."""
     members: list[AnswerTransform] = []
+    if answer_hash is not None:
+        members.append(answer_hash)
     if guard is not None:
         members.append(guard)
     if pseudonyms:

@@ -1,5 +1,8 @@
 """End-of-request sinks: what reads a finished :class:`core.lifecycle.exchange.Exchange`.
 
+The sinks: :class:`ExchangeMetrics` here, and the audit trail's writer
+(:class:`core.audit.writer.AuditWriter`), which queues a row and returns.
+
 A sink is a callable taking the exchange, run once the response is over (a stream's last
 byte sent, or the client gone), before the access log line is written; the lifespan builds
 the process's sinks once (``CoreState.sinks``) and :func:`core.lifecycle.run.begin` runs

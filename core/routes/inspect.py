@@ -55,6 +55,8 @@ async def inspect(request: Request) -> Response:
     state = core_state(request)
     exchange, raw = await start(request, state)
     texts = parse_inspection(raw, exchange)
+    if state.audit is not None:
+        state.audit.hasher.hash_texts(texts, exchange)
     scan = await run_input(state, texts, exchange)
     # Decided as for a model call (a dry run logs what it would do); nothing is enforced.
     decide(scan, exchange)

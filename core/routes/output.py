@@ -34,6 +34,7 @@ from core.scanning.base import ScanRequest, Verdict
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
 from shared.errors import OutputScanDisabledError
+from shared.extract import user_texts
 from shared.http import json_response
 
 __all__ = ["PATH", "ROUTES", "analysis_body"]
@@ -66,9 +67,15 @@ async def analyze(request: Request) -> Response:
     if scanners is None:
         raise OutputScanDisabledError()
     policy = state.policies.resolve(exchange.key_id, exchange.workspace)
+    answer_hash = None
+    if state.audit is not None:
+        hasher = state.audit.hasher
+        answer_hash = hasher.answer(exchange)
+        if parsed.messages:
+            hasher.hash_texts(user_texts("chat", {"messages": parsed.messages}), exchange)
 
     def work() -> OutputAnalysis:
-        return analyze_output(scanners, policy, parsed, exchange)
+        return analyze_output(scanners, policy, parsed, exchange, answer_hash)
 
     runner = state.pipeline.runner
     if runner is None:
