@@ -157,6 +157,8 @@ def redis_prefix() -> str:
 
 # The stack's core draws canaries with this secret, so a test can tell which one it sent.
 CANARY_SECRET = "tests-canary-secret-0123456789"
+# The stack's core keys its audit hashes with this, so a test can match a text it sent.
+AUDIT_HASH_KEY = "tests-audit-hash-key-0123456789"
 
 
 # --- servers --------------------------------------------------------------------------------
@@ -343,9 +345,17 @@ def stack(
         upstream_url=upstream.url,
         key_sync_interval_ms=500,
         canary_secret=Secret(CANARY_SECRET),
+        audit_hash_key=Secret(AUDIT_HASH_KEY),
+        audit_spool_dir=tmp_path / "audit",
     )
-    # The database lives for the session; bypass events and policies are this test's own.
-    run_sync(lambda: _execute(database_url, "TRUNCATE bypass_events, policies"))
+    # The database lives for the session; bypass events, policies and audit rows are this
+    # test's own.
+    run_sync(
+        lambda: _execute(
+            database_url,
+            "TRUNCATE bypass_events, policies, audit_logs, audit_chain_heads, audit_dead_letters",
+        )
+    )
     core = ServerThread(create_core(core_settings)).start()
     edge_settings = EdgeSettings(
         core_endpoints=(core.url,),
