@@ -32,6 +32,9 @@ def core_behind_proxy(stack: Stack) -> Iterator[tuple[TcpProxy, Callable[[], Ser
             redis_prefix=stack.redis_prefix,
             upstream_url=stack.upstream.url,
             key_sync_interval_ms=200,
+            # The audit spool and key of this test's stack, not the working tree's .run/.
+            audit_hash_key=stack.core_settings.audit_hash_key,
+            audit_spool_dir=stack.core_settings.audit_spool_dir,
         )
         started.append(ServerThread(create_core(settings)).start())
         return started[-1]
