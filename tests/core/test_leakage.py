@@ -310,3 +310,64 @@ def test_state_stays_bounded(guard: LeakageGuard) -> None:
     finally:
         tracemalloc.stop()
     assert current - base < 8192
+
+
+def test_one_pass_pattern_agrees_with_the_exact_check() -> None:
+    """From its second answer on, a prompt and canary's answers are read with one compiled
+    pattern; on random answers (leaks re-cased, re-wrapped with any Unicode whitespace, the
+    canary spread with separators, near misses) it finds exactly what the exact check finds,
+    and the first (exact) and later (pattern) scans agree."""
+    rng = random.Random(11)
+    spaces = [" ", "\n", "\t", "\u3000", "\xa0", "\x0b", "\x1c", "\u2028", "  \n "]
+    words = ["bank", "고객", "the", "a", "of", "never", "x", "risk", "İstanbul", "ß", "code"]
+
+    def text(count: int) -> str:
+        return "".join(rng.choice(words) + rng.choice(spaces) for _ in range(count))
+
+    def spread(token: str) -> str:
+        out = ""
+        for char in token:
+            out += char.upper() if rng.random() < 0.3 else char
+            if rng.random() < 0.2:
+                out += rng.choice(["-", " ", "\u200b", ".", "\n", "_", ":"])
+        return out
+
+    outcomes: dict[tuple[bool, bool], int] = {}
+    for min_run in (16, 60):
+        guard = LeakageGuard(min_run=min_run)
+        for _ in range(300):
+            prompt = text(rng.randint(3, 60))
+            canary = rng.choice([None, "aegis-" + "".join(rng.choices("abcdefgh234567", k=16))])
+            answer = text(rng.randint(0, 6))
+            kind = rng.randrange(4)
+            if kind == 1:
+                at = rng.randint(0, len(prompt))
+                run = prompt[at : at + min_run + rng.randint(-4, 10)]
+                for space in (" ", "\n"):
+                    run = run.replace(space, rng.choice(spaces))
+                answer += run.upper() if rng.random() < 0.3 else run
+            elif kind == 2 and canary:
+                answer += spread(canary)
+            elif kind == 3 and canary:
+                answer += canary[: rng.randint(5, len(canary) - 1)]  # a prefix only
+            answer += text(rng.randint(0, 6))
+            exact = guard.detector(prompt, canary).scan(answer)  # first: the exact check
+            fast = guard.detector(prompt, canary).scan(answer)  # then: the pattern
+            found = LeakageGuard(min_run=min_run).detector(prompt, canary).feed(answer)
+            assert (exact and exact.type) == (found and found.type), (prompt, canary, answer)
+            assert (fast and fast.type) == (found and found.type), (prompt, canary, answer)
+            outcomes[(kind == 0, found is not None)] = (
+                outcomes.get((kind == 0, found is not None), 0) + 1
+            )
+    assert outcomes.get((False, True), 0) > 100  # leaks were made, and found
+    assert outcomes.get((True, False), 0) > 100  # clean answers too
+
+
+def test_a_scanned_answer_still_counts_for_what_is_fed_after_it(guard: LeakageGuard) -> None:
+    """scan() passed on the pattern alone; a run that begins in it and ends in text fed
+    afterwards is still found."""
+    guard.detector(SYSTEM, CANARY).scan(ANSWER)  # the prompt and canary seen once
+    detector = guard.detector(SYSTEM, CANARY)
+    assert detector.scan("Here it is: " + RUN_70[:40]) is None
+    finding = detector.feed(RUN_70[40:])
+    assert finding is not None and finding.type == "system_prompt"

@@ -23,6 +23,17 @@ answer's windows only at multiples of ``s``: a 4 KB answer costs ~270 set lookup
 (a shared run of ``k`` characters, rare in an answer that is not a leak) makes it compare the
 ``min_run``-character windows around it with the system prompt itself.
 
+**A whole answer (JSON) is read in one pass.** From the second answer on that a system
+prompt and canary are seen with (an application sends the same system prompt on every call),
+the guard keeps one compiled RE2 pattern for them: the prompt's ``min_run // 2 + 1``-character
+windows at every multiple of ``min_run // 2`` (any run of ``min_run`` holds one of them),
+each space standing for any run of whitespace, case ignored, and the canary with separators
+allowed between its characters. :meth:`LeakageDetector.scan` searches the raw answer with
+it (one DFA pass, ~12 µs for 4 KB, against ~100 µs to normalise the answer and look up its
+windows; ``python -m bench.output``); only a match, rare outside a leak, makes it do the
+exact check above. The first answer, and a prompt longer than :data:`MAX_PATTERN_PROMPT`,
+take the exact check (compiling costs ~0.4 ms for a 200-character prompt).
+
 **Streaming.** ``feed(delta)`` returns the finding as soon as the text fed so far holds the
 leak, i.e. at the last character of the canary or of the ``min_run``-th character of the run.
 The detector keeps only a bounded tail (``min_run + s`` characters, and the canary's length).
@@ -47,8 +58,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections import OrderedDict
-from typing import Final
+from typing import Final, Literal, cast
+
+import re2
 
 from shared.findings import Finding
 
@@ -59,6 +73,21 @@ DEFAULT_MIN_RUN: Final = 60
 # Shorter runs are ordinary shared phrases; the sampling below also needs room.
 MIN_MIN_RUN: Final = 16
 DEFAULT_CACHE_SIZE: Final = 64
+# A longer normalised system prompt is not compiled into a pattern (it would cost ~3 ms per
+# KB once, and the pattern's DFA grows with it): its answers take the exact check.
+MAX_PATTERN_PROMPT: Final = 8192
+# Whitespace as str.split() sees it, for the patterns: a space of the normal form is a run
+# of these in the answer, and the canary's characters may have them between.
+_WS: Final = r"[\s\x0b\x1c-\x1f\x85\p{Z}]"
+_CANARY_SEPARATORS: Final = _WS[:-1] + r"\-_.:\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}]"
+# The one character whose lower case is longer (İ -> i̇): the pattern cannot stand for the
+# normal form then.
+_LONGER_LOWER: Final = "\u0130"
+# Patterns kept per system prompt (one per canary: per key and day).
+_MATCHERS_PER_PROMPT: Final = 256
+# A prompt and canary not asked for yet, and asked for once (not compiled yet).
+_UNSEEN: Final = object()
+_SEEN_ONCE: Final = object()
 # Characters the canary match skips: whitespace (by str.split) and these, which a model
 # might put into a token it copies.
 _CANARY_IGNORED: Final = dict.fromkeys(map(ord, "-_.:\u200b\u200c\u200d\u2060\ufeff"))
@@ -70,9 +99,9 @@ class LeakageGuard:
     """Makes a :class:`LeakageDetector` per answer text; built once, shared by requests.
 
     ``min_run`` is the shortest verbatim run of the system prompt that counts as a leak;
-    ``cache_size`` the number of system prompts whose window hashes are kept (most
-    recently used, by the prompt's digest; hashes only, ~0.2 MB for a 4 KB prompt): a 4 KB
-    prompt's take ~1 ms to compute, so a prompt sent on every turn is indexed once.
+    ``cache_size`` the number of system prompts whose window hashes and patterns are kept
+    (most recently used, by the prompt's digest; ~0.2 MB for a 4 KB prompt): a 4 KB prompt's
+    windows take ~1 ms to compute, so a prompt sent on every turn is indexed once.
     """
 
     def __init__(
@@ -84,32 +113,86 @@ class LeakageGuard:
         self.step = min_run // 4
         self.window = min_run - self.step + 1
         self._cache_size = max(1, cache_size)
-        self._cache: OrderedDict[bytes, frozenset[int]] = OrderedDict()
+        self._cache: OrderedDict[bytes, _Prompt] = OrderedDict()
 
     def detector(self, system_prompt: str, canary: str | None = None) -> LeakageDetector:
         """A detector for one answer text of a request whose system prompt (the client's,
         as sent upstream, without the canary) is ``system_prompt`` and whose canary is
         ``canary`` (``None``: none was added)."""
-        windows = self._windows(system_prompt) if len(system_prompt) >= self.min_run else None
-        return LeakageDetector(self, system_prompt, windows or None, canary)
+        return LeakageDetector(self, self._prompt(system_prompt), canary)
 
-    def _windows(self, prompt: str) -> frozenset[int]:
+    def _prompt(self, prompt: str) -> _Prompt:
         key = hashlib.blake2b(prompt.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        windows = self._cache.get(key)
-        if windows is None:
-            text, k = _normalise(prompt), self.window
-            if len(text) < self.min_run:
-                windows = frozenset()
-            else:
-                windows = frozenset(hash(text[i : i + k]) for i in range(len(text) - k + 1))
-            self._cache[key] = windows
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._cache[key] = _Prompt(_normalise(prompt))
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         else:
             # Another thread may have dropped it meanwhile: it stays usable here.
             with contextlib.suppress(KeyError):
                 self._cache.move_to_end(key)
-        return windows
+        return entry
+
+    def windows(self, entry: _Prompt) -> frozenset[int] | None:
+        """The hashes of every ``window``-character window of the prompt (``None``: it is
+        shorter than ``min_run``, so nothing of it can leak)."""
+        if entry.windows is None:
+            text, k = entry.normalised, self.window
+            entry.windows = (
+                frozenset(hash(text[i : i + k]) for i in range(len(text) - k + 1))
+                if len(text) >= self.min_run
+                else frozenset()
+            )
+        return entry.windows or None
+
+    def matcher(self, entry: _Prompt, canary: str | None) -> re2._Regexp | Literal[True] | None:
+        """The one-pass pattern for answers with this prompt and canary (see the module
+        doc), from the second time they are asked for on; ``True``: nothing can leak (no
+        canary, a prompt too short); ``None``: take the exact check."""
+        known = entry.matchers.get(canary, _UNSEEN)
+        if known is _UNSEEN:
+            if len(entry.matchers) >= _MATCHERS_PER_PROMPT:
+                entry.matchers.clear()
+            entry.matchers[canary] = _SEEN_ONCE
+            return None
+        if known is _SEEN_ONCE:
+            known = entry.matchers[canary] = self._compile(entry.normalised, canary)
+        return cast("re2._Regexp | Literal[True] | None", known)
+
+    def _compile(self, prompt: str, canary: str | None) -> re2._Regexp | Literal[True] | None:
+        """The pattern, or ``True`` when nothing can leak (no canary, a short prompt), or
+        ``None`` when it cannot be made (a prompt too long for it)."""
+        parts = []
+        if canary:
+            parts.append(f"{_CANARY_SEPARATORS}*".join(map(re.escape, _canary_form(canary))))
+        if len(prompt) >= self.min_run:
+            if len(prompt) > MAX_PATTERN_PROMPT:
+                return None
+            step = self.min_run // 2
+            size = self.min_run - step + 1
+            parts.extend(
+                f"{_WS}+".join(map(re.escape, prompt[at : at + size].split(" ")))
+                for at in range(0, len(prompt) - size + 1, step)
+            )
+        if not parts:
+            return True
+        try:
+            return re2.compile("(?i)(?:" + "|".join(parts) + ")")
+        except re2.error:
+            return None
+
+
+class _Prompt:
+    """A system prompt's normal form, its window hashes (made when a stream needs them),
+    and its patterns by canary (see :meth:`LeakageGuard.matcher`)."""
+
+    __slots__ = ("matchers", "normalised", "windows")
+
+    def __init__(self, normalised: str) -> None:
+        self.normalised = normalised
+        self.windows: frozenset[int] | None = None
+        self.matchers: dict[str | None, object] = {}
 
 
 class LeakageDetector:
@@ -124,31 +207,26 @@ class LeakageDetector:
         "_base",
         "_buf",
         "_canary",
+        "_canary_given",
         "_canary_tail",
+        "_entry",
+        "_fed",
         "_guard",
         "_hits",
         "_next_sample",
-        "_normalised",
-        "_prompt",
         "_raw_tail",
         "_space",
+        "_unfed",
         "_windows",
         "finding",
         "holdback",
     )
 
-    def __init__(
-        self,
-        guard: LeakageGuard,
-        prompt: str,
-        windows: frozenset[int] | None,
-        canary: str | None,
-    ) -> None:
+    def __init__(self, guard: LeakageGuard, entry: _Prompt, canary: str | None) -> None:
         self._guard = guard
-        # The system prompt as given; normalised only if a window must be verified.
-        self._prompt = prompt
-        self._normalised: str | None = None
-        self._windows = windows
+        self._entry = entry
+        self._windows: frozenset[int] | Literal[False] | None = False  # False: not looked up yet
+        self._canary_given = canary or None
         self._canary = _canary_form(canary) if canary else ""
         #: Characters the stream must still hold when it feeds the next delta so that no
         #: character of the canary, as core writes it, is ever sent: its length - 1.
@@ -164,11 +242,15 @@ class LeakageDetector:
         # them (for pending).
         self._canary_tail = ""
         self._raw_tail = ""
+        self._fed = False
+        # A text scan() let through on the pattern alone, not fed yet (see _catch_up).
+        self._unfed = ""
 
     @property
     def pending(self) -> int:
         """How many of the last characters fed could be the start of the canary: the
         stream must not have sent them yet. 0 when none could."""
+        self._catch_up()
         tail = self._canary_tail
         if not tail or self.finding is not None:
             return 0
@@ -194,19 +276,40 @@ class LeakageDetector:
 
     def scan(self, text: str) -> Finding | None:
         """The finding in a whole answer text (or in what was fed before and ``text``)."""
+        if not self._fed and self.finding is None and text and _LONGER_LOWER not in text:
+            matcher = self._guard.matcher(self._entry, self._canary_given)
+            if matcher is True or (matcher is not None and not matcher.search(text)):
+                # Neither the canary nor any window of the prompt: no leak in it.
+                self._fed = True
+                self._unfed = text
+                return None
         return self.feed(text)
 
     def feed(self, delta: str) -> Finding | None:
         """The finding, as soon as the text fed so far (``delta`` last) holds a leak."""
+        self._catch_up()
+        return self._feed(delta)
+
+    def _catch_up(self) -> None:
+        """Feeds what :meth:`scan` judged on the pattern alone, before anything more."""
+        if self._unfed:
+            text, self._unfed = self._unfed, ""
+            self._feed(text)
+
+    def _feed(self, delta: str) -> Finding | None:
         if self.finding is not None or not delta:
             return self.finding
+        self._fed = True
         low = delta.lower()
         parts = low.split()
         if self._canary:
             self._feed_canary(delta, "".join(parts).translate(_CANARY_IGNORED))
             if self.finding is not None:
                 return self.finding
-        if self._windows is not None:
+        windows = self._windows
+        if windows is False:
+            windows = self._windows = self._guard.windows(self._entry)
+        if windows:
             if parts:
                 text = " ".join(parts)
                 if low[0].isspace() and not self._space:
@@ -219,7 +322,7 @@ class LeakageDetector:
             else:
                 text = ""
             if text:
-                self._feed_prompt(text, self._windows)
+                self._feed_prompt(text, windows)
         return self.finding
 
     def _feed_canary(self, delta: str, form: str) -> None:
@@ -262,7 +365,7 @@ class LeakageDetector:
                     if (
                         hash(buf[at : at + k]) in windows
                         and hash(buf[at + run - k : at + run]) in windows
-                        and buf[at : at + run] in self._normalised_prompt()
+                        and buf[at : at + run] in self._entry.normalised
                     ):
                         self.finding = _PROMPT_FINDING
                         return
@@ -272,11 +375,6 @@ class LeakageDetector:
             buf = buf[keep_from - base :]
             base = keep_from
         self._buf, self._base = buf, base
-
-    def _normalised_prompt(self) -> str:
-        if self._normalised is None:
-            self._normalised = _normalise(self._prompt)
-        return self._normalised
 
 
 def _normalise(text: str) -> str:
