@@ -23,16 +23,18 @@ answer's windows only at multiples of ``s``: a 4 KB answer costs ~270 set lookup
 (a shared run of ``k`` characters, rare in an answer that is not a leak) makes it compare the
 ``min_run``-character windows around it with the system prompt itself.
 
-**A whole answer (JSON) is read in one pass.** From the second answer on that a system
-prompt and canary are seen with (an application sends the same system prompt on every call),
-the guard keeps one compiled RE2 pattern for them: the prompt's ``min_run // 2 + 1``-character
-windows at every multiple of ``min_run // 2`` (any run of ``min_run`` holds one of them),
-each space standing for any run of whitespace, case ignored, and the canary with separators
-allowed between its characters. :meth:`LeakageDetector.scan` searches the raw answer with
-it (one DFA pass, ~12 µs for 4 KB, against ~100 µs to normalise the answer and look up its
-windows; ``python -m bench.output``); only a match, rare outside a leak, makes it do the
-exact check above. The first answer, and a prompt longer than :data:`MAX_PATTERN_PROMPT`,
-take the exact check (compiling costs ~0.4 ms for a 200-character prompt).
+**A whole answer (JSON) is read in one pass.** Once a system prompt and canary have come
+with a few answers (an application sends the same system prompt on every call: the second
+answer for a short prompt, one more per 128 characters of it, so that compiling, ~1.3 ms per
+KB, stays a small part of what its answers cost; a client sending a new prompt every time
+never makes core compile), the guard keeps one compiled RE2 pattern for them: the prompt's
+``min_run // 2 + 1``-character windows at every multiple of ``min_run // 2`` (any run of
+``min_run`` holds one of them), each space standing for any run of whitespace, case
+ignored, and the canary with separators allowed between its characters.
+:meth:`LeakageDetector.scan` searches the raw answer with it (one DFA pass, ~12 µs for 4 KB,
+against ~100 µs to normalise the answer and look up its windows); only a match, rare outside
+a leak, makes it do the exact check above. Before that, and for a prompt longer than
+:data:`MAX_PATTERN_PROMPT`, answers take the exact check.
 
 **Streaming.** ``feed(delta)`` returns the finding as soon as the text fed so far holds the
 leak, i.e. at the last character of the canary or of the ``min_run``-th character of the run.
@@ -85,9 +87,8 @@ _CANARY_SEPARATORS: Final = _WS[:-1] + r"\-_.:\x{200b}\x{200c}\x{200d}\x{2060}\x
 _LONGER_LOWER: Final = "\u0130"
 # Patterns kept per system prompt (one per canary: per key and day).
 _MATCHERS_PER_PROMPT: Final = 256
-# A prompt and canary not asked for yet, and asked for once (not compiled yet).
-_UNSEEN: Final = object()
-_SEEN_ONCE: Final = object()
+# A prompt's pattern is compiled on its second use, plus one more per this many characters.
+_PATTERN_CHARS_PER_USE: Final = 128
 # Characters the canary match skips: whitespace (by str.split) and these, which a model
 # might put into a token it copies.
 _CANARY_IGNORED: Final = dict.fromkeys(map(ord, "-_.:\u200b\u200c\u200d\u2060\ufeff"))
@@ -148,15 +149,19 @@ class LeakageGuard:
 
     def matcher(self, entry: _Prompt, canary: str | None) -> re2._Regexp | Literal[True] | None:
         """The one-pass pattern for answers with this prompt and canary (see the module
-        doc), from the second time they are asked for on; ``True``: nothing can leak (no
-        canary, a prompt too short); ``None``: take the exact check."""
-        known = entry.matchers.get(canary, _UNSEEN)
-        if known is _UNSEEN:
-            if len(entry.matchers) >= _MATCHERS_PER_PROMPT:
-                entry.matchers.clear()
-            entry.matchers[canary] = _SEEN_ONCE
-            return None
-        if known is _SEEN_ONCE:
+        doc), from the second time they are asked for on (later for a long prompt);
+        ``True``: nothing can leak (no canary, a prompt too short); ``None``: take the exact
+        check."""
+        known = entry.matchers.get(canary, 0)
+        if type(known) is int:  # how often asked for (True is a bool: nothing can leak)
+            # Compiled once asked for often enough that its cost (~1.3 ms per KB of prompt)
+            # is a small part of what those answers took: a client sending a new long prompt
+            # on every call never makes core compile.
+            if known < 1 + len(entry.normalised) // _PATTERN_CHARS_PER_USE:
+                if not known and len(entry.matchers) >= _MATCHERS_PER_PROMPT:
+                    entry.matchers.clear()
+                entry.matchers[canary] = known + 1
+                return None
             known = entry.matchers[canary] = self._compile(entry.normalised, canary)
         return cast("re2._Regexp | Literal[True] | None", known)
 
@@ -185,7 +190,8 @@ class LeakageGuard:
 
 class _Prompt:
     """A system prompt's normal form, its window hashes (made when a stream needs them),
-    and its patterns by canary (see :meth:`LeakageGuard.matcher`)."""
+    and its patterns by canary, or how often one was asked for (see
+    :meth:`LeakageGuard.matcher`)."""
 
     __slots__ = ("matchers", "normalised", "windows")
 
