@@ -314,9 +314,9 @@ def test_state_stays_bounded(guard: LeakageGuard) -> None:
 
 def test_one_pass_pattern_agrees_with_the_exact_check() -> None:
     """Once a prompt and canary have come with a few answers, their answers are read with
-    one compiled pattern; on random answers (leaks re-cased, re-wrapped with any Unicode whitespace, the
-    canary spread with separators, near misses) it finds exactly what the exact check finds,
-    and the first (exact) and later (pattern) scans agree."""
+    one compiled pattern; on random answers (leaks re-cased, re-wrapped with any Unicode
+    whitespace, the canary spread with separators, near misses) it finds exactly what the
+    exact check finds, and the first (exact) and later (pattern) scans agree."""
     rng = random.Random(11)
     spaces = [" ", "\n", "\t", "\u3000", "\xa0", "\x0b", "\x1c", "\u2028", "  \n "]
     words = ["bank", "고객", "the", "a", "of", "never", "x", "risk", "İstanbul", "ß", "code"]
