@@ -107,7 +107,9 @@ class SentenceChecker:
     def feed(self, delta: str) -> tuple[str, Finding | None]:
         text = self._open + delta
         cut = 0
-        for match in _SENTENCE_END.finditer(text):
+        # Only the new text can end a sentence (and a run of white space after an end may
+        # go on into it: look from one character before it).
+        for match in _SENTENCE_END.finditer(text, max(0, len(self._open) - 1)):
             cut = match.end()
         if cut == 0 and len(text) >= MAX_SENTENCE:
             cut = len(text)
