@@ -30,7 +30,7 @@ from shared.extract import user_texts
 from shared.http import Handler, RequestInfo, json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
 from shared.metrics import HttpMetrics
-from shared.permissions import LLM_CALL
+from shared.permissions import LLM_CALL, call_permissions
 from shared.relay import RelayedStream
 from shared.tasks import Supervisor
 from shared.wire import (
@@ -89,6 +89,9 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )
     api = parse_api_request(kind, raw)
+    # Offering the model tools takes ``tools:call`` too: checked here so a bypass checks it.
+    for permission in call_permissions(api.body):
+        state.keys.authorize(identity, permission)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
     texts = user_texts(kind, api.body)
     admission = await state.guard.admit(identity, info.client_ip, texts, info.log)

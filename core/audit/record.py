@@ -71,6 +71,8 @@ ACTIONS: Final = {
     "/api/v1/inspect": "inspect",
     "/api/v1/output/analyze": "output_analyze",
 }
+ADMIN_PREFIX: Final = "/api/v1/admin/"
+"""Every admin API call is recorded as the action ``admin`` (what it changed: its findings)."""
 MAX_FINDINGS: Final = 64
 MAX_STAGES: Final = 32
 _TEXT_LIMITS: Final = {
@@ -442,7 +444,11 @@ def action_of(route: str) -> str:
 
     >>> action_of("/v1/chat/completions"), action_of("/api/v1/output/analyze")
     ('chat', 'output_analyze')
+    >>> action_of("/api/v1/admin/keys/key_1/revoke")
+    'admin'
     """
+    if route.startswith(ADMIN_PREFIX):
+        return "admin"
     return ACTIONS.get(route, route)
 
 
@@ -504,6 +510,8 @@ def _findings_of(exchange: Exchange) -> tuple[dict[str, Any], ...]:
             add("input", finding.scanner, finding.type, finding.score)
     for finding in exchange.output_findings:
         add("output", finding.scanner, finding.type, finding.score)
+    for operation, target in exchange.admin_changes:
+        add("admin", operation, target, None)
     return tuple(merged.values())
 
 

@@ -4,11 +4,13 @@ A key is ``sk-aegis-`` and 43 URL-safe characters (256 random bits). Only its SH
 short display prefix are stored; the key itself is shown once, at creation. Every change
 sends ``NOTIFY aegis_keys`` in the same transaction, so running cores republish the key set
 to the edges at once. What a role may do is not read from here but from ``shared.permissions``,
-the table the edge enforces too (the ``permissions`` table of migration 0001 is no longer read).
+the table the edge enforces too (the ``permissions`` table of migration 0001 is no longer read);
+per-user grants (``user_permissions``, migration 0007) are added to every key of the user.
 """
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +20,9 @@ import asyncpg
 
 from shared.hashing import hash_api_key
 from shared.keyset import KeyIdentity
-from shared.permissions import ROLES, role_permissions
+from shared.permissions import PERMISSIONS, ROLES, role_permissions
 
-__all__ = ["KEYS_CHANNEL", "KEY_PREFIX", "KeyRow", "KeyStore", "NewKey"]
+__all__ = ["KEYS_CHANNEL", "KEY_PREFIX", "Grant", "KeyRow", "KeyStore", "NewKey"]
 
 KEYS_CHANNEL: Final = "aegis_keys"
 KEY_PREFIX: Final = "sk-aegis-"
@@ -50,6 +52,24 @@ class KeyRow:
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    max_requests: int | None = None
+    tokens_per_minute: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A permission a user holds on top of their keys' roles."""
+
+    user: str
+    permission: str
+    granted_at: datetime
+    granted_by: str
+
+
+def _check_limits(max_requests: int | None, tokens_per_minute: int | None) -> None:
+    for value in (max_requests, tokens_per_minute):
+        if value is not None and not 0 <= value <= 2**31 - 1:
+            raise ValueError("rate limits must be 0 to 2147483647")
 
 
 class KeyStore:
@@ -73,9 +93,7 @@ class KeyStore:
         ``max_requests`` (per rate limit window) and ``tokens_per_minute`` override the
         edge's defaults for this key.
         """
-        for value in (max_requests, tokens_per_minute):
-            if value is not None and value < 0:
-                raise ValueError("rate limits must not be negative")
+        _check_limits(max_requests, tokens_per_minute)
         if role not in ROLES:
             raise ValueError(f"role must be one of: {', '.join(ROLES)}")
         if not user.strip() or not workspace.strip():
@@ -126,37 +144,120 @@ class KeyStore:
                 await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
         return key_hash
 
-    async def list(self, *, include_revoked: bool = False) -> list[KeyRow]:
+    async def list(
+        self, *, include_revoked: bool = False, workspace: str | None = None
+    ) -> list[KeyRow]:
+        """Keys, oldest first; only ``workspace``'s when given."""
         rows = await self._db.fetch(
-            """
-            SELECT k.id, k.prefix, k.name, u.name AS user_name, k.workspace, k.role,
-                   k.created_at, k.revoked_at
-            FROM api_keys k JOIN users u ON u.id = k.user_id
-            WHERE $1 OR k.revoked_at IS NULL
+            _SELECT_KEYS
+            + """
+            WHERE ($1 OR k.revoked_at IS NULL) AND ($2::text IS NULL OR k.workspace = $2)
             ORDER BY k.created_at, k.id
             """,
             include_revoked,
+            workspace,
+        )
+        return [_key_row(row) for row in rows]
+
+    async def get(self, key_id: str) -> KeyRow | None:
+        row = await self._db.fetchrow(_SELECT_KEYS + " WHERE k.id = $1", key_id)
+        return None if row is None else _key_row(row)
+
+    async def set_limits(
+        self, key_id: str, *, max_requests: int | None, tokens_per_minute: int | None
+    ) -> bool:
+        """Set (None: clear, back to the edge's defaults) an active key's rate limits; False
+        if no active key has that id."""
+        _check_limits(max_requests, tokens_per_minute)
+        async with _connection(self._db) as connection, connection.transaction():
+            done = await connection.fetchval(
+                """
+                UPDATE api_keys SET rate_limit_requests = $2, rate_limit_tokens_per_minute = $3
+                WHERE id = $1 AND revoked_at IS NULL RETURNING id
+                """,
+                key_id,
+                max_requests,
+                tokens_per_minute,
+            )
+            if done is not None:
+                await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
+        return done is not None
+
+    async def grant(self, user: str, permission: str, *, granted_by: str) -> bool:
+        """Give ``user`` (who must exist) ``permission`` on top of their role; False if they
+        held it already. ``LookupError`` for an unknown user."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"permission must be one of: {', '.join(PERMISSIONS)}")
+        async with _connection(self._db) as connection, connection.transaction():
+            user_id = await connection.fetchval("SELECT id FROM users WHERE name = $1", user)
+            if user_id is None:
+                raise LookupError(f"no user '{user}'")
+            added = await connection.fetchval(
+                """
+                INSERT INTO user_permissions (user_id, permission, granted_by)
+                VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id
+                """,
+                user_id,
+                permission,
+                granted_by,
+            )
+            if added is not None:
+                await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
+        return added is not None
+
+    async def revoke_grant(self, user: str, permission: str) -> bool:
+        """Take a grant back; False if ``user`` did not hold it."""
+        async with _connection(self._db) as connection, connection.transaction():
+            removed = await connection.fetchval(
+                """
+                DELETE FROM user_permissions g USING users u
+                WHERE u.id = g.user_id AND u.name = $1 AND g.permission = $2
+                RETURNING g.user_id
+                """,
+                user,
+                permission,
+            )
+            if removed is not None:
+                await connection.execute(f"NOTIFY {KEYS_CHANNEL}")
+        return removed is not None
+
+    async def grants(self, *, workspace: str | None = None) -> builtins.list[Grant]:
+        """Every grant; with ``workspace``, those of users with a key there."""
+        rows = await self._db.fetch(
+            """
+            SELECT u.name AS user_name, g.permission, g.granted_at, g.granted_by
+            FROM user_permissions g JOIN users u ON u.id = g.user_id
+            WHERE $1::text IS NULL OR EXISTS (
+                SELECT 1 FROM api_keys k WHERE k.user_id = g.user_id AND k.workspace = $1)
+            ORDER BY u.name, g.permission
+            """,
+            workspace,
         )
         return [
-            KeyRow(
-                key_id=row["id"],
-                prefix=row["prefix"],
-                name=row["name"],
-                user=row["user_name"],
-                workspace=row["workspace"],
-                role=row["role"],
-                created_at=row["created_at"],
-                revoked_at=row["revoked_at"],
-            )
+            Grant(row["user_name"], row["permission"], row["granted_at"], row["granted_by"])
             for row in rows
         ]
 
+    async def user_workspaces(self, user: str) -> set[str]:
+        """The workspaces ``user`` has keys in (revoked ones included)."""
+        rows = await self._db.fetch(
+            """
+            SELECT DISTINCT k.workspace FROM api_keys k JOIN users u ON u.id = k.user_id
+            WHERE u.name = $1
+            """,
+            user,
+        )
+        return {row["workspace"] for row in rows}
+
     async def active(self) -> dict[str, KeyIdentity]:
-        """Active keys by hash, each with its role's permissions (``shared.permissions``)."""
+        """Active keys by hash, each with its role's permissions (``shared.permissions``) and
+        its user's grants."""
         rows = await self._db.fetch(
             """
             SELECT k.id, k.key_hash, u.name AS user_name, k.workspace, k.role,
-                   k.rate_limit_requests, k.rate_limit_tokens_per_minute
+                   k.rate_limit_requests, k.rate_limit_tokens_per_minute,
+                   coalesce((SELECT array_agg(g.permission) FROM user_permissions g
+                             WHERE g.user_id = k.user_id), '{}') AS granted
             FROM api_keys k JOIN users u ON u.id = k.user_id
             WHERE k.revoked_at IS NULL
             """
@@ -169,10 +270,32 @@ class KeyStore:
                 role=row["role"],
                 max_requests=row["rate_limit_requests"],
                 tokens_per_minute=row["rate_limit_tokens_per_minute"],
-                permissions=role_permissions(row["role"]),
+                permissions=role_permissions(row["role"]).union(row["granted"]),
             )
             for row in rows
         }
+
+
+_SELECT_KEYS: Final = """
+    SELECT k.id, k.prefix, k.name, u.name AS user_name, k.workspace, k.role,
+           k.created_at, k.revoked_at, k.rate_limit_requests, k.rate_limit_tokens_per_minute
+    FROM api_keys k JOIN users u ON u.id = k.user_id
+"""
+
+
+def _key_row(row: asyncpg.Record) -> KeyRow:
+    return KeyRow(
+        key_id=row["id"],
+        prefix=row["prefix"],
+        name=row["name"],
+        user=row["user_name"],
+        workspace=row["workspace"],
+        role=row["role"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+        max_requests=row["rate_limit_requests"],
+        tokens_per_minute=row["rate_limit_tokens_per_minute"],
+    )
 
 
 class _connection:

@@ -118,6 +118,7 @@ class Exchange:
     user: str | None = None
     role: str | None = None
     workspace: str | None = None
+    identity: KeyIdentity | None = None
     # What: set by the parse stage.
     model: str | None = None
     stream: bool = False
@@ -154,12 +155,16 @@ class Exchange:
     context_hash: bytes | None = None
     response_hash: bytes | None = None
     response_mac: hmac.HMAC | None = None
+    # What an admin call changed, as (operation, target) pairs: "key_create", "key_abc
+    # user=bob"; recorded as the audit row's findings (stage "admin").
+    admin_changes: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.started:
             self.started = time.perf_counter()
 
     def identify(self, identity: KeyIdentity) -> None:
+        self.identity = identity
         self.key_id = identity.key_id
         self.user = identity.user
         self.role = identity.role

@@ -29,7 +29,7 @@ from shared.errors import BlockedError
 from shared.extract import ScanText, replace_texts, user_texts
 from shared.findings import Finding
 from shared.keyset import KeyIdentity
-from shared.permissions import LLM_CALL
+from shared.permissions import LLM_CALL, call_permissions
 from shared.wire import ApiKind, ApiRequest, parse_api_request, parse_inspect_request
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "InputScan",
     "Masked",
     "authenticate",
+    "authorize_call",
     "decide",
     "edge_findings",
     "enforce",
@@ -64,6 +65,16 @@ def authenticate(
     keys.authorize(identity, permission)
     exchange.timed("authenticate", started)
     return identity
+
+
+def authorize_call(keys: KeyRegistry, api: ApiRequest, exchange: Exchange) -> None:
+    """403 unless the authenticated caller may make this call: one that offers the model
+    tools needs ``tools:call`` (``shared.permissions.call_permissions``)."""
+    identity = exchange.identity
+    if identity is None:
+        raise RuntimeError("authorize_call before authenticate")
+    for permission in call_permissions(api.body):
+        keys.authorize(identity, permission)
 
 
 @dataclass(slots=True)

@@ -26,6 +26,8 @@ from starlette.routing import Route
 
 from core.bypass.store import BypassStore, ReviewConflict
 from core.db.pool import DB_ERRORS
+from core.lifecycle.exchange import Exchange
+from core.lifecycle.run import begin
 from core.state import CoreState, core_state
 from shared.errors import (
     ConflictError,
@@ -40,6 +42,7 @@ from shared.wire import load_object
 __all__ = [
     "ROUTES",
     "authorized",
+    "authorized_call",
     "database_pool",
     "parse_int",
     "parse_limit",
@@ -123,11 +126,23 @@ def path_text(request: Request, name: str, max_chars: int = MAX_PATH_TEXT_CHARS)
 
 
 def authorized(state: CoreState, request: Request, permission: str) -> KeyIdentity:
+    """The caller's identity; 401, or 403 unless it holds ``permission``. The call is an
+    audit row (action ``admin``) whatever its outcome, a refusal included."""
+    return authorized_call(state, request, permission)[0]
+
+
+def authorized_call(
+    state: CoreState, request: Request, permission: str
+) -> tuple[KeyIdentity, Exchange]:
+    """:func:`authorized`, and the call's exchange, where a change adds what it changed
+    (``exchange.admin_changes``) for its audit row."""
+    exchange = begin(request, state)
     identity = state.keys.authenticate(request.headers.get("authorization"))
+    exchange.identify(identity)
     info = request_info(request)
     info.key_id = identity.key_id
     state.keys.authorize(identity, permission)
-    return identity
+    return identity, exchange
 
 
 def database_pool(state: CoreState) -> asyncpg.Pool:

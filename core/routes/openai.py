@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.lifecycle.input import authenticate, edge_findings, parse_call
+from core.lifecycle.input import authenticate, authorize_call, edge_findings, parse_call
 from core.lifecycle.run import begin, call_model, start
 from core.lifecycle.upstream import upstream_headers
 from core.state import core_state
@@ -35,6 +35,7 @@ async def _call(request: Request, kind: ApiKind, path: str) -> Response:
             request.headers.get(wire.HEADER_EDGE_FINDINGS), info.trusted_peer
         ),
     )
+    authorize_call(state.keys, call.api, exchange)
     return await call_model(state, call, exchange, path, request.receive)
 
 
