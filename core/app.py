@@ -24,7 +24,7 @@ from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
-from core.routes import admin, inspect, openai, policies, service
+from core.routes import admin, admin_keys, audit, inspect, openai, policies, service
 from core.routes.output import ROUTES as OUTPUT_ROUTES
 from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner
@@ -229,6 +229,8 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         service_routes=[
             *service.routes(metrics),
             *admin.ROUTES,
+            *admin_keys.ROUTES,
+            *audit.ROUTES,
             *policies.ROUTES,
             *inspect.ROUTES,
             *OUTPUT_ROUTES,

@@ -1,0 +1,282 @@
+"""Core's admin API for keys, grants and the audit trail, with workspace isolation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+
+from core.keys.store import KeyStore, NewKey
+from devupstream.app import DEFAULT_MODEL
+from tests.conftest import Stack, run_sync
+from tests.e2e.test_permissions import WITH_TOOLS, audit_rows
+
+CHAT = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
+
+
+def _auth(key: str, request_id: str | None = None) -> dict[str, str]:
+    headers = {"authorization": f"Bearer {key}"}
+    if request_id is not None:
+        headers["x-aegis-request-id"] = request_id
+    return headers
+
+
+def make_key(stack: Stack, role: str, user: str, workspace: str) -> NewKey:
+    """A key made in PostgreSQL (as a bootstrap would), once core accepts it."""
+
+    async def create() -> NewKey:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            return await KeyStore(connection).create(user=user, workspace=workspace, role=role)
+        finally:
+            await connection.close()
+
+    key: NewKey = run_sync(create)
+    deadline = time.monotonic() + 10
+    while (
+        httpx.get(stack.core.url + "/api/v1/admin/keys", headers=_auth(key.key)).status_code == 401
+    ):
+        assert time.monotonic() < deadline, "core never loaded the key"
+        time.sleep(0.05)
+    return key
+
+
+def _admin(stack: Stack, key: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    return httpx.request(
+        method, stack.core.url + "/api/v1/admin" + path, headers=_auth(key), timeout=30, **kwargs
+    )
+
+
+def test_keys_created_listed_limited_and_revoked_through_the_api_are_audited(
+    stack: Stack,
+) -> None:
+    """A global admin creates a key (it works at the edge), sets limits, revokes it (the
+    edge refuses it); each change is an audit row naming the admin."""
+    root = make_key(stack, "admin", "root", "*")
+    created = _admin(
+        stack,
+        root.key,
+        "POST",
+        "/keys",
+        json={"user": "bob", "workspace": "payments", "role": "developer"},
+    )
+    assert created.status_code == 200, created.text
+    new = created.json()
+    assert new["key"].startswith("sk-aegis-") and new["workspace"] == "payments"
+    stack.wait_for_key(new["key"], accepted=True)
+    listed = _admin(stack, root.key, "GET", "/keys").json()["keys"]
+    assert new["id"] in {k["id"] for k in listed}
+    assert all("key" not in k for k in listed)
+
+    limited = _admin(stack, root.key, "POST", f"/keys/{new['id']}/limits", json={"max_requests": 7})
+    assert limited.status_code == 200 and limited.json()["max_requests"] == 7
+    bad = _admin(stack, root.key, "POST", f"/keys/{new['id']}/limits", json={"max_requests": -1})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "max_requests"
+
+    revoked = _admin(stack, root.key, "POST", f"/keys/{new['id']}/revoke")
+    assert revoked.json() == {"id": new["id"], "revoked": True, "edges_told": True}
+    stack.wait_for_key(new["key"], accepted=False, within=3)
+    assert _admin(stack, root.key, "POST", f"/keys/{new['id']}/revoke").status_code == 404
+
+    rows = _admin_rows(stack, "root", 3)
+    changes = {f["scanner"]: f["type"] for row in rows for f in row["findings"]}
+    assert changes["key_create"] == f"{new['id']} user=bob workspace=payments role=developer"
+    assert changes["key_revoke"] == new["id"]
+    assert "max_requests=7" in changes["key_limits"]
+    assert {(r["user_id"], r["key_id"], r["action"]) for r in rows} == {
+        ("root", root.key_id, "admin")
+    }
+
+
+def _admin_rows(
+    stack: Stack, user: str, changes: int, within: float = 15.0
+) -> list[dict[str, Any]]:
+    """``user``'s admin calls that changed something, once there are ``changes``."""
+
+    async def fetch() -> list[dict[str, Any]]:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            rows = await connection.fetch(
+                "SELECT * FROM audit_logs WHERE user_id = $1 AND action = 'admin'"
+                ' AND findings::text LIKE \'%"admin"%\' ORDER BY "timestamp"',
+                user,
+            )
+        finally:
+            await connection.close()
+        return [{**dict(r), "findings": orjson.loads(r["findings"])} for r in rows]
+
+    deadline = time.monotonic() + within
+    while len(rows := run_sync(fetch)) < changes:
+        assert time.monotonic() < deadline, f"{len(rows)} admin rows, expected {changes}"
+        time.sleep(0.1)
+    return rows  # type: ignore[no-any-return]
+
+
+def test_grants_through_the_api_take_effect_and_workspace_admins_stay_in_theirs(
+    stack: Stack,
+) -> None:
+    """A payments admin grants tools:call to a payments developer (it takes effect), and
+    cannot see, create or revoke keys of another workspace, nor grant admin:manage."""
+    pay_admin = make_key(stack, "admin", "pay-admin", "payments")
+    dev = make_key(stack, "developer", "pay-dev", "payments")
+    other = make_key(stack, "developer", "ops-dev", "ops")
+
+    keys = _admin(stack, pay_admin.key, "GET", "/keys").json()["keys"]
+    assert {k["workspace"] for k in keys} == {"payments"}
+    elsewhere = _admin(
+        stack,
+        pay_admin.key,
+        "POST",
+        "/keys",
+        json={"user": "x", "workspace": "ops", "role": "developer"},
+    )
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["error"]["code"] == "permission_denied"
+    assert _admin(stack, pay_admin.key, "POST", f"/keys/{other.key_id}/revoke").status_code == 404
+    assert (
+        _admin(
+            stack,
+            pay_admin.key,
+            "POST",
+            "/grants",
+            json={"user": "ops-dev", "permission": "tools:call"},
+        ).status_code
+        == 404
+    )
+    escalate = _admin(
+        stack,
+        pay_admin.key,
+        "POST",
+        "/grants",
+        json={"user": "pay-dev", "permission": "admin:manage"},
+    )
+    assert escalate.status_code == 403
+    unknown = _admin(
+        stack, pay_admin.key, "POST", "/grants", json={"user": "pay-dev", "permission": "root"}
+    )
+    assert unknown.status_code == 400
+
+    granted = _admin(
+        stack,
+        pay_admin.key,
+        "POST",
+        "/grants",
+        json={"user": "pay-dev", "permission": "tools:call"},
+    )
+    assert granted.json() == {"user": "pay-dev", "permission": "tools:call", "granted": True}
+    [listed] = _admin(stack, pay_admin.key, "GET", "/grants").json()["grants"]
+    assert (listed["user"], listed["granted_by"]) == ("pay-dev", "pay-admin")
+    deadline = time.monotonic() + 10
+    while (
+        httpx.post(
+            stack.core.url + "/v1/chat/completions", json=WITH_TOOLS, headers=_auth(dev.key)
+        ).status_code
+        != 200
+    ):
+        assert time.monotonic() < deadline, "the grant never took effect"
+        time.sleep(0.05)
+    taken = _admin(
+        stack,
+        pay_admin.key,
+        "POST",
+        "/grants/revoke",
+        json={"user": "pay-dev", "permission": "tools:call"},
+    )
+    assert taken.json()["revoked"] is True
+    rows = _admin_rows(stack, "pay-admin", 2)
+    assert [f["scanner"] for row in rows for f in row["findings"]] == ["grant", "grant_revoke"]
+
+
+def test_a_developer_calling_the_admin_api_gets_403_and_an_audit_row(stack: Stack) -> None:
+    """Refused admin calls answer OpenAI's 403 and are recorded with who tried."""
+    dev = make_key(stack, "developer", "curious", "tests")
+    refused = httpx.get(
+        stack.core.url + "/api/v1/admin/keys", headers=_auth(dev.key, "deny-admin-1")
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["type"] == "permission_error"
+    [row] = audit_rows(stack, "deny-admin-1")
+    assert (row["user_id"], row["action"], row["status"], row["decision"]) == (
+        "curious",
+        "admin",
+        403,
+        "error",
+    )
+
+
+def test_audit_search_pages_filters_exports_and_verifies_within_scope(stack: Stack) -> None:
+    """Auditors see every workspace, a workspace admin its own; pages walk every row once;
+    CSV and JSONL exports hold the same rows; the chain verifies."""
+    auditor = make_key(stack, "auditor", "sec", "security")
+    pay_admin = make_key(stack, "admin", "pay-admin2", "payments")
+    pay = make_key(stack, "developer", "pay-user", "payments")
+    ops = make_key(stack, "developer", "ops-user", "ops")
+    for i in range(3):
+        for key, ws in ((pay, "pay"), (ops, "ops")):
+            r = httpx.post(
+                stack.core.url + "/v1/chat/completions",
+                json=CHAT,
+                headers=_auth(key.key, f"search-{ws}-{i}"),
+            )
+            assert r.status_code == 200
+    audit_rows(stack, "search-ops-2")
+    audit_rows(stack, "search-pay-2")
+
+    everything = _admin(
+        stack, auditor.key, "GET", "/audit", params={"action": "chat", "limit": "100"}
+    ).json()
+    assert {r["workspace_id"] for r in everything["rows"]} == {"payments", "ops"}
+    assert len(everything["rows"]) == 6 and everything["next"] is None
+    scoped = _admin(stack, pay_admin.key, "GET", "/audit", params={"workspace": "ops"}).json()
+    assert scoped["rows"] == []
+    own = _admin(stack, pay_admin.key, "GET", "/audit", params={"action": "chat"}).json()["rows"]
+    assert {r["user_id"] for r in own} == {"pay-user"} and len(own) == 3
+    [one] = _admin(
+        stack, auditor.key, "GET", "/audit", params={"request_id": "search-ops-1"}
+    ).json()["rows"]
+    assert (one["user_id"], one["decision"], one["status"]) == ("ops-user", "allow", 200)
+    assert _admin(
+        stack, auditor.key, "GET", "/audit", params={"user": "ops-user", "since": "1h"}
+    ).json()["rows"]
+
+    seen: list[str] = []
+    params = {"action": "chat", "limit": "4"}
+    while True:
+        page = _admin(stack, auditor.key, "GET", "/audit", params=params).json()
+        seen.extend(r["request_id"] for r in page["rows"])
+        if page["next"] is None:
+            break
+        params["before"] = page["next"]
+    assert sorted(seen) == sorted(r["request_id"] for r in everything["rows"])
+    for bad in ({"before": "nope"}, {"since": "soon"}, {"limit": "0"}, {"user": "a\x00b"}):
+        answer = _admin(stack, auditor.key, "GET", "/audit", params=bad)
+        assert answer.status_code == 400, bad
+        assert "error" in answer.json()
+
+    jsonl = _admin(
+        stack, auditor.key, "GET", "/audit/export", params={"format": "jsonl", "action": "chat"}
+    )
+    lines = [orjson.loads(line) for line in jsonl.content.splitlines()]
+    assert sorted(x["request_id"] for x in lines) == sorted(seen)
+    csv_text = _admin(
+        stack, auditor.key, "GET", "/audit/export", params={"format": "csv", "action": "chat"}
+    ).text
+    table = list(csv.DictReader(io.StringIO(csv_text)))
+    assert sorted(x["request_id"] for x in table) == sorted(seen)
+    assert table[0]["instruction_hash"] == lines[0]["instruction_hash"]
+    assert (
+        _admin(stack, auditor.key, "GET", "/audit/export", params={"format": "xml"}).status_code
+        == 400
+    )
+
+    report = _admin(stack, auditor.key, "GET", "/audit/verify").json()
+    assert report["ok"] is True and report["rows"] >= 6
+    assert (
+        _admin(stack, auditor.key, "POST", "/audit/prune", json={"dry_run": True}).status_code
+        == 403
+    )
