@@ -2,9 +2,9 @@
 
 Starts the development upstream and two cores as real processes, one with the output guard
 (``OUTPUT_SCAN_ENABLED=true``, the default: PII and secrets, leakage with the canary,
-relayed injection, the tool gate) and one without; the input pipeline is off in both, so the
-difference is the output guard's alone. The same requests go, in alternating rounds, to the
-upstream directly, to the bare core and to the guarded core:
+relayed injection, the tool gate) and one without; the input pipeline and the audit trail
+are off in both, so the difference is the output guard's alone. The same requests go, in
+alternating rounds, to the upstream directly, to the bare core and to the guarded core:
 
 - JSON: a chat answer of ``--answer-bytes`` (4 KB by default) of ordinary English prose with
   a system prompt (so the canary is added and leakage checked): p50/p99 latency, and core's
@@ -118,7 +118,13 @@ def main() -> int:
             stack, ("upstream", "bare", "guarded"), REDIS_KEY_PREFIX="bench:", LOG_LEVEL="warning"
         )
         ports, urls = space.ports, space.urls
-        core = {"UPSTREAM_URL": urls["upstream"], "INPUT_SCAN_ENABLED": "false"}
+        # The audit trail off in both: it hashes the answer where an output chain runs (only
+        # in the guarded core), which is the trail's cost, measured by bench.audit.
+        core = {
+            "UPSTREAM_URL": urls["upstream"],
+            "INPUT_SCAN_ENABLED": "false",
+            "AUDIT_ENABLED": "false",
+        }
         specs = [
             ("upstream", "devupstream", {"PORT": str(ports["upstream"])}, "/health"),
             (
