@@ -60,7 +60,8 @@ RESTART_RESET_S = 60.0
 COMMAND_TIMEOUT_S = 120.0
 LOG_TAIL_LINES = 20
 POLL_S = 0.1
-DEV_KEY_ARGS = ("--user", "dev", "--workspace", "default", "--role", "admin", "--name", "dev-key")
+# A global admin (workspace "*"): it calls the models, and `aegis` uses it for every command.
+DEV_KEY_ARGS = ("--user", "dev", "--workspace", "*", "--role", "admin", "--name", "dev-key")
 
 # No proxy: every URL we poll is on 127.0.0.1, and an http_proxy in the environment would
 # otherwise swallow them.
@@ -451,7 +452,10 @@ class Stack:
         return result.stdout
 
     def _create_key(self, common: Mapping[str, str]) -> str:
-        out = self._aegis(["keys", "create", *DEV_KEY_ARGS, "--json"], common, "dev key")
+        # The first admin key, made on PostgreSQL itself: no API key exists yet to ask core.
+        out = self._aegis(
+            ["keys", "create", "--direct", *DEV_KEY_ARGS, "--json"], common, "dev key"
+        )
         parsed = None
         for line in reversed(out.strip().splitlines()):
             with contextlib.suppress(ValueError):
@@ -535,6 +539,11 @@ class Stack:
             f"  Upstream   {upstream_line}",
             f"  Logs       {logs}",
             "",
+            "The aegis command (keys, audit, bypass, policy) talks to core with this key:",
+            "",
+            f"  export AEGIS_CORE_URL={shlex.quote(self._urls['core'])}",
+            f"  export AEGIS_API_KEY={shlex.quote(key)}",
+            "",
             "Try it with curl:",
             "",
             f"  curl -sS {base_url}/chat/completions \\",
@@ -596,9 +605,10 @@ def print_env(run_dir: RunDir = RunDir()) -> int:
         "DATABASE_URL": urls.get("database"),
         "UPSTREAM_URL": urls.get("upstream"),
         "OPENAI_BASE_URL": urls.get("base"),
+        "AEGIS_CORE_URL": urls.get("core"),
     }
     with contextlib.suppress(OSError):
-        values["OPENAI_API_KEY"] = run_dir.key_file.read_text().strip()
+        values["OPENAI_API_KEY"] = values["AEGIS_API_KEY"] = run_dir.key_file.read_text().strip()
     for name, value in values.items():
         if value:
             print(f"export {name}={shlex.quote(value)}")

@@ -13,9 +13,9 @@ whose message fits on one line: the CLI prints it and exits with status 1.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import aiohttp
 import orjson
@@ -94,6 +94,50 @@ class AdminClient:
         except orjson.JSONDecodeError:
             raise AdminClientError(f"core answered {status} with a body that is not JSON") from None
         if status != 200:
-            message = data.get("error", {}).get("message") if isinstance(data, dict) else None
-            raise AdminClientError(f"core answered {status}: {message or 'no message'}")
+            raise _refusal(status, data)
         return data
+
+    async def download(
+        self,
+        path: str,
+        out: BinaryIO,
+        *,
+        params: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[int, int]:
+        """Stream core's 200 answer to ``path`` into ``out``; (bytes, lines) written.
+        ``progress(bytes, lines)`` is called as chunks arrive."""
+        if self._session is None:
+            raise RuntimeError("AdminClient.download outside 'async with'")
+        written = lines = 0
+        try:
+            async with self._session.get(
+                self.core_url + path,
+                params=params,
+                timeout=aiohttp.ClientTimeout(total=None, sock_read=60),
+            ) as response:
+                if response.status != 200:
+                    raw = await response.read()
+                    try:
+                        data = orjson.loads(raw)
+                    except orjson.JSONDecodeError:
+                        data = None
+                    raise _refusal(response.status, data)
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    out.write(chunk)
+                    written += len(chunk)
+                    lines += chunk.count(b"\n")
+                    if progress is not None:
+                        progress(written, lines)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise AdminClientError(
+                f"lost core at {self.core_url} ({type(exc).__name__}) after {written} bytes"
+            ) from exc
+        return written, lines
+
+
+def _refusal(status: int, data: Any) -> AdminClientError:
+    message = None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        message = data["error"].get("message")
+    return AdminClientError(f"core answered {status}: {message or 'no message'}")

@@ -1,14 +1,16 @@
 """The ``aegis`` command line: one parser, each group's commands in its own package.
 
-    aegis db migrate
-    aegis keys create|list|revoke …    (core.keys.cli: PostgreSQL directly)
-    aegis bypass list|show|review …    (core.bypass.cli: a client of core's admin API)
-    aegis policy list|show|set|delete|effective …    (core.policies.cli: the same)
-    aegis audit verify|match|prune …    (core.audit.cli: PostgreSQL directly, for now)
+    aegis db migrate                   (PostgreSQL directly: DATABASE_URL)
+    aegis keys create|list|revoke|limits …, aegis users grants|grant|revoke …  (core.keys.cli)
+    aegis audit search|verify|export|match|prune …    (core.audit.cli)
+    aegis bypass list|show|review …    (core.bypass.cli)
+    aegis policy list|show|set|delete|effective …    (core.policies.cli)
 
-``db``, ``keys`` and ``audit`` read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core does; ``keys
-revoke`` also ``REDIS_URL`` and ``REDIS_KEY_PREFIX``. ``bypass`` and ``policy`` call core
-with ``AEGIS_CORE_URL`` and ``AEGIS_API_KEY`` (:mod:`core.cli.adminclient`).
+Every command but ``db migrate`` calls core's admin API with ``AEGIS_CORE_URL`` and
+``AEGIS_API_KEY`` (:mod:`core.cli.adminclient`), so core checks the key's permissions and
+audits each change. ``db migrate`` and ``keys create|list|revoke --direct`` (the first admin
+key; a revocation while no core runs) read ``DATABASE_URL`` (or ``POSTGRES_URL``) like core
+does; ``keys revoke --direct`` also ``REDIS_URL`` and ``REDIS_KEY_PREFIX``.
 """
 
 from __future__ import annotations
@@ -95,8 +97,6 @@ async def _run(args: argparse.Namespace, targets: _Targets) -> int:
             applied = await apply_migrations(connection)
             print("applied: " + ", ".join(applied) if applied else "schema is up to date")
             return 0
-        if args.group == "audit":
-            return await audit_cli.run(args, connection)
         return await keys_cli.run(args, connection, targets.redis_url, targets.redis_prefix)
     except asyncpg.UndefinedTableError as exc:
         raise CliError("the schema is missing; run 'aegis db migrate' first") from exc
@@ -111,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(bypass_cli.run(args))
         if args.group == "policy":
             return asyncio.run(policy_cli.run(args))
+        if args.group == "audit":
+            return asyncio.run(audit_cli.run(args))
+        if args.group == "users" or (args.group == "keys" and not getattr(args, "direct", False)):
+            return asyncio.run(keys_cli.run_api(args))
         return asyncio.run(_run(args, _targets(args)))
     except ConfigError as exc:
         for problem in exc.problems:

@@ -1,14 +1,21 @@
-"""``aegis keys …``: API keys, written to PostgreSQL directly.
+"""``aegis keys …`` and ``aegis users …``: API keys and per-user grants, through core's admin API.
 
-    aegis keys create --user U --workspace W --role developer|ai-developer|admin|auditor
+    aegis keys create --user U [--workspace W] --role developer|ai-developer|admin|auditor
     aegis keys list [--all] [--json]
     aegis keys revoke KEY_ID
+    aegis keys limits KEY_ID [--max-requests N] [--tokens-per-minute N]   (unset: defaults)
+    aegis users grants [--json]
+    aegis users grant USER PERMISSION
+    aegis users revoke USER PERMISSION
 
-Running cores learn of every key change at once (``NOTIFY``) and publish it to the edges.
-``keys revoke`` also tells the edges itself, through the Redis core publishes to
-(``REDIS_URL``, ``REDIS_KEY_PREFIX``, as core reads them), so the key is refused within
-seconds even while no core runs; if Redis cannot be reached the key is still revoked, and the
-edges learn it when a core next publishes.
+They call core (``AEGIS_CORE_URL``, ``AEGIS_API_KEY``: an admin key), which checks the key,
+records who made each change in the audit trail, and tells the edges (a revocation through
+Redis at once). ``--direct`` on ``create``, ``list`` and ``revoke`` works on PostgreSQL
+itself (``DATABASE_URL``) for the two cases no API can serve: the first admin key of a new
+deployment, and a revocation while no core runs. A direct revocation tells the edges itself,
+through the Redis core publishes to (``REDIS_URL``, ``REDIS_KEY_PREFIX``), so the key is
+refused within seconds; if Redis cannot be reached the key is still revoked, and the edges
+learn it when a core next publishes. Direct changes are not in the audit trail.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import asyncpg
 import orjson
@@ -26,11 +33,16 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from core.cli import CliError
+from core.cli.adminclient import AdminClient
 from core.keys.registry import announce_revocation
 from core.keys.store import KeyStore
 from shared.keyset import ROLES
+from shared.permissions import PERMISSIONS
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "run_api"]
+
+_ADMIN: Final = "an admin"
+_DIRECT_HELP: Final = "on PostgreSQL itself (DATABASE_URL), without core: see 'aegis keys -h'"
 
 _REDIS_TIMEOUT_S: Final = 2.0
 
@@ -39,7 +51,9 @@ def add_parser(groups: Any) -> None:
     keys = groups.add_parser("keys", help="API keys").add_subparsers(dest="command", required=True)
     create = keys.add_parser("create", help="create a key (printed once, stored as a hash)")
     create.add_argument("--user", required=True)
-    create.add_argument("--workspace", required=True)
+    create.add_argument(
+        "--workspace", help="'*' for a global admin; default: the calling admin's workspace"
+    )
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", help="a label for the key")
     create.add_argument(
@@ -49,21 +63,146 @@ def add_parser(groups: Any) -> None:
         "--tokens-per-minute", type=int, help="token budget per minute (overrides the default)"
     )
     create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.add_argument("--direct", action="store_true", help=_DIRECT_HELP)
     listing = keys.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("--all", action="store_true", help="include revoked keys")
     listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_argument("--direct", action="store_true", help=_DIRECT_HELP)
     revoke = keys.add_parser(
         "revoke", help="revoke a key; edges refuse it within seconds, with or without core"
     )
     revoke.add_argument("key_id")
+    revoke.add_argument("--direct", action="store_true", help=_DIRECT_HELP)
+    limits = keys.add_parser("limits", help="set a key's rate limits (unset: the defaults)")
+    limits.add_argument("key_id")
+    limits.add_argument("--max-requests", type=int, help="requests per rate limit window")
+    limits.add_argument("--tokens-per-minute", type=int, help="token budget per minute")
+
+    users = groups.add_parser("users", help="per-user grants on top of key roles")
+    user_commands = users.add_subparsers(dest="command", required=True)
+    grants = user_commands.add_parser("grants", help="list grants")
+    grants.add_argument("--json", action="store_true", help="print JSON")
+    for name, text in (("grant", "grant USER a permission"), ("revoke", "take a grant back")):
+        change = user_commands.add_parser(name, help=text)
+        change.add_argument("user")
+        change.add_argument("permission", choices=PERMISSIONS)
+
+
+async def run_api(args: argparse.Namespace) -> int:
+    """Run ``aegis keys|users COMMAND`` through core's admin API."""
+    async with AdminClient.from_env(_ADMIN) as client:
+        if args.group == "users":
+            return await _users(args, client)
+        if args.command == "create":
+            body = {
+                "user": args.user,
+                "role": args.role,
+                "workspace": args.workspace,
+                "name": args.name,
+                "max_requests": args.max_requests,
+                "tokens_per_minute": args.tokens_per_minute,
+            }
+            key = await client.call("POST", "/api/v1/admin/keys", body=body)
+            _print_created(key, as_json=args.json)
+            return 0
+        if args.command == "list":
+            params = {"all": "true"} if args.all else None
+            rows = (await client.call("GET", "/api/v1/admin/keys", params=params))["keys"]
+            if args.json:
+                print(orjson.dumps(rows).decode())
+            else:
+                _print_keys(rows)
+            return 0
+        if args.command == "limits":
+            body = {"max_requests": args.max_requests, "tokens_per_minute": args.tokens_per_minute}
+            row = await client.call(
+                "POST", f"/api/v1/admin/keys/{_quoted(args.key_id)}/limits", body=body
+            )
+            print(
+                f"{row['id']}: max_requests {row['max_requests'] or 'default'}, "
+                f"tokens_per_minute {row['tokens_per_minute'] or 'default'}"
+            )
+            return 0
+        done = await client.call("POST", f"/api/v1/admin/keys/{_quoted(args.key_id)}/revoke")
+        print(f"revoked {done['id']}")
+        if done.get("edges_told"):
+            print("edges refuse it within seconds (revocation written to Redis)")
+        else:
+            print(
+                "aegis: warning: core could not reach Redis: edges accept the key until a core "
+                "republishes the key set",
+                file=sys.stderr,
+            )
+        return 0
+
+
+async def _users(args: argparse.Namespace, client: AdminClient) -> int:
+    if args.command == "grants":
+        grants = (await client.call("GET", "/api/v1/admin/grants"))["grants"]
+        if args.json:
+            print(orjson.dumps(grants).decode())
+        elif not grants:
+            print("no grants")
+        for grant in [] if args.json else grants:
+            print(
+                f"{grant['user']:<20} {grant['permission']:<14} by {grant['granted_by']:<16} "
+                f"{grant['granted_at']}"
+            )
+        return 0
+    body = {"user": args.user, "permission": args.permission}
+    if args.command == "grant":
+        done = await client.call("POST", "/api/v1/admin/grants", body=body)
+        print(
+            f"granted {args.permission} to {args.user}"
+            if done["granted"]
+            else f"{args.user} holds {args.permission} already"
+        )
+        return 0
+    done = await client.call("POST", "/api/v1/admin/grants/revoke", body=body)
+    print(
+        f"revoked {args.permission} from {args.user}"
+        if done["revoked"]
+        else f"{args.user} held no grant of {args.permission}"
+    )
+    return 0
+
+
+def _quoted(key_id: str) -> str:
+    return quote(key_id, safe="")
+
+
+def _print_created(key: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(
+            orjson.dumps({k: key[k] for k in ("id", "key", "user", "workspace", "role")}).decode()
+        )
+        return
+    print(f"key id:    {key['id']}")
+    print(f"user:      {key['user']} ({key['role']}) in workspace {key['workspace']}")
+    print(f"key:       {key['key']}")
+    print("Store the key now: it is not shown again (only its hash is kept).")
+
+
+def _print_keys(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        print("no keys")
+    for row in rows:
+        state = "revoked" if row["revoked_at"] else "active"
+        print(
+            f"{row['id']}  {row['prefix']}…  {row['user']:<16} {row['workspace']:<16} "
+            f"{row['role']:<12} {state}  {row['name'] or ''}".rstrip()
+        )
 
 
 async def run(
     args: argparse.Namespace, connection: asyncpg.Connection, redis_url: str, redis_prefix: str
 ) -> int:
-    """Run ``aegis keys COMMAND`` on ``connection``; a revocation is also written to Redis."""
+    """Run ``aegis keys COMMAND --direct`` on ``connection``; a revocation is also written to
+    Redis."""
     store = KeyStore(connection)
     if args.command == "create":
+        if not args.workspace:
+            raise CliError("--workspace is needed with --direct ('*' for a global admin)")
         key = await store.create(
             user=args.user,
             workspace=args.workspace,
@@ -91,16 +230,11 @@ async def run(
             print("Store the key now: it is not shown again (only its hash is kept).")
         return 0
     if args.command == "list":
-        rows = await store.list(include_revoked=args.all)
+        rows = [_row_json(row) for row in await store.list(include_revoked=args.all)]
         if args.json:
-            print(orjson.dumps([_row_json(row) for row in rows]).decode())
+            print(orjson.dumps(rows).decode())
         else:
-            for row in rows:
-                state = "revoked" if row.revoked_at else "active"
-                print(
-                    f"{row.key_id}  {row.prefix}…  {row.user:<16} {row.workspace:<16} "
-                    f"{row.role:<12} {state}  {row.name or ''}".rstrip()
-                )
+            _print_keys(rows)
         return 0
     key_hash = await store.revoke(args.key_id)
     if key_hash is None:

@@ -87,6 +87,7 @@ COLUMNS: Final = (
     "row_hash",
 )
 EXPORT_PAGE: Final = 2000
+_VERIFY_CODECS: Final = ("uuid", "inet", "jsonb", "timestamptz")
 MAX_FILTER_CHARS: Final = 256
 MAX_MATCH_CHARS: Final = 1_000_000
 _FILTERS: Final = {
@@ -290,7 +291,13 @@ async def verify_chains(request: Request) -> Response:
     since = request.query_params.get("since")
     moment = _time(since, "since", dt.datetime.now(dt.UTC)) if since else None
     async with database_pool(state).acquire() as connection:
-        report = await verify(connection, moment)  # type: ignore[arg-type]
+        try:
+            report = await verify(connection, moment)  # type: ignore[arg-type]
+        finally:
+            # verify gives the connection codecs of its own: the pool's next user (the
+            # audit writer's COPY, a search) must get the standard ones back.
+            for name in _VERIFY_CODECS:
+                await connection.reset_type_codec(name, schema="pg_catalog")
     return json_response(report.as_dict())
 
 

@@ -1,4 +1,5 @@
-"""``aegis audit verify|match|prune`` against a real PostgreSQL, as an investigator runs them."""
+"""``aegis audit verify|match|prune|search|export`` through a real core, as an investigator
+runs them (``AEGIS_CORE_URL``, ``AEGIS_API_KEY``)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from core.audit.spool import Spool
 from core.audit.writer import AuditWriter
 from core.cli.main import main
 from core.db.pool import Database
-from tests.conftest import run_sync
+from tests.conftest import AUDIT_HASH_KEY, Stack, run_sync
+from tests.e2e.test_admin_api import make_key
 
-KEY = "cli-test-audit-key-0123456789"
+KEY = AUDIT_HASH_KEY
 SECRET_TEXT = "the quarterly plan, draft 3"
 
 
@@ -27,8 +29,7 @@ def _write(database_url: str, spool_dir: Path) -> None:
     async def write() -> None:
         database = Database(database_url)
         await database.run()
-        pool = await database.wait_pool()
-        await pool.execute("TRUNCATE audit_logs, audit_chain_heads, audit_dead_letters")
+        await database.wait_pool()
         writer = AuditWriter(database, Spool(spool_dir, "cli"), instance="cli")
         digest = TextHasher(KEY.encode()).digest(SECRET_TEXT)
         now = int(time.time() * 1_000_000)
@@ -58,19 +59,22 @@ async def _execute(url: str, sql: str) -> None:
 
 
 def test_verify_match_and_prune_from_the_command_line(
-    database_url: str,
+    stack: Stack,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """verify exits 0 on an intact trail and 1 naming a changed row; match finds when a text
     was sent (exit 0) or says it was not (exit 1); prune exports and drops the old month."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("AUDIT_HASH_KEY", KEY)
+    database_url = stack.database_url
+    admin = make_key(stack, "admin", "cli-root", "*")
+    monkeypatch.setenv("AEGIS_CORE_URL", stack.core.url)
+    monkeypatch.setenv("AEGIS_API_KEY", admin.key)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     _write(database_url, tmp_path)
 
     assert main(["audit", "verify"]) == 0
-    assert capsys.readouterr().out.startswith("intact: 5 rows in 1 chains")
+    assert capsys.readouterr().out.startswith("intact: ")
 
     assert main(["audit", "match", "--text", SECRET_TEXT]) == 0
     out = capsys.readouterr().out
@@ -92,12 +96,66 @@ def test_verify_match_and_prune_from_the_command_line(
         "cli-1",
     ]
     assert main(["audit", "verify", "--json"]) == 0
-    assert orjson.loads(capsys.readouterr().out)["rows"] == 3
+    assert orjson.loads(capsys.readouterr().out)["ok"] is True
+    assert main(["audit", "search", "--request-id", "cli-0", "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out) == []
 
-    run_sync(lambda: _execute(database_url, "UPDATE audit_logs SET model = 'x' WHERE seq = 4"))
+    run_sync(
+        lambda: _execute(
+            database_url, "UPDATE audit_logs SET model = 'x' WHERE request_id = 'cli-3'"
+        )
+    )
     assert main(["audit", "verify"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("BROKEN: 1 problems")
     assert "changed: log_id" in out and "request cli-3" in out
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     assert main(["audit", "verify", "--since", since]) == 1
+
+
+def test_search_prints_a_table_and_export_writes_every_row(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """search prints readable rows (and --json); export --format csv|jsonl -o FILE writes the
+    matching rows with progress on stderr; a developer key is refused in one line."""
+    auditor = make_key(stack, "auditor", "cli-sec", "security")
+    monkeypatch.setenv("AEGIS_CORE_URL", stack.core.url)
+    monkeypatch.setenv("AEGIS_API_KEY", auditor.key)
+    _write(stack.database_url, tmp_path)
+
+    assert main(["audit", "search", "--user", "alice", "--since", "1h"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["time", "(UTC)", "request"]
+    assert [line.split()[2] for line in out[1:]] == ["cli-4", "cli-3", "cli-2"]
+    assert "KR_RRN" in out[1] and "mask" in out[1]
+    assert main(["audit", "search", "--request-id", "cli-2", "--json"]) == 0
+    [row] = orjson.loads(capsys.readouterr().out)
+    assert (row["user_id"], row["workspace_id"]) == ("alice", "payments")
+    assert main(["audit", "search", "--user", "alice", "--limit", "2", "--json"]) == 0
+    assert len(orjson.loads(capsys.readouterr().out)) == 2
+
+    for form in ("csv", "jsonl"):
+        target = tmp_path / f"out.{form}"
+        assert (
+            main(["audit", "export", "--format", form, "-o", str(target), "--user", "alice"]) == 0
+        )
+        err = capsys.readouterr().err
+        assert "5 rows" in err and str(target) in err
+        lines = target.read_text().splitlines()
+        assert len(lines) == (6 if form == "csv" else 5)
+    assert lines[0].startswith("{") and "cli-0" in lines[0]
+
+    developer = make_key(stack, "developer", "cli-dev", "tests")
+    monkeypatch.setenv("AEGIS_API_KEY", developer.key)
+    assert main(["audit", "search"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "aegis: core answered 403: Role 'developer' does not have the 'audit:read' permission.\n"
+    )
+    monkeypatch.setenv("AEGIS_CORE_URL", "http://127.0.0.1:9")
+    assert main(["audit", "verify"]) == 1
+    assert capsys.readouterr().err.startswith("aegis: cannot reach core at http://127.0.0.1:9")

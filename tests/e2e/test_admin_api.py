@@ -280,3 +280,39 @@ def test_audit_search_pages_filters_exports_and_verifies_within_scope(stack: Sta
         _admin(stack, auditor.key, "POST", "/audit/prune", json={"dry_run": True}).status_code
         == 403
     )
+
+
+def test_aegis_keys_and_users_go_through_the_api(
+    stack: Stack, monkeypatch: Any, capsys: Any
+) -> None:
+    """`aegis keys …` and `aegis users …` with AEGIS_CORE_URL/AEGIS_API_KEY only: the key
+    created works, grants show who made them, a revoked key is refused."""
+    from core.cli.main import main as aegis
+
+    root = make_key(stack, "admin", "cli-admin", "*")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("AEGIS_CORE_URL", stack.core.url)
+    monkeypatch.setenv("AEGIS_API_KEY", root.key)
+    args = ["keys", "create", "--user", "cli-bob", "--workspace", "w1", "--role", "developer"]
+    assert aegis([*args, "--json"]) == 0
+    created = orjson.loads(capsys.readouterr().out)
+    stack.wait_for_key(created["key"], accepted=True)
+    assert aegis(["keys", "list"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if created["id"] in x)
+    assert "cli-bob" in line and "active" in line and created["key"] not in line
+    assert aegis(["keys", "limits", created["id"], "--max-requests", "5"]) == 0
+    assert capsys.readouterr().out.startswith(f"{created['id']}: max_requests 5")
+    assert aegis(["users", "grant", "cli-bob", "tools:call"]) == 0
+    assert capsys.readouterr().out == "granted tools:call to cli-bob\n"
+    assert aegis(["users", "grants"]) == 0
+    assert "by cli-admin" in capsys.readouterr().out
+    assert aegis(["users", "revoke", "cli-bob", "tools:call"]) == 0
+    capsys.readouterr()
+    assert aegis(["keys", "revoke", created["id"]]) == 0
+    assert capsys.readouterr().out.startswith(f"revoked {created['id']}\n")
+    stack.wait_for_key(created["key"], accepted=False, within=3)
+    assert aegis(["keys", "create", "--user", "x", "--role", "developer"]) == 1
+    assert "'workspace' must be text" in capsys.readouterr().err
+    monkeypatch.delenv("AEGIS_API_KEY")
+    assert aegis(["keys", "list"]) == 1
+    assert capsys.readouterr().err == "aegis: set AEGIS_API_KEY to an admin key\n"

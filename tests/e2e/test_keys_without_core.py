@@ -64,7 +64,8 @@ def test_fail_open_refuses_an_auditor_and_serves_a_developer(stack: Stack) -> No
 def test_key_revoked_while_core_is_down_is_refused_within_2s_and_after(
     stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`aegis keys revoke`, core stopped: edges refuse within 2 s, and still once core is back."""
+    """`aegis keys revoke --direct`, core stopped: edges refuse within 2 s, and still once
+    core is back."""
     created = stack.create_key()
     stack.restart_edge(fail_open_enabled=True)
     stack.stop_core()
@@ -72,7 +73,7 @@ def test_key_revoked_while_core_is_down_is_refused_within_2s_and_after(
     assert httpx.post(url, json=CHAT, headers=_auth(created.key)).status_code == 200
 
     _cli_env(monkeypatch, stack)
-    assert aegis(["keys", "revoke", created.key_id]) == 0
+    assert aegis(["keys", "revoke", "--direct", created.key_id]) == 0
     out = capsys.readouterr()
     assert out.out.splitlines()[0] == f"revoked {created.key_id}"
     assert "revocation written to Redis" in out.out
@@ -106,7 +107,7 @@ def test_revoke_with_redis_unreachable_still_revokes_and_says_so(
     """No Redis: the key is revoked in PostgreSQL (exit 0); a warning says when edges learn it."""
     created = stack.create_key()
     _cli_env(monkeypatch, stack, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    assert aegis(["keys", "revoke", created.key_id]) == 0
+    assert aegis(["keys", "revoke", "--direct", created.key_id]) == 0
     out = capsys.readouterr()
     assert out.out == f"revoked {created.key_id}\n"
     assert out.err.startswith("aegis: warning: the key is revoked in PostgreSQL, but Redis at ")

@@ -88,12 +88,46 @@ class ProcessStack:
     env: dict[str, str]
     logs: dict[str, Path]
     processes: dict[str, subprocess.Popen[bytes]]
+    admin_key: str | None = None
 
     def log_text(self) -> str:
         return "".join(path.read_text() for path in self.logs.values())
 
     def aegis(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return _run([AEGIS, *args], {"DATABASE_URL": self.env["DATABASE_URL"]})
+        """``aegis`` as an operator runs it: through core, with a global admin key (made
+        once with ``--direct``, as ``make run`` does)."""
+        if self.admin_key is None:
+            made = _run(
+                [
+                    AEGIS,
+                    "keys",
+                    "create",
+                    "--direct",
+                    "--user",
+                    "root",
+                    "--workspace",
+                    "*",
+                    "--role",
+                    "admin",
+                    "--json",
+                ],
+                {"DATABASE_URL": self.env["DATABASE_URL"]},
+            )
+            assert made.returncode == 0, made.stderr
+            self.admin_key = json.loads(made.stdout)["key"]
+            deadline = time.monotonic() + 10
+            while (
+                httpx.get(
+                    self.core_url + "/api/v1/admin/keys",
+                    headers={"authorization": f"Bearer {self.admin_key}"},
+                ).status_code
+                != 200
+            ):
+                assert time.monotonic() < deadline, "core never loaded the admin key"
+                time.sleep(0.05)
+        return _run(
+            [AEGIS, *args], {"AEGIS_CORE_URL": self.core_url, "AEGIS_API_KEY": self.admin_key}
+        )
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -245,14 +279,15 @@ def test_cli_lists_without_keys_and_revokes(process_stack: ProcessStack) -> None
     assert status == 401
     again = process_stack.aegis("keys", "revoke", created["id"])
     assert again.returncode == 1
-    assert again.stderr.strip() == f"aegis: no active key with id {created['id']}"
+    assert again.stderr.strip() == f"aegis: core answered 404: No active key '{created['id']}'."
 
 
 def test_cli_reports_unreachable_database_in_one_line() -> None:
     """The CLI says where it could not connect, with no traceback."""
     port = free_port()
     result = _run(
-        [AEGIS, "keys", "list"], {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/x"}
+        [AEGIS, "keys", "list", "--direct"],
+        {"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/x"},
     )
     assert result.returncode == 1
     assert result.stderr.startswith(f"aegis: cannot reach PostgreSQL at 127.0.0.1:{port}")
@@ -329,6 +364,18 @@ def test_make_run_restarts_a_dead_core_and_fails_open_meanwhile(
     try:
         output.wait_for("Aegis is running.", runner, within=90)
         assert f"kill $(cat {run_dir / 'core.pid'})" in output.text()
+        # The banner's export lines, as pasted, are all `aegis` needs (no DATABASE_URL).
+        exported = dict(
+            line.strip().removeprefix("export ").split("=", 1)
+            for line in output.lines
+            if line.strip().startswith("export AEGIS_")
+        )
+        assert exported["AEGIS_CORE_URL"] == f"http://127.0.0.1:{ports['CORE_PORT']}"
+        listed = _run([AEGIS, "keys", "list", "--json"], {**exported, "DATABASE_URL": "unset://"})
+        assert listed.returncode == 0, listed.stderr
+        assert "dev" in [k["user"] for k in json.loads(listed.stdout)]
+        searched = _run([AEGIS, "audit", "search", "--action", "admin", "--json"], exported)
+        assert searched.returncode == 0, searched.stderr
         pids = {name: int((run_dir / f"{name}.pid").read_text()) for name in PROCESS_NAMES}
         edge_url = f"http://127.0.0.1:{ports['EDGE_PORT']}"
         chat = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
