@@ -171,6 +171,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
                 prefix=settings.redis_prefix,
                 consumer=settings.instance,
                 registry=metrics.registry,
+                audit=audit.writer.submit if audit is not None else None,
             )
             loops.supervise("bypass-consumer", consumer.run)
         upstream_headers: dict[str, str] = {}

@@ -22,13 +22,20 @@ by row and each row it refuses is dead-lettered as ``refused``. A dead letter ke
 the stream entry's id, the event and request ids when they are plain ids, the error's class,
 and the SHA-256 and length of the entry; it is logged (``bypass_event_dead_lettered``),
 counted in ``aegis_bypass_dead_letters_total{reason}``, and acknowledged like the rest.
+
+Each event stored for the first time is also an audit row (``audit``: the process's
+:meth:`core.audit.writer.AuditWriter.submit`), with ``bypassed`` true: who, when, which route and
+model, the status the client got, the edge's prefilter findings, the client IP, and no hash
+(the edge keeps only the prompt's plain SHA-256, which the trail does not take: its hashes are
+keyed). A redelivered event is not new, so it is recorded once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import asyncpg
@@ -38,13 +45,14 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter
 from redis.exceptions import ResponseError
 
+from core.audit.record import AuditRecord, action_of
 from core.bypass.store import BypassStore, DeadLetter
 from core.db.pool import DB_ERRORS, Database
 from shared.bypass import BYPASS_GROUP, BypassEvent, BypassEventError, bypass_stream_name
 from shared.hashing import sha256_hex
 from shared.tasks import raise_if_cancelling
 
-__all__ = ["BypassConsumer", "refused_by_data"]
+__all__ = ["BypassConsumer", "bypass_record", "refused_by_data"]
 
 _log = structlog.get_logger("aegis.core.bypass")
 
@@ -57,6 +65,46 @@ _ROW_SQLSTATE_CLASSES: Final = frozenset({"22", "23", "54"})
 _PLAIN_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+def bypass_record(event: BypassEvent) -> AuditRecord:
+    """The audit row of a request the edge answered past core (``bypassed`` true). Its
+    decision is ``allow`` (nothing was scanned) unless the client got an error status.
+
+    >>> event = BypassEvent("r1", 1767225600.0, "edge-1", "/v1/chat/completions", "core_down",
+    ...                     200, key_id="k", user="u", workspace="w", edge_findings=("en.x",))
+    >>> record = bypass_record(event)
+    >>> (record.action, record.decision, record.bypassed, record.findings[0]["stage"])
+    ('chat', 'allow', True, 'edge')
+    """
+    return AuditRecord(
+        log_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "aegis-bypass:" + event.event_id)),
+        timestamp_us=int(event.occurred_at * 1_000_000),
+        request_id=event.request_id,
+        user_id=event.user,
+        workspace_id=event.workspace,
+        key_id=event.key_id,
+        role=None,
+        action=action_of(event.route),
+        model=event.model,
+        decision="allow" if event.status < 400 else "error",
+        dry_run=False,
+        findings=tuple(
+            {"stage": "edge", "scanner": "prefilter", "type": kind, "score": None, "count": 1}
+            for kind in event.edge_findings
+        ),
+        instruction_hash=None,
+        context_hash=None,
+        response_hash=None,
+        tokens_estimated=None,
+        tokens_used=(event.prompt_tokens + event.completion_tokens) or None,
+        latency_ms=None,
+        stage_ms=None,
+        status=event.status,
+        ip_address=event.client_ip,
+        user_agent=None,
+        bypassed=True,
+    )
 
 
 def refused_by_data(exc: BaseException) -> bool:
@@ -85,8 +133,10 @@ class BypassConsumer:
         prefix: str,
         consumer: str,
         registry: CollectorRegistry | None = None,
+        audit: Callable[[AuditRecord], None] | None = None,
     ) -> None:
         self._redis = redis
+        self._audit = audit
         self._database = database
         self._stream = bypass_stream_name(prefix)
         self._consumer = consumer
@@ -151,23 +201,37 @@ class BypassConsumer:
         self, store: BypassStore, items: Sequence[tuple[BypassEvent, Entry]]
     ) -> tuple[int, list[DeadLetter]]:
         """Insert as one batch; if PostgreSQL refuses its data, row by row, returning the
-        dead letters of the rows refused. Any other failure is raised (and retried)."""
+        dead letters of the rows refused. Any other failure is raised (and retried). The
+        events new to PostgreSQL go to the audit trail."""
         try:
-            return await store.insert([event for event, _ in items]), []
+            new = await store.insert_new([event for event, _ in items])
         except (*DB_ERRORS, ValueError, TypeError, OverflowError) as exc:
             if not refused_by_data(exc):
                 raise
             _log.warning("bypass_batch_refused", events=len(items), error=type(exc).__name__)
-        new = 0
+        else:
+            self._record([event for event, _ in items if event.event_id in new])
+            return len(new), []
+        count = 0
         letters: list[DeadLetter] = []
         for event, entry in items:
             try:
-                new += await store.insert([event])
+                added = await store.insert_new([event])
             except (*DB_ERRORS, ValueError, TypeError, OverflowError) as exc:
                 if not refused_by_data(exc):
                     raise
                 letters.append(self._letter(entry, "refused", exc, event))
-        return new, letters
+                continue
+            count += len(added)
+            if added:
+                self._record([event])
+        return count, letters
+
+    def _record(self, events: Sequence[BypassEvent]) -> None:
+        if self._audit is None:
+            return
+        for event in events:
+            self._audit(bypass_record(event))
 
     def _letter(
         self, entry: Entry, reason: str, error: BaseException, event: BypassEvent | None = None

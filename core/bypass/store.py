@@ -58,6 +58,7 @@ FROM unnest(
     prompt_tokens, completion_tokens
 )
 ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
 """
 _INSERT_COLUMNS: Final = 17
 _NOT_AN_ID: Final = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -217,8 +218,12 @@ class BypassStore:
     async def insert(self, events: Sequence[BypassEvent]) -> int:
         """Store events in one statement, skipping event ids already stored; return how many
         were new. A row PostgreSQL refuses fails the whole batch (see the consumer)."""
+        return len(await self.insert_new(events))
+
+    async def insert_new(self, events: Sequence[BypassEvent]) -> set[str]:
+        """:meth:`insert`, returning the event ids that were new."""
         if not events:
-            return 0
+            return set()
         columns: list[list[Any]] = [[] for _ in range(_INSERT_COLUMNS)]
         for e in events:
             values = (
@@ -242,8 +247,8 @@ class BypassStore:
             )
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
-        result = await self._db.execute(_INSERT, *columns)
-        return int(result.rsplit(" ", 1)[-1])
+        rows = await self._db.fetch(_INSERT, *columns)
+        return {row["event_id"] for row in rows}
 
     async def insert_dead(self, letter: DeadLetter) -> bool:
         """Record a dead letter once per stream entry; whether it was new."""

@@ -160,3 +160,34 @@ def test_failing_open_the_edge_enforces_published_permissions(stack: Stack) -> N
         assert answered.status_code == 200
         assert answered.headers["x-aegis-bypassed"] == "true"
     assert stack.upstream.stats.requests == before + 2
+
+
+def test_a_bypassed_request_becomes_an_audit_row_marked_bypassed(stack: Stack) -> None:
+    """Core learns of a bypass from the edge's stream when it returns and records it once,
+    ``bypassed`` true, with who sent it and the status the client got."""
+    developer = stack.create_key("developer", user="dev-bypass")
+    stack.restart_edge(fail_open_enabled=True)
+    stack.stop_core()
+    answered = httpx.post(
+        stack.base_url + "/chat/completions", json=CHAT, headers=_auth(developer.key)
+    )
+    assert answered.headers["x-aegis-bypassed"] == "true"
+    request_id = answered.headers["x-aegis-request-id"]
+    stack.start_core()
+    stack.wait_bypass_rows(1)
+    [row] = audit_rows(stack, request_id)
+    assert row["bypassed"] is True
+    assert (row["user_id"], row["key_id"], row["workspace_id"]) == (
+        "dev-bypass",
+        developer.key_id,
+        "tests",
+    )
+    assert (row["action"], row["decision"], row["status"], row["model"]) == (
+        "chat",
+        "allow",
+        200,
+        DEFAULT_MODEL,
+    )
+    assert row["instruction_hash"] is None
+    time.sleep(1.0)
+    assert len(audit_rows(stack, request_id)) == 1
