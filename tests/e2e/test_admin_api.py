@@ -316,3 +316,60 @@ def test_aegis_keys_and_users_go_through_the_api(
     monkeypatch.delenv("AEGIS_API_KEY")
     assert aegis(["keys", "list"]) == 1
     assert capsys.readouterr().err == "aegis: set AEGIS_API_KEY to an admin key\n"
+
+
+HOSTILE_BODIES = [
+    b"[]",
+    b"not json",
+    b'{"user": 5, "role": "developer", "workspace": "w"}',
+    b'{"user": "a\\u0000b", "role": "developer", "workspace": "w"}',
+    b'{"user": "u", "role": "root", "workspace": "w"}',
+    b'{"user": "u", "role": "developer", "workspace": "w", "max_requests": 1e400}',
+    b'{"user": "u", "role": "developer", "workspace": "w", "tokens_per_minute": 99999999999}',
+    b'{"user": "\\ud800", "permission": "tools:call"}',
+    b'{"max_requests": true}',
+    b'{"text": 7, "limit": 0}',
+    b'{"retention_days": "x", "dry_run": "yes"}',
+]
+HOSTILE_PATHS = [
+    ("POST", "/keys"),
+    ("POST", "/keys/key_nope/revoke"),
+    ("POST", "/keys/%00/limits"),
+    ("POST", "/keys/key_nope/limits"),
+    ("POST", "/grants"),
+    ("POST", "/grants/revoke"),
+    ("POST", "/audit/match"),
+]
+
+
+def test_hostile_admin_input_gets_a_4xx_in_openai_shape_never_a_500(stack: Stack) -> None:
+    """Bad bodies, paths and queries on every new admin route: a 4xx with an error object."""
+    root = make_key(stack, "admin", "fuzz-root", "*")
+    for method, path in HOSTILE_PATHS:
+        for body in HOSTILE_BODIES:
+            answer = httpx.request(
+                method,
+                stack.core.url + "/api/v1/admin" + path,
+                content=body,
+                headers={**_auth(root.key), "content-type": "application/json"},
+            )
+            assert 400 <= answer.status_code < 500, (path, body, answer.text)
+            assert answer.json()["error"]["message"], (path, body)
+    for body in (b"[]", b"not json", b'{"retention_days": "x"}', b'{"dry_run": "yes"}'):
+        answer = _admin(stack, root.key, "POST", "/audit/prune", content=body)
+        assert answer.status_code == 400, (body, answer.text)
+    for query in (
+        {"since": "9999999d"},
+        {"until": "0001-01-01T00:00:00"},
+        {"limit": "1001"},
+        {"before": "99999999999999999999:00000000-0000-0000-0000-000000000000"},
+        {"request_id": "x" * 300},
+        {"decision": "a\x00b"},
+    ):
+        for path in ("/audit", "/audit/export"):
+            answer = _admin(stack, root.key, "GET", path, params=query)
+            assert 400 <= answer.status_code < 500 or answer.status_code == 200, (
+                query,
+                answer.text,
+            )
+            assert answer.status_code != 200 or path == "/audit/export" or "rows" in answer.json()
