@@ -210,7 +210,7 @@ async def show_event(request: Request) -> Response:
 
 async def review_event(request: Request) -> Response:
     state = core_state(request)
-    identity = authorized(state, request, "bypass:review")
+    identity, exchange = authorized_call(state, request, "bypass:review")
     ref = path_text(request, "ref")
     body = await read_object(request)
     note = body.get("note")
@@ -231,6 +231,7 @@ async def review_event(request: Request) -> Response:
         ) from None
     if record is None:
         raise NotFoundError(f"No bypass event '{ref}'.")
+    exchange.admin_changes = (("bypass_review", str(record.id)),)
     _log.info("bypass_event_reviewed", bypass_id=record.id, reviewer=identity.user)
     return json_response(record.as_dict())
 

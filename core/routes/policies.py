@@ -23,7 +23,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.policies.store import GLOBAL_SUBJECT, SCOPES, PolicyStore
-from core.routes.admin import authorized, database_pool, path_text, read_object, uses_database
+from core.routes.admin import (
+    authorized,
+    authorized_call,
+    database_pool,
+    path_text,
+    read_object,
+    uses_database,
+)
 from core.scanning.policy import PolicyDocument
 from core.state import core_state
 from shared.errors import InvalidRequestError, NotFoundError
@@ -87,7 +94,7 @@ async def show_policy(request: Request) -> Response:
 
 async def put_policy(request: Request) -> Response:
     state = core_state(request)
-    identity = authorized(state, request, "policy:write")
+    identity, exchange = authorized_call(state, request, "policy:write")
     scope, subject = _target(request)
     document = PolicyDocument.parse(await read_object(request))
     pool = database_pool(state)
@@ -96,17 +103,19 @@ async def put_policy(request: Request) -> Response:
     ):
         raise NotFoundError(f"No key '{subject}'.")
     row = await PolicyStore(pool).put(scope, subject, document, identity.user)
+    exchange.admin_changes = (("policy_set", f"{scope} {subject}"),)
     _log.info("policy_set", scope=scope, subject=subject, by=identity.user, **document.as_dict())
     return json_response(row.as_dict())
 
 
 async def delete_policy(request: Request) -> Response:
     state = core_state(request)
-    identity = authorized(state, request, "policy:write")
+    identity, exchange = authorized_call(state, request, "policy:write")
     scope, subject = _target(request)
     deleted = await PolicyStore(database_pool(state)).delete(scope, subject)
     if not deleted:
         raise NotFoundError(f"No {scope} policy for '{subject}'.")
+    exchange.admin_changes = (("policy_delete", f"{scope} {subject}"),)
     _log.info("policy_deleted", scope=scope, subject=subject, by=identity.user)
     return json_response({"deleted": True, "scope": scope, "subject": subject})
 

@@ -373,3 +373,16 @@ def test_hostile_admin_input_gets_a_4xx_in_openai_shape_never_a_500(stack: Stack
                 answer.text,
             )
             assert answer.status_code != 200 or path == "/audit/export" or "rows" in answer.json()
+
+
+def test_policy_changes_are_audit_rows_naming_who_made_them(stack: Stack) -> None:
+    """A policy set and delete through the API are audit rows with the change as findings."""
+    root = make_key(stack, "admin", "policy-root", "*")
+    path = "/policies/workspace/payments"
+    assert _admin(stack, root.key, "PUT", path, json={"dry_run": True}).status_code == 200
+    assert _admin(stack, root.key, "DELETE", path).status_code == 200
+    rows = _admin_rows(stack, "policy-root", 2)
+    assert [(f["scanner"], f["type"]) for r in rows for f in r["findings"]] == [
+        ("policy_set", "workspace payments"),
+        ("policy_delete", "workspace payments"),
+    ]
