@@ -4,6 +4,7 @@
     aegis keys list [--all] [--json]
     aegis keys revoke KEY_ID
     aegis keys limits KEY_ID [--max-requests N] [--tokens-per-minute N]   (unset: defaults)
+    aegis users list [--json]
     aegis users grants [--json]
     aegis users grant USER PERMISSION
     aegis users revoke USER PERMISSION
@@ -80,6 +81,8 @@ def add_parser(groups: Any) -> None:
 
     users = groups.add_parser("users", help="per-user grants on top of key roles")
     user_commands = users.add_subparsers(dest="command", required=True)
+    everyone = user_commands.add_parser("list", help="users: their keys' roles and grants")
+    everyone.add_argument("--json", action="store_true", help="print JSON")
     grants = user_commands.add_parser("grants", help="list grants")
     grants.add_argument("--json", action="store_true", help="print JSON")
     for name, text in (("grant", "grant USER a permission"), ("revoke", "take a grant back")):
@@ -137,6 +140,20 @@ async def run_api(args: argparse.Namespace) -> int:
 
 
 async def _users(args: argparse.Namespace, client: AdminClient) -> int:
+    if args.command == "list":
+        users = (await client.call("GET", "/api/v1/admin/users"))["users"]
+        if args.json:
+            print(orjson.dumps(users).decode())
+            return 0
+        for user in users:
+            print(
+                f"{user['user']:<20} {','.join(user['roles']) or '-':<20} "
+                f"{','.join(user['workspaces']) or '-':<20} keys {user['active_keys']:<3} "
+                f"grants {','.join(user['grants']) or '-'}"
+            )
+        if not users:
+            print("no users")
+        return 0
     if args.command == "grants":
         grants = (await client.call("GET", "/api/v1/admin/grants"))["grants"]
         if args.json:

@@ -238,6 +238,39 @@ class KeyStore:
             for row in rows
         ]
 
+    async def users(self, *, workspace: str | None = None) -> builtins.list[dict[str, object]]:
+        """Every user (with ``workspace``: those with a key there): their active keys'
+        roles and workspaces, and their grants."""
+        rows = await self._db.fetch(
+            """
+            SELECT u.name, u.created_at,
+                   coalesce(array_agg(DISTINCT k.role) FILTER (WHERE k.id IS NOT NULL), '{}')
+                       AS roles,
+                   coalesce(array_agg(DISTINCT k.workspace) FILTER (WHERE k.id IS NOT NULL),
+                            '{}') AS workspaces,
+                   count(DISTINCT k.id) AS active_keys,
+                   coalesce((SELECT array_agg(g.permission ORDER BY g.permission)
+                             FROM user_permissions g WHERE g.user_id = u.id), '{}') AS grants
+            FROM users u
+            LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL
+            WHERE $1::text IS NULL OR EXISTS (
+                SELECT 1 FROM api_keys w WHERE w.user_id = u.id AND w.workspace = $1)
+            GROUP BY u.id ORDER BY u.name
+            """,
+            workspace,
+        )
+        return [
+            {
+                "user": row["name"],
+                "created_at": row["created_at"].isoformat(),
+                "roles": sorted(row["roles"]),
+                "workspaces": sorted(row["workspaces"]),
+                "active_keys": row["active_keys"],
+                "grants": list(row["grants"]),
+            }
+            for row in rows
+        ]
+
     async def user_workspaces(self, user: str) -> set[str]:
         """The workspaces ``user`` has keys in (revoked ones included)."""
         rows = await self._db.fetch(

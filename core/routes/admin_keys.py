@@ -6,6 +6,8 @@
     GET  /api/v1/admin/keys?all=true         → {"keys": [...]}   never the keys themselves
     POST /api/v1/admin/keys/{key_id}/revoke  → {"id", "revoked": true, "edges_told": bool}
     POST /api/v1/admin/keys/{key_id}/limits  {"max_requests": N|null, "tokens_per_minute": N|null}
+    GET  /api/v1/admin/users                 → {"users": [{"user", "roles", "workspaces",
+                                              "active_keys", "grants", "created_at"}]}
     GET  /api/v1/admin/grants                → {"grants": [{"user", "permission", …}]}
     POST /api/v1/admin/grants                {"user", "permission"}  → {"granted": bool}
     POST /api/v1/admin/grants/revoke         {"user", "permission"}  → {"revoked": bool}
@@ -184,6 +186,13 @@ async def set_limits(request: Request) -> Response:
     return json_response(key_json(row))
 
 
+async def list_users(request: Request) -> Response:
+    state = core_state(request)
+    identity, _ = authorized_call(state, request, ADMIN_MANAGE)
+    users = await KeyStore(database_pool(state)).users(workspace=_scope(identity))
+    return json_response({"users": users})
+
+
 async def list_grants(request: Request) -> Response:
     state = core_state(request)
     identity, _ = authorized_call(state, request, ADMIN_MANAGE)
@@ -257,6 +266,7 @@ ROUTES: Final = [
     Route("/api/v1/admin/keys", uses_database(list_keys), methods=["GET"]),
     Route("/api/v1/admin/keys/{key_id}/revoke", uses_database(revoke_key), methods=["POST"]),
     Route("/api/v1/admin/keys/{key_id}/limits", uses_database(set_limits), methods=["POST"]),
+    Route("/api/v1/admin/users", uses_database(list_users), methods=["GET"]),
     Route("/api/v1/admin/grants", uses_database(list_grants), methods=["GET"]),
     Route("/api/v1/admin/grants", uses_database(grant), methods=["POST"]),
     Route("/api/v1/admin/grants/revoke", uses_database(revoke_grant), methods=["POST"]),

@@ -128,6 +128,9 @@ def test_grants_through_the_api_take_effect_and_workspace_admins_stay_in_theirs(
 
     keys = _admin(stack, pay_admin.key, "GET", "/keys").json()["keys"]
     assert {k["workspace"] for k in keys} == {"payments"}
+    users = _admin(stack, pay_admin.key, "GET", "/users").json()["users"]
+    assert {"pay-admin", "pay-dev"} <= {u["user"] for u in users}
+    assert "ops-dev" not in {u["user"] for u in users}
     elsewhere = _admin(
         stack,
         pay_admin.key,
@@ -306,6 +309,13 @@ def test_aegis_keys_and_users_go_through_the_api(
     assert capsys.readouterr().out == "granted tools:call to cli-bob\n"
     assert aegis(["users", "grants"]) == 0
     assert "by cli-admin" in capsys.readouterr().out
+    assert aegis(["users", "list", "--json"]) == 0
+    bob = next(u for u in orjson.loads(capsys.readouterr().out) if u["user"] == "cli-bob")
+    assert (bob["roles"], bob["workspaces"], bob["grants"]) == (
+        ["developer"],
+        ["w1"],
+        ["tools:call"],
+    )
     assert aegis(["users", "revoke", "cli-bob", "tools:call"]) == 0
     capsys.readouterr()
     assert aegis(["keys", "revoke", created["id"]]) == 0
