@@ -148,6 +148,10 @@ def test_search_prints_a_table_and_export_writes_every_row(
         assert len(lines) == (6 if form == "csv" else 5)
     assert lines[0].startswith("{") and "cli-0" in lines[0]
 
+    # The old month goes again (prune needs a global admin), leaving no partition behind.
+    monkeypatch.setenv("AEGIS_API_KEY", make_key(stack, "admin", "cli-root2", "*").key)
+    assert main(["audit", "prune"]) == 0
+    assert ": 2 rows" in capsys.readouterr().out
     developer = make_key(stack, "developer", "cli-dev", "tests")
     monkeypatch.setenv("AEGIS_API_KEY", developer.key)
     assert main(["audit", "search"]) == 1
