@@ -15,8 +15,9 @@ deleted row otherwise (:mod:`core.audit.verify`). ``export`` streams every match
 oldest first, to FILE, its progress on standard error. ``match`` has core hash the text with
 the audit key and lists when it was sent or answered (exit 0), or says it was not found (exit
 1); ``--text-file -`` reads standard input, which keeps the text out of the process list and
-the shell's history. ``prune`` drops the monthly partitions past ``AUDIT_RETENTION_DAYS``
-(core's; default 365), after exporting their rows to ``--export FILE`` (JSONL) when asked.
+the shell's history (a file's last line break is dropped when the text with it is not
+found). ``prune`` drops the monthly partitions past ``AUDIT_RETENTION_DAYS`` (core's; default
+365), after exporting their rows to ``--export FILE`` (JSONL) when asked.
 """
 
 from __future__ import annotations
@@ -208,6 +209,11 @@ async def _match(client: AdminClient, args: argparse.Namespace) -> int:
     if args.since:
         body["since"] = args.since
     matches = (await client.call("POST", "/api/v1/admin/audit/match", body=body))["matches"]
+    text = body["text"]
+    if not matches and args.text is None and text.endswith("\n"):
+        # A file (or `echo … |`) ends with a line break the sent text seldom had.
+        body["text"] = text[:-2] if text.endswith("\r\n") else text[:-1]
+        matches = (await client.call("POST", "/api/v1/admin/audit/match", body=body))["matches"]
     if args.json:
         print(orjson.dumps(matches).decode())
     elif not matches:

@@ -83,6 +83,12 @@ def test_verify_match_and_prune_from_the_command_line(
     (tmp_path / "text.txt").write_text(SECRET_TEXT, "utf-8")
     assert main(["audit", "match", "--text-file", str(tmp_path / "text.txt"), "--json"]) == 0
     assert [m["request_id"] for m in orjson.loads(capsys.readouterr().out)] == ["cli-3"]
+    # Saved by an editor, or piped from echo: the file's last line break was not sent.
+    (tmp_path / "line.txt").write_text(SECRET_TEXT + "\n", "utf-8")
+    assert main(["audit", "match", "--text-file", str(tmp_path / "line.txt"), "--json"]) == 0
+    assert [m["request_id"] for m in orjson.loads(capsys.readouterr().out)] == ["cli-3"]
+    assert main(["audit", "match", "--text", SECRET_TEXT + "\n"]) == 1  # --text is exact
+    capsys.readouterr()
     assert main(["audit", "match", "--text", SECRET_TEXT + "!"]) == 1
     assert "not found" in capsys.readouterr().out
 
