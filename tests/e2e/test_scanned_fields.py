@@ -96,8 +96,8 @@ def test_attack_in_any_rendered_field_is_blocked(
 ) -> None:
     """An injection in any field the model server renders is refused: at the edge by its
     prefilter, and by core's own pipeline when core is called directly; the model never
-    sees it."""
-    key = stack.create_key().key
+    sees it.  The key is an ai-developer's: offering tools takes ``tools:call``."""
+    key = stack.create_key("ai-developer").key
     at_edge = httpx.post(stack.base_url + "/chat/completions", json=body, headers=_auth(key))
     assert at_edge.status_code == 400, at_edge.text
     error = at_edge.json()["error"]
@@ -113,8 +113,9 @@ def test_attack_in_any_rendered_field_is_blocked(
 
 
 def test_tools_without_attacks_pass(stack: Stack) -> None:
-    """Ordinary tool definitions, tool calls and names reach the model."""
-    key = stack.create_key().key
+    """Ordinary tool definitions, tool calls and names reach the model (for a key whose role
+    may offer tools)."""
+    key = stack.create_key("ai-developer").key
     body = _chat(
         [*_tool_call('{"city": "Seoul"}'), {"role": "user", "name": "kim", "content": "Thanks!"}],
         tools=[_tool()],
