@@ -172,6 +172,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
                 consumer=settings.instance,
                 registry=metrics.registry,
                 audit=audit.writer.submit if audit is not None else None,
+                retention_days=settings.audit_retention_days,
             )
             loops.supervise("bypass-consumer", consumer.run)
         upstream_headers: dict[str, str] = {}

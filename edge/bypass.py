@@ -1,6 +1,8 @@
-"""Recording bypass events: a bounded Redis stream, and a local spool while Redis is down.
+"""Recording edge events: a bounded Redis stream, and a local spool while Redis is down.
 
-Every request the edge sends past core becomes one :class:`shared.bypass.BypassEvent`.
+Every request the edge sends past core becomes one :class:`shared.bypass.BypassEvent`, and
+so does every request it refuses on its own (a prefilter block, a permission denial: kind
+``edge_decision``), so that core's audit trail has a row for it; both travel the same way.
 :meth:`BypassRecorder.record` appends it to the stream with one script call that refuses to
 grow the stream past ``BYPASS_STREAM_MAX_LEN`` entries (core deletes what it has stored, so
 the length is the backlog). If Redis cannot be reached in time, or the stream is full, the
@@ -13,6 +15,7 @@ form (:meth:`shared.bypass.BypassEvent.encode`: no control characters, bounded t
 whatever a client sent, core can store its event.
 
 ``record`` never raises: a request's answer must not fail because its audit trail is slow.
+:meth:`BypassRecorder.record_soon` does not even wait for it (a refusal is answered at once).
 The one loss it cannot prevent, a spool write failing (disk full), is logged as
 ``bypass_event_lost`` with the request id and counted.
 """
@@ -77,6 +80,7 @@ class BypassRecorder:
         self._replay_path = spool_dir / f"bypass-{safe}.replay.jsonl"
         self._lock = asyncio.Lock()
         self._buffer: list[bytes] = []
+        self._pending: set[asyncio.Task[None]] = set()
         self.bypassed = Counter(
             "aegis_edge_bypassed_requests_total",
             "Requests answered past core (fail-open), by reason.",
@@ -85,7 +89,8 @@ class BypassRecorder:
         )
         self.recorded = Counter(
             "aegis_edge_bypass_events_total",
-            "Bypass events recorded, by where they went (redis, spool) or lost.",
+            "Edge events (bypasses and edge decisions) recorded, by where they went (redis, "
+            "spool) or lost.",
             ("sink",),
             registry=registry,
         )
@@ -106,7 +111,8 @@ class BypassRecorder:
 
     async def record(self, event: BypassEvent) -> None:
         """Store ``event`` in the stream, or in the spool; never raises."""
-        self.bypassed.labels(event.reason).inc()
+        if event.is_bypass:
+            self.bypassed.labels(event.reason).inc()
         line = event.encode()
         try:
             async with asyncio.timeout(self._timeout_s):
@@ -118,6 +124,13 @@ class BypassRecorder:
         except (RedisError, OSError, TimeoutError) as exc:
             _log.warning("bypass_redis_unavailable", error=type(exc).__name__)
         await self._spool(line, event.request_id)
+
+    def record_soon(self, event: BypassEvent) -> None:
+        """:meth:`record` in a task of its own: the caller does not wait (held until it ends;
+        :meth:`close` waits for those still running)."""
+        task = asyncio.get_running_loop().create_task(self.record(event))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def _spool(self, line: bytes, request_id: str) -> None:
         self._buffer.append(line)
@@ -171,7 +184,9 @@ class BypassRecorder:
         return sent
 
     async def close(self) -> None:
-        """Wait for spool writes in progress (at shutdown)."""
+        """Wait for events being recorded and spool writes in progress (at shutdown)."""
+        if self._pending:
+            await asyncio.wait(set(self._pending))
         async with self._lock:
             pass
 

@@ -1,4 +1,10 @@
-"""The edge's HTTP handlers: thin — authenticate, read, parse, check, forward."""
+"""The edge's HTTP handlers: thin — authenticate, read, parse, check, forward.
+
+A refusal the edge decides on its own, which core therefore never sees (a permission denial,
+403; a prefilter block, 400), is published as an edge decision event on the bypass stream
+(:meth:`edge.bypass.BypassRecorder.record_soon`, not waited for), so that core's audit trail
+has its row. Rate limits (429) and unknown keys (401) are not.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,15 @@ from edge.guard import (
 from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.settings import EdgeSettings
-from shared.bypass import BypassEvent, new_event_id, prompt_digest
+from shared.bypass import (
+    EDGE_BLOCKED,
+    EDGE_DENIED,
+    KIND_EDGE_DECISION,
+    BypassEvent,
+    new_event_id,
+    prompt_digest,
+)
+from shared.errors import BlockedError, PermissionDeniedError
 from shared.extract import user_texts
 from shared.http import Handler, RequestInfo, json_response, read_json_body, request_info
 from shared.keyset import KeyIdentity
@@ -69,32 +83,56 @@ def _state(request: Request) -> EdgeState:
     return state
 
 
-def _authenticate(state: EdgeState, request: Request) -> KeyIdentity:
+def _authenticate(state: EdgeState, request: Request, path: str) -> KeyIdentity:
     """The caller's identity; 401, or 403 (core's answer) unless the key may call models.
 
     Every route here calls a model or core's check of one, so each needs ``llm:call``; it is
-    checked here, before anything is forwarded, and so also while failing open.
+    checked here, before anything is forwarded, and so also while failing open. ``path`` is
+    core's route for the call (what a denial's audit row names).
     """
     identity = state.keys.authenticate(request.headers.get("authorization"))
     request_info(request).key_id = identity.key_id
-    state.keys.authorize(identity, LLM_CALL)
+    _authorize(state, request, identity, LLM_CALL, path)
     return identity
+
+
+def _authorize(
+    state: EdgeState,
+    request: Request,
+    identity: KeyIdentity,
+    permission: str,
+    path: str,
+    api: ApiRequest | None = None,
+) -> None:
+    """403 unless the key may do ``permission``; a denial is published as an edge decision."""
+    try:
+        state.keys.authorize(identity, permission)
+    except PermissionDeniedError as exc:
+        event = _decision_event(state, request, identity, path, EDGE_DENIED, exc.status, api)
+        state.bypass.record_soon(event)
+        raise
 
 
 async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     state = _state(request)
     info = request_info(request)
-    identity = _authenticate(state, request)
+    identity = _authenticate(state, request, path)
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )
     api = parse_api_request(kind, raw)
     # Offering the model tools takes ``tools:call`` too: checked here so a bypass checks it.
     for permission in call_permissions(api.body):
-        state.keys.authorize(identity, permission)
+        _authorize(state, request, identity, permission, path, api)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
     texts = user_texts(kind, api.body)
-    admission = await state.guard.admit(identity, info.client_ip, texts, info.log)
+    try:
+        admission = await state.guard.admit(identity, info.client_ip, texts, info.log)
+    except BlockedError as exc:
+        rules = tuple(sorted({str(finding.get("type")) for finding in exc.findings}))
+        event = _decision_event(state, request, identity, path, EDGE_BLOCKED, exc.status, api)
+        state.bypass.record_soon(replace(event, edge_findings=rules))
+        raise
     return await _forward(state, request, identity, admission, "POST", path, api)
 
 
@@ -116,6 +154,7 @@ async def _forward(
     """
     info = request_info(request)
     started = time.time()
+    user_agent = request.headers.get("user-agent")
     try:
         forwarded = await state.forwarder.forward(
             method,
@@ -124,7 +163,7 @@ async def _forward(
             identity=identity,
             request_id=info.request_id,
             client_ip=info.client_ip,
-            user_agent=request.headers.get("user-agent"),
+            user_agent=user_agent,
             body=api.raw if api is not None else body,
             stream=api.stream if api is not None else False,
             receive=request.receive,
@@ -133,7 +172,9 @@ async def _forward(
         )
     except BypassError as exc:
         info.log["bypassed"] = exc.reason
-        event = _bypass_event(state, info, identity, admission, path, api, started, exc.reason)
+        event = _bypass_event(
+            state, info, identity, admission, path, api, started, exc.reason, user_agent
+        )
         await state.bypass.record(replace(event, status=exc.error.status))
         exc.error.headers.update(admission.headers)
         raise exc.error from None
@@ -152,7 +193,9 @@ async def _forward(
         async def stream_ended(events: int, completed: bool) -> None:
             # The event first: nothing that happens after it can cost the request its event.
             if reason is not None:
-                event = _bypass_event(state, info, identity, admission, path, api, started, reason)
+                event = _bypass_event(
+                    state, info, identity, admission, path, api, started, reason, user_agent
+                )
                 await state.bypass.record(
                     replace(
                         event,
@@ -176,7 +219,9 @@ async def _forward(
     async def answered() -> None:
         # After the answer has been sent: the client does not wait for this.
         usage = response_usage(bytes(response.body)) if response.status_code == 200 else {}
-        event = _bypass_event(state, info, identity, admission, path, api, started, reason)
+        event = _bypass_event(
+            state, info, identity, admission, path, api, started, reason, user_agent
+        )
         await state.bypass.record(
             replace(
                 event,
@@ -201,6 +246,7 @@ def _bypass_event(
     api: ApiRequest | None,
     started: float,
     reason: str,
+    user_agent: str | None = None,
 ) -> BypassEvent:
     """The request's bypass event, under an id made here: the request id may be a trusted
     proxy's (the client's), so it is kept for correlation but never decides what is stored."""
@@ -220,6 +266,40 @@ def _bypass_event(
         stream=api.stream if api is not None else False,
         prompt_sha256=prompt_digest(api.body, api.raw) if api is not None else None,
         edge_findings=tuple(sorted({finding.type for finding in admission.findings})),
+        role=identity.role,
+        user_agent=user_agent,
+    )
+
+
+def _decision_event(
+    state: EdgeState,
+    request: Request,
+    identity: KeyIdentity,
+    path: str,
+    reason: str,
+    status: int,
+    api: ApiRequest | None,
+) -> BypassEvent:
+    """The event of a refusal the edge made itself (``reason``: ``EDGE_BLOCKED`` or
+    ``EDGE_DENIED``): who, when, which route and model, the status; never text."""
+    info = request_info(request)
+    return BypassEvent(
+        kind=KIND_EDGE_DECISION,
+        event_id=new_event_id(),
+        request_id=info.request_id,
+        occurred_at=time.time(),
+        edge_instance=state.settings.instance,
+        route=path,
+        reason=reason,
+        status=status,
+        key_id=identity.key_id,
+        user=identity.user,
+        workspace=identity.workspace,
+        role=identity.role,
+        client_ip=info.client_ip,
+        model=api.model if api is not None else None,
+        stream=api.stream if api is not None else False,
+        user_agent=request.headers.get("user-agent"),
     )
 
 
@@ -237,7 +317,7 @@ async def embeddings(request: Request) -> Response:
 
 async def models(request: Request) -> Response:
     state = _state(request)
-    identity = _authenticate(state, request)
+    identity = _authenticate(state, request, "/v1/models")
     info = request_info(request)
     admission = await state.guard.admit(identity, info.client_ip, [], info.log)
     return await _forward(state, request, identity, admission, "GET", "/v1/models")
@@ -252,7 +332,7 @@ async def validate(request: Request) -> Response:
     """
     state = _state(request)
     info = request_info(request)
-    identity = _authenticate(state, request)
+    identity = _authenticate(state, request, "/api/v1/inspect")
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )
@@ -272,7 +352,7 @@ async def analyze_output(request: Request) -> Response:
     """
     state = _state(request)
     info = request_info(request)
-    identity = _authenticate(state, request)
+    identity = _authenticate(state, request, OUTPUT_ANALYZE)
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )

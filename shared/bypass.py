@@ -1,4 +1,13 @@
-"""Bypass events: what the edge records for each request it sent past core, and core stores.
+"""Edge events: what the edge records for each request it sent past core (a *bypass*), and
+for each request it refused on its own (an *edge decision*); core consumes both.
+
+``kind`` tells them apart: ``bypass`` (the default, so events from older edges decode as
+they were written) or ``edge_decision``, a request the edge answered itself with a refusal
+core never saw: a prefilter block (400 ``aegis_blocked``; ``reason`` ``prefilter_block``,
+the rule ids in ``edge_findings``) or a permission denial (403 ``permission_denied``;
+``reason`` ``permission_denied``). Core stores bypasses in ``bypass_events`` for security
+staff to review; an edge decision is not a bypass and becomes an audit row only (see
+:mod:`core.bypass.consumer`). Rate limits (429) and unknown keys (401) are not events.
 
 An event holds metadata and a hash, never text. The edge appends it to a Redis stream
 (``{prefix}bypass``, one field ``event`` holding this JSON), or to a local spool while Redis
@@ -37,6 +46,10 @@ from shared.hashing import sha256_hex
 
 __all__ = [
     "BYPASS_GROUP",
+    "EDGE_BLOCKED",
+    "EDGE_DENIED",
+    "KIND_BYPASS",
+    "KIND_EDGE_DECISION",
     "MAX_FINDINGS",
     "MAX_FINDING_CHARS",
     "MAX_TEXT_CHARS",
@@ -48,6 +61,13 @@ __all__ = [
 ]
 
 BYPASS_GROUP: Final = "aegis-core"
+KIND_BYPASS: Final = "bypass"
+KIND_EDGE_DECISION: Final = "edge_decision"
+_KINDS: Final = frozenset({KIND_BYPASS, KIND_EDGE_DECISION})
+EDGE_BLOCKED: Final = "prefilter_block"
+"""The ``reason`` of an edge decision that a prefilter rule blocked the request (400)."""
+EDGE_DENIED: Final = "permission_denied"
+"""The ``reason`` of an edge decision that the key lacks a permission the call needs (403)."""
 MAX_TEXT_CHARS: Final = 256
 MAX_FINDINGS: Final = 64
 MAX_FINDING_CHARS: Final = 64
@@ -91,9 +111,12 @@ class BypassEventError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class BypassEvent:
-    """One request the edge answered without core.
+    """One request the edge answered without core: past it (``kind`` ``bypass``) or with a
+    refusal of its own (``kind`` ``edge_decision``).
 
     ``event_id`` is made when the event is (the default), and kept by :func:`dataclasses.replace`.
+    ``role`` and ``user_agent`` go to the audit row only (``bypass_events`` has no column
+    for them).
     """
 
     request_id: str
@@ -113,6 +136,14 @@ class BypassEvent:
     completion_tokens: int = 0
     edge_findings: tuple[str, ...] = field(default=())
     event_id: str = field(default_factory=new_event_id)
+    kind: str = KIND_BYPASS
+    role: str | None = None
+    user_agent: str | None = None
+
+    @property
+    def is_bypass(self) -> bool:
+        """Whether the request went past core (rather than being refused at the edge)."""
+        return self.kind == KIND_BYPASS
 
     def storable(self) -> BypassEvent:
         """This event with every field in the form PostgreSQL stores (see the module doc)."""
@@ -139,6 +170,9 @@ class BypassEvent:
                 _required(item, MAX_FINDING_CHARS) for item in self.edge_findings[:MAX_FINDINGS]
             ),
             event_id=_required(self.event_id),
+            kind=_required(self.kind),
+            role=_clean(self.role),
+            user_agent=_clean(self.user_agent),
         )
 
     def encode(self) -> bytes:
@@ -151,7 +185,8 @@ class BypassEvent:
 
         Types and the time are checked; texts are taken as they are (PostgreSQL is the judge
         of what it stores). An event from an edge older than event ids is keyed on
-        ``request:{request_id}``, as such events were stored before.
+        ``request:{request_id}``, as such events were stored before; one without a ``kind``
+        is a bypass. An unknown ``kind`` is malformed: it must not be stored as a bypass.
         """
         try:
             data = orjson.loads(raw)
@@ -162,6 +197,9 @@ class BypassEvent:
             if not (math.isfinite(occurred_at) and 0.0 <= occurred_at <= _LATEST):
                 raise ValueError("occurred_at out of range")
             event_id = _optional_text(data, "event_id")
+            kind = data.get("kind") or KIND_BYPASS
+            if kind not in _KINDS:
+                raise ValueError("unknown kind")
             return cls(
                 request_id=request_id,
                 occurred_at=occurred_at,
@@ -180,6 +218,9 @@ class BypassEvent:
                 completion_tokens=int(data.get("completion_tokens") or 0),
                 edge_findings=tuple(str(item) for item in data.get("edge_findings") or ()),
                 event_id=event_id or f"request:{request_id}",
+                kind=kind,
+                role=_optional_text(data, "role"),
+                user_agent=_optional_text(data, "user_agent"),
             )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise BypassEventError(f"malformed bypass event: {type(exc).__name__}") from exc

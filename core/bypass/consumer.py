@@ -1,11 +1,18 @@
-"""Moving bypass events from the edges' Redis stream into PostgreSQL, losing none.
+"""Moving the edges' events from their Redis stream into PostgreSQL, losing none.
+
+The stream carries two kinds of event (:class:`shared.bypass.BypassEvent`): *bypasses*,
+requests an edge sent past core, stored in ``bypass_events`` for security staff to review;
+and *edge decisions*, requests an edge refused on its own (a prefilter block, a permission
+denial), which core never saw and which are not bypasses: they become audit rows only.
 
 Each core reads the stream ``{prefix}bypass`` in the consumer group ``aegis-core`` under a
 stable consumer name (``CORE_INSTANCE_ID``, by default host:port). For each batch it:
 
-1. inserts the events into ``bypass_events`` in one statement, idempotent by event id;
-2. records the entries it cannot store in ``bypass_dead_letters`` (see below);
-3. only after those commits, acknowledges and deletes the entries (``XACK`` + ``XDEL``), so
+1. inserts the bypasses into ``bypass_events`` in one statement, idempotent by event id;
+2. inserts the edge decisions' event ids into ``edge_decision_events`` in one statement,
+   idempotent the same way (the table holds the ids only);
+3. records the entries it cannot store in ``bypass_dead_letters`` (see below);
+4. only after those commits, acknowledges and deletes the entries (``XACK`` + ``XDEL``), so
    the stream's length is the backlog the edges bound it by.
 
 Only what is transient is retried: if PostgreSQL cannot be reached (or fails for a reason
@@ -24,18 +31,30 @@ and the SHA-256 and length of the entry; it is logged (``bypass_event_dead_lette
 counted in ``aegis_bypass_dead_letters_total{reason}``, and acknowledged like the rest.
 
 Each event stored for the first time is also an audit row (``audit``: the process's
-:meth:`core.audit.writer.AuditWriter.submit`), with ``bypassed`` true: who, when, which route and
-model, the status the client got, the edge's prefilter findings, the client IP, and no hash
-(the edge keeps only the prompt's plain SHA-256, which the trail does not take: its hashes are
-keyed). A redelivered event is not new, so it is recorded once.
+:meth:`core.audit.writer.AuditWriter.submit`), and only then: the ``RETURNING`` of step 1 or 2
+says which ids were new, so a redelivered entry, a spool replayed twice or a batch retried
+after a failure makes no second row. A bypass (:func:`bypass_record`) has ``bypassed`` true:
+who, when, which route and model, the status the client got, the edge's prefilter findings,
+the client IP and user agent, and no hash (the edge keeps only the prompt's plain SHA-256,
+which the trail does not take: its hashes are keyed). An edge decision
+(:func:`edge_decision_record`) is recorded as core records the same refusal: ``block`` with
+the rule ids as findings (stage ``edge``) for a prefilter block, ``error`` with status 403
+for a permission denial; ``bypassed`` false.
+
+``edge_decision_events`` would grow with every refusal, so ids of decisions older than the
+audit retention (``retention_days``) are deleted about once an hour, and an edge decision that
+old arriving late (a spool kept for a year) is acknowledged without a row: the trail would
+not keep its row anyway, and with its id forgotten it could not be recorded only once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
+import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
 
 import asyncpg
@@ -48,11 +67,17 @@ from redis.exceptions import ResponseError
 from core.audit.record import AuditRecord, action_of
 from core.bypass.store import BypassStore, DeadLetter
 from core.db.pool import DB_ERRORS, Database
-from shared.bypass import BYPASS_GROUP, BypassEvent, BypassEventError, bypass_stream_name
+from shared.bypass import (
+    BYPASS_GROUP,
+    EDGE_BLOCKED,
+    BypassEvent,
+    BypassEventError,
+    bypass_stream_name,
+)
 from shared.hashing import sha256_hex
 from shared.tasks import raise_if_cancelling
 
-__all__ = ["BypassConsumer", "bypass_record", "refused_by_data"]
+__all__ = ["BypassConsumer", "bypass_record", "edge_decision_record", "refused_by_data"]
 
 _log = structlog.get_logger("aegis.core.bypass")
 
@@ -63,8 +88,10 @@ _RETRY_S: Final = (0.2, 0.5, 1.0, 2.0, 5.0)
 # SQLSTATE classes that blame the row: data exception, integrity constraint, limit exceeded.
 _ROW_SQLSTATE_CLASSES: Final = frozenset({"22", "23", "54"})
 _PLAIN_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+PRUNE_INTERVAL_S: Final = 3600.0
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+Item = tuple[BypassEvent, Entry]
 
 
 def bypass_record(event: BypassEvent) -> AuditRecord:
@@ -102,8 +129,50 @@ def bypass_record(event: BypassEvent) -> AuditRecord:
         stage_ms=None,
         status=event.status,
         ip_address=event.client_ip,
-        user_agent=None,
+        user_agent=event.user_agent,
         bypassed=True,
+    )
+
+
+def edge_decision_record(event: BypassEvent) -> AuditRecord:
+    """The audit row of a request the edge refused itself (``bypassed`` false), as core
+    records the same refusal: ``block`` for a prefilter block (the rule ids as findings,
+    stage ``edge``), ``error`` for anything else (a permission denial, 403).
+
+    >>> event = BypassEvent("r1", 1767225600.0, "edge-1", "/v1/chat/completions",
+    ...                     "prefilter_block", 400, role="developer",
+    ...                     edge_findings=("en.ignore_previous",), kind="edge_decision")
+    >>> record = edge_decision_record(event)
+    >>> (record.action, record.decision, record.bypassed, record.findings[0]["type"])
+    ('chat', 'block', False, 'en.ignore_previous')
+    """
+    return AuditRecord(
+        log_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "aegis-edge-decision:" + event.event_id)),
+        timestamp_us=int(event.occurred_at * 1_000_000),
+        request_id=event.request_id,
+        user_id=event.user,
+        workspace_id=event.workspace,
+        key_id=event.key_id,
+        role=event.role,
+        action=action_of(event.route),
+        model=event.model,
+        decision="block" if event.reason == EDGE_BLOCKED else "error",
+        dry_run=False,
+        findings=tuple(
+            {"stage": "edge", "scanner": "prefilter", "type": kind, "score": None, "count": 1}
+            for kind in event.edge_findings
+        ),
+        instruction_hash=None,
+        context_hash=None,
+        response_hash=None,
+        tokens_estimated=None,
+        tokens_used=None,
+        latency_ms=None,
+        stage_ms=None,
+        status=event.status,
+        ip_address=event.client_ip,
+        user_agent=event.user_agent,
+        bypassed=False,
     )
 
 
@@ -123,7 +192,8 @@ def refused_by_data(exc: BaseException) -> bool:
 
 
 class BypassConsumer:
-    """Consumes the bypass stream into ``bypass_events`` until cancelled."""
+    """Consumes the bypass stream until cancelled: bypasses into ``bypass_events``, and with
+    ``audit`` every event new to PostgreSQL into the audit trail (see the module doc)."""
 
     def __init__(
         self,
@@ -134,9 +204,12 @@ class BypassConsumer:
         consumer: str,
         registry: CollectorRegistry | None = None,
         audit: Callable[[AuditRecord], None] | None = None,
+        retention_days: int = 365,
     ) -> None:
         self._redis = redis
         self._audit = audit
+        self._retention = dt.timedelta(days=retention_days)
+        self._next_prune = 0.0
         self._database = database
         self._stream = bypass_stream_name(prefix)
         self._consumer = consumer
@@ -178,45 +251,69 @@ class BypassConsumer:
             entries = await self._read(">", block_ms=block_ms)
         if not entries:
             return 0
-        events: dict[str, tuple[BypassEvent, Entry]] = {}
+        bypasses: dict[str, Item] = {}
+        decisions: dict[str, Item] = {}
         letters: list[DeadLetter] = []
+        oldest = time.time() - self._retention.total_seconds()
+        stale = 0
         for entry in entries:
             try:
                 event = BypassEvent.decode(entry[1].get(b"event", b""))
             except BypassEventError as exc:
                 letters.append(self._letter(entry, "malformed", exc.__cause__ or exc))
                 continue
-            events.setdefault(event.event_id, (event, entry))
+            if event.is_bypass:
+                bypasses.setdefault(event.event_id, (event, entry))
+            elif event.occurred_at < oldest:
+                stale += 1  # past retention: its id may be forgotten already (module doc)
+            else:
+                decisions.setdefault(event.event_id, (event, entry))
         store = BypassStore(pool)
-        new, refused = await self._insert(store, list(events.values()))
+        new, refused = await self._insert(store.insert_new, bypass_record, bypasses)
+        letters.extend(refused)
+        decided, refused = await self._insert(
+            store.insert_edge_decisions, edge_decision_record, decisions
+        )
         letters.extend(refused)
         for letter in letters:
             await self._dead_letter(store, letter)
         await self._done([entry_id for entry_id, _ in entries])
         self.stored += new
-        _log.info("bypass_events_stored", received=len(entries), new=new, dead=len(letters))
+        if stale:
+            _log.warning("edge_decisions_past_retention", count=stale)
+        _log.info(
+            "bypass_events_stored",
+            received=len(entries),
+            new=new,
+            edge_decisions=decided,
+            dead=len(letters),
+        )
+        await self._prune(store)
         return len(entries)
 
     async def _insert(
-        self, store: BypassStore, items: Sequence[tuple[BypassEvent, Entry]]
+        self,
+        insert: Callable[[Sequence[BypassEvent]], Awaitable[set[str]]],
+        record: Callable[[BypassEvent], AuditRecord],
+        items: dict[str, Item],
     ) -> tuple[int, list[DeadLetter]]:
         """Insert as one batch; if PostgreSQL refuses its data, row by row, returning the
         dead letters of the rows refused. Any other failure is raised (and retried). The
-        events new to PostgreSQL go to the audit trail."""
+        events new to PostgreSQL go to the audit trail as ``record`` makes them."""
         try:
-            new = await store.insert_new([event for event, _ in items])
+            new = await insert([event for event, _ in items.values()])
         except (*DB_ERRORS, ValueError, TypeError, OverflowError) as exc:
             if not refused_by_data(exc):
                 raise
             _log.warning("bypass_batch_refused", events=len(items), error=type(exc).__name__)
         else:
-            self._record([event for event, _ in items if event.event_id in new])
+            self._record(record, [event for event, _ in items.values() if event.event_id in new])
             return len(new), []
         count = 0
         letters: list[DeadLetter] = []
-        for event, entry in items:
+        for event, entry in items.values():
             try:
-                added = await store.insert_new([event])
+                added = await insert([event])
             except (*DB_ERRORS, ValueError, TypeError, OverflowError) as exc:
                 if not refused_by_data(exc):
                     raise
@@ -224,14 +321,26 @@ class BypassConsumer:
                 continue
             count += len(added)
             if added:
-                self._record([event])
+                self._record(record, [event])
         return count, letters
 
-    def _record(self, events: Sequence[BypassEvent]) -> None:
+    def _record(
+        self, record: Callable[[BypassEvent], AuditRecord], events: Sequence[BypassEvent]
+    ) -> None:
         if self._audit is None:
             return
         for event in events:
-            self._audit(bypass_record(event))
+            self._audit(record(event))
+
+    async def _prune(self, store: BypassStore) -> None:
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_INTERVAL_S
+        before = dt.datetime.now(dt.UTC) - self._retention
+        pruned = await store.prune_edge_decisions(before)
+        if pruned:
+            _log.info("edge_decisions_pruned", count=pruned, before=before.isoformat())
 
     def _letter(
         self, entry: Entry, reason: str, error: BaseException, event: BypassEvent | None = None

@@ -1,5 +1,7 @@
-"""``bypass_events`` in PostgreSQL: idempotent inserts, listing, and reviews; and
-``bypass_dead_letters``, the stream entries that could not be stored.
+"""``bypass_events`` in PostgreSQL: idempotent inserts, listing, and reviews;
+``bypass_dead_letters``, the stream entries that could not be stored; and
+``edge_decision_events``, the ids of the edge decisions (refusals the edge made itself, which
+are not bypasses) already made audit rows.
 
 Works on anything that runs queries (a pool or a connection), so the consumer, the admin
 API and tests share it. Each event is stored once per ``event_id`` (made by the edge); the
@@ -62,6 +64,13 @@ RETURNING event_id
 """
 _INSERT_COLUMNS: Final = 17
 _NOT_AN_ID: Final = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+_INSERT_EDGE_DECISIONS = """
+INSERT INTO edge_decision_events (event_id, occurred_at)
+SELECT event_id, occurred_at FROM unnest($1::text[], $2::timestamptz[]) AS t (event_id, occurred_at)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
+"""
 
 _INSERT_DEAD = """
 INSERT INTO bypass_dead_letters (
@@ -249,6 +258,25 @@ class BypassStore:
                 column.append(value)
         rows = await self._db.fetch(_INSERT, *columns)
         return {row["event_id"] for row in rows}
+
+    async def insert_edge_decisions(self, events: Sequence[BypassEvent]) -> set[str]:
+        """Remember edge decisions by event id in one statement; return the ids that were new
+        (those not yet made audit rows). A row PostgreSQL refuses fails the whole batch."""
+        if not events:
+            return set()
+        rows = await self._db.fetch(
+            _INSERT_EDGE_DECISIONS,
+            [e.event_id for e in events],
+            [dt.datetime.fromtimestamp(e.occurred_at, dt.UTC) for e in events],
+        )
+        return {row["event_id"] for row in rows}
+
+    async def prune_edge_decisions(self, before: dt.datetime) -> int:
+        """Forget edge decisions that occurred before ``before``; return how many."""
+        result = await self._db.execute(
+            "DELETE FROM edge_decision_events WHERE occurred_at < $1", before
+        )
+        return int(result.rsplit(" ", 1)[-1])
 
     async def insert_dead(self, letter: DeadLetter) -> bool:
         """Record a dead letter once per stream entry; whether it was new."""

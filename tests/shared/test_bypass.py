@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.bypass import (
+    KIND_BYPASS,
+    KIND_EDGE_DECISION,
     MAX_FINDING_CHARS,
     MAX_FINDINGS,
     MAX_TEXT_CHARS,
@@ -134,6 +136,22 @@ def test_an_event_from_an_older_edge_is_keyed_on_its_request_id() -> None:
     assert BypassEvent.decode(orjson.dumps(data)).event_id == "request:req-1"
 
 
+def test_an_event_without_a_kind_is_a_bypass_and_an_edge_decision_keeps_its_kind() -> None:
+    """Events from edges older than kinds decode as bypasses; an edge decision's kind, role
+    and user agent survive the round trip."""
+    data = orjson.loads(_event().encode())
+    del data["kind"], data["role"], data["user_agent"]
+    old = BypassEvent.decode(orjson.dumps(data))
+    assert (old.kind, old.is_bypass, old.role, old.user_agent) == (KIND_BYPASS, True, None, None)
+    decision = BypassEvent.decode(
+        _event(
+            kind=KIND_EDGE_DECISION, reason="prefilter_block", role="auditor", user_agent="c\x00/1"
+        ).encode()
+    )
+    assert (decision.kind, decision.is_bypass) == (KIND_EDGE_DECISION, False)
+    assert (decision.role, decision.user_agent) == ("auditor", "c/1")
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -149,6 +167,12 @@ def test_an_event_from_an_older_edge_is_keyed_on_its_request_id() -> None:
             id="findings-number",
         ),
         pytest.param(_event().encode().replace(b'"model":null', b'"model":["x"]'), id="model-list"),
+        pytest.param(
+            _event().encode().replace(b'"kind":"bypass"', b'"kind":"secret"'), id="unknown-kind"
+        ),
+        pytest.param(
+            _event().encode().replace(b'"kind":"bypass"', b'"kind":["bypass"]'), id="kind-list"
+        ),
     ],
 )
 def test_malformed_entries_are_refused_without_their_content_in_the_error(raw: bytes) -> None:
