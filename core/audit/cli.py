@@ -17,7 +17,10 @@ the audit key and lists when it was sent or answered (exit 0), or says it was no
 1); ``--text-file -`` reads standard input, which keeps the text out of the process list and
 the shell's history (a file's last line break is dropped when the text with it is not
 found). ``prune`` drops the monthly partitions past ``AUDIT_RETENTION_DAYS`` (core's; default
-365), after exporting their rows to ``--export FILE`` (JSONL) when asked.
+365), after exporting their rows to ``--export FILE`` (JSONL) when asked: each month is
+exported on its own and core drops it only while it holds exactly the rows exported, so a row
+that arrived in between is never dropped unexported (that month is kept, exit 1). ``verify``
+takes an auditor's or a global admin's key: the chains run through every workspace.
 """
 
 from __future__ import annotations
@@ -103,7 +106,8 @@ async def run(args: argparse.Namespace) -> int:
             report = await client.call("GET", "/api/v1/admin/audit/verify", params=params)
             return _print_report(report, as_json=args.json)
         if args.command == "export":
-            return await _export(client, args.output, args.format, _params(args))
+            await _export(client, args.output, args.format, _params(args))
+            return 0
         if args.command == "match":
             return await _match(client, args)
         return await _prune(client, args)
@@ -175,6 +179,7 @@ def _print_report(report: dict[str, Any], *, as_json: bool) -> int:
 async def _export(
     client: AdminClient, output: Path, form: str, params: dict[str, str], *, append: bool = False
 ) -> int:
+    """Write the rows matching ``params`` to ``output`` (or append them); how many rows."""
     started = time.monotonic()
     shown = [0.0]
     records = "rows" if form == "jsonl" else "lines"
@@ -201,7 +206,7 @@ async def _export(
         f"{time.monotonic() - started:.1f} s",
         file=sys.stderr,
     )
-    return 0
+    return rows
 
 
 async def _match(client: AdminClient, args: argparse.Namespace) -> int:
@@ -236,18 +241,32 @@ async def _prune(client: AdminClient, args: argparse.Namespace) -> int:
         body["retention_days"] = args.retention_days
     path = "/api/v1/admin/audit/prune"
     planned = await client.call("POST", path, body=body)
-    if planned["partitions"] and args.export is not None and not args.dry_run:
-        # The months about to go, exported first (rows before the newest one's end).
-        until = max(p["end"] for p in planned["partitions"])
-        await _export(client, args.export, "jsonl", {"until": until}, append=True)
-    done = (
-        planned
-        if args.dry_run
-        else await client.call("POST", path, body={**body, "dry_run": False})
-    )
+    if args.dry_run or not planned["partitions"]:
+        done = planned
+    else:
+        if args.export is not None:
+            # Each month about to go, exported first; core drops a month only while it holds
+            # exactly the rows exported (none arrived since), and only the months exported.
+            body["expect"] = {
+                month["name"]: await _export(
+                    client,
+                    args.export,
+                    "jsonl",
+                    {"since": month["start"], "until": month["end"]},
+                    append=True,
+                )
+                for month in planned["partitions"]
+            }
+        done = await client.call("POST", path, body={**body, "dry_run": False})
     verb = "would drop" if args.dry_run else "dropped"
     for partition in done["partitions"]:
         print(f"{verb} {partition['name']} ({partition['start'][:7]}): {partition['rows']} rows")
-    if not done["partitions"]:
+    for kept in done.get("changed", ()):
+        print(
+            f"kept {kept['name']}: it holds {kept['rows']} rows, {kept['expected']} were exported"
+            " (rows arrived since); run the prune again",
+            file=sys.stderr,
+        )
+    if not done["partitions"] and not done.get("changed"):
         print(f"nothing older than {done['retention_days']} days")
-    return 0
+    return 1 if done.get("changed") else 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -156,16 +157,25 @@ async def prune(
     now: dt.datetime,
     export: Path | None = None,
     dry_run: bool = False,
+    expect: Mapping[str, int] | None = None,
 ) -> list[tuple[Partition, int]]:
     """Drop the partitions that end ``retention_days`` or more before ``now`` (oldest
     first), each after its rows are exported (with ``export``); the partitions and their
-    row counts. ``dry_run``: only say which."""
+    row counts. ``dry_run``: only say which.
+
+    ``expect`` (partition name → rows) is for a caller that exported the rows itself first
+    (``aegis audit prune --export``, through the API): only the partitions named are dropped,
+    each only if it holds exactly that many rows when it is locked for the drop, so a row
+    written after its export (a spool replayed late) is never dropped unexported. A partition
+    skipped this way is returned with ``-1 - rows`` (its row count now, negated)."""
     cutoff = now - dt.timedelta(days=retention_days)
     done: list[tuple[Partition, int]] = []
     for partition in await partitions(connection):
         if partition.end > cutoff:
             continue
         name = partition.name
+        if expect is not None and name not in expect:
+            continue
         if dry_run:
             count = await connection.fetchval(f'SELECT count(*) FROM "{name}"')  # noqa: S608
             done.append((partition, int(count)))
@@ -174,6 +184,13 @@ async def prune(
         if export is not None:
             count = await export_rows(connection, partition, export)
         async with connection.transaction():
+            if expect is not None:
+                # No row comes or goes between this count and the drop.
+                await connection.execute(f'LOCK TABLE "{name}" IN ACCESS EXCLUSIVE MODE')
+                count = int(await connection.fetchval(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
+                if count != expect[name]:
+                    done.append((partition, -1 - count))
+                    continue
             # Each chain's last link in this month: verify continues from it.
             lasts = await connection.fetch(
                 f'SELECT DISTINCT ON (writer_id) writer_id, seq, row_hash FROM "{name}"'  # noqa: S608
@@ -187,7 +204,7 @@ async def prune(
                     last["seq"],
                     last["row_hash"],
                 )
-            if export is None:
+            if export is None and expect is None:
                 count = int(await connection.fetchval(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
             await connection.execute(f'DROP TABLE "{name}"')
         done.append((partition, count))

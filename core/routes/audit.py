@@ -7,10 +7,12 @@
          → every matching row, oldest first, streamed (hashes hex, times ISO 8601)
     GET  /api/v1/admin/audit/verify?since=24h        → core.audit.verify's report
     POST /api/v1/admin/audit/match  {"text", "since"?, "limit"?}   was this text sent?
-    POST /api/v1/admin/audit/prune  {"retention_days"?, "dry_run"?}
+    POST /api/v1/admin/audit/prune  {"retention_days"?, "dry_run"?, "expect"?: {name: rows}}
+         → {"partitions": [dropped…], "changed": [kept: rows differ from "expect"]}
 
 Search, export, verify and match need ``audit:read`` (auditor, admin); an admin confined to
-a workspace gets that workspace's rows only, whatever ``workspace`` it asks for. Prune needs
+a workspace gets that workspace's rows only, whatever ``workspace`` it asks for, and may not
+verify (the chains run through every workspace). Prune needs
 ``admin:manage`` and a global admin (it drops whole months of every workspace). The
 cursor is the last row's ``timestamp_us:log_id``: pages stay exact while rows arrive. A
 match's text is hashed in memory (``AUDIT_HASH_KEY``) and never logged or stored.
@@ -287,7 +289,14 @@ def _csv_line(cells: Any) -> bytes:
 
 async def verify_chains(request: Request) -> Response:
     state = core_state(request)
-    authorized(state, request, AUDIT_READ)
+    identity = authorized(state, request, AUDIT_READ)
+    if not sees_all_workspaces(identity.role, identity.workspace):
+        # The chains run through every workspace's rows: their counts and a broken row's
+        # ids would tell a workspace's admin about the others.
+        raise PermissionDeniedError(
+            "Verifying the audit trail reads every workspace's rows: it takes an auditor's "
+            "or a global admin's key."
+        )
     since = request.query_params.get("since")
     moment = _time(since, "since", dt.datetime.now(dt.UTC)) if since else None
     async with database_pool(state).acquire() as connection:
@@ -340,17 +349,23 @@ async def prune(request: Request) -> Response:
     dry_run = body.get("dry_run", False)
     if not isinstance(dry_run, bool):
         raise InvalidRequestError("'dry_run' must be true or false.", param="dry_run")
+    expect = _expect(body.get("expect"))
     pool = database_pool(state)
     try:
         async with pool.acquire() as connection:
             pruned = await store.prune(
-                connection, retention_days=days, now=dt.datetime.now(dt.UTC), dry_run=dry_run
+                connection,
+                retention_days=days,
+                now=dt.datetime.now(dt.UTC),
+                dry_run=dry_run,
+                expect=expect,
             )
     except OSError as exc:
         raise ServiceUnavailableError("The audit trail could not be pruned.") from exc
-    if pruned and not dry_run:
+    dropped = [(partition, count) for partition, count in pruned if count >= 0]
+    if dropped and not dry_run:
         exchange.admin_changes = tuple(
-            ("audit_prune", f"{partition.name} rows={count}") for partition, count in pruned
+            ("audit_prune", f"{partition.name} rows={count}") for partition, count in dropped
         )
     return json_response(
         {
@@ -363,10 +378,44 @@ async def prune(request: Request) -> Response:
                     "end": partition.end.isoformat(),
                     "rows": count,
                 }
+                for partition, count in dropped
+            ],
+            # Kept: rows came or went since the caller exported them (see ``expect``).
+            "changed": [
+                {
+                    "name": partition.name,
+                    "rows": -1 - count,
+                    "expected": (expect or {})[partition.name],
+                }
                 for partition, count in pruned
+                if count < 0
             ],
         }
     )
+
+
+def _expect(value: Any) -> dict[str, int] | None:
+    """``expect``: the partitions the caller exported, each with its number of rows; only
+    those are dropped, each only while it holds exactly that many (none: no condition)."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or len(value) > 10_000
+        or not all(
+            isinstance(name, str)
+            and len(name) <= 64
+            and isinstance(rows, int)
+            and not isinstance(rows, bool)
+            and 0 <= rows < 2**63
+            for name, rows in value.items()
+        )
+    ):
+        raise InvalidRequestError(
+            "'expect' must map partition names to the number of rows exported from each.",
+            param="expect",
+        )
+    return value
 
 
 ROUTES: Final = [

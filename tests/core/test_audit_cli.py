@@ -75,6 +75,11 @@ def test_verify_match_and_prune_from_the_command_line(
 
     assert main(["audit", "verify"]) == 0
     assert capsys.readouterr().out.startswith("intact: ")
+    # The chains run through every workspace: one workspace's admin may not verify them.
+    monkeypatch.setenv("AEGIS_API_KEY", make_key(stack, "admin", "cli-ws-admin", "payments").key)
+    assert main(["audit", "verify"]) == 1
+    assert "auditor's or a global admin's key" in capsys.readouterr().err
+    monkeypatch.setenv("AEGIS_API_KEY", admin.key)
 
     assert main(["audit", "match", "--text", SECRET_TEXT]) == 0
     out = capsys.readouterr().out

@@ -350,6 +350,36 @@ async def test_prune_drops_old_months_after_export_and_the_chain_still_verifies(
     assert not (await _verify(pool)).ok
 
 
+async def test_prune_with_expected_counts_keeps_a_month_that_changed_since_its_export(
+    database: Database, tmp_path: Path
+) -> None:
+    """A caller that exported a month itself names it with its row count: a row that arrived
+    since (a spool replayed late) keeps the month, reported with its count now; with the
+    right count it is dropped; a month past retention it did not name is kept."""
+    now = dt.datetime.now(dt.UTC)
+    writer = _writer(database, tmp_path)
+    months = (now - dt.timedelta(days=500), now - dt.timedelta(days=470))
+    for month, first in zip(months, (0, 100), strict=True):
+        stamp = int(month.timestamp() * 1_000_000)
+        for number in range(first, first + 5):
+            writer.submit(_record(number, timestamp_us=stamp + number))
+    await writer.flush()
+    pool = await database.wait_pool()
+    async with pool.acquire() as connection:
+        planned = await store.prune(connection, retention_days=365, now=now, dry_run=True)
+        older, newer = (partition.name for partition, _ in planned)
+        assert [count for _, count in planned] == [5, 5]
+        stale = await store.prune(connection, retention_days=365, now=now, expect={older: 4})
+        assert [(p.name, count) for p, count in stale] == [(older, -1 - 5)]
+        assert await pool.fetchval("SELECT count(*) FROM audit_logs") == 10
+        right = await store.prune(connection, retention_days=365, now=now, expect={older: 5})
+        assert [(p.name, count) for p, count in right] == [(older, 5)]
+    assert await pool.fetchval("SELECT count(*) FROM audit_logs") == 5
+    assert newer in {p.name for p in await store.partitions(pool)}
+    report = await _verify(pool)
+    assert report.ok, report.problems
+
+
 async def test_verify_since_reads_only_recent_rows(database: Database, tmp_path: Path) -> None:
     """With a since time, rows before it are not read and the chain is checked from there."""
     now = dt.datetime.now(dt.UTC)
