@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from devupstream.app import DEFAULT_MODEL
 
-__all__ = ["Case", "Frag", "Keys", "Tier", "tier_cases"]
+__all__ = ["FUZZ_USER", "Case", "Frag", "Keys", "Tier", "tier_cases"]
 
 T = TypeVar("T")
 
@@ -100,11 +100,13 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """The keys a tier's cases use: one that may call models, an admin's and an auditor's."""
+    """The keys a tier's cases use: one that may call models, a workspace admin's, an
+    auditor's and a global admin's (workspace ``*``: prune, grants of ``admin:manage``)."""
 
     developer: str
     admin: str
     auditor: str
+    global_admin: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +125,44 @@ class Tier:
         return (*self.api, *self.gets, *(ADMIN_ROUTES if self.admin else ()))
 
 
-ADMIN_ROUTES: Final = (
-    "/api/v1/admin/bypass-events",
-    "/api/v1/admin/bypass-events/{ref}",
-    "/api/v1/admin/bypass-events/{ref}/review",
-    "/api/v1/admin/policies",
-    "/api/v1/admin/policies/effective",
-    "/api/v1/admin/policies/{scope}",
-    "/api/v1/admin/policies/{scope}/{subject}",
-)
+# Core's admin routes and the methods each takes (core/routes/admin.py, policies.py,
+# admin_keys.py, audit.py).
+ADMIN_METHODS: Final = {
+    "/api/v1/admin/bypass-events": ("GET",),
+    "/api/v1/admin/bypass-events/{ref}": ("GET",),
+    "/api/v1/admin/bypass-events/{ref}/review": ("POST",),
+    "/api/v1/admin/policies": ("GET",),
+    "/api/v1/admin/policies/effective": ("GET",),
+    "/api/v1/admin/policies/{scope}": ("GET", "PUT", "DELETE"),
+    "/api/v1/admin/policies/{scope}/{subject}": ("GET", "PUT", "DELETE"),
+    "/api/v1/admin/keys": ("GET", "POST"),
+    "/api/v1/admin/keys/{key_id}/revoke": ("POST",),
+    "/api/v1/admin/keys/{key_id}/limits": ("POST",),
+    "/api/v1/admin/users": ("GET",),
+    "/api/v1/admin/grants": ("GET", "POST"),
+    "/api/v1/admin/grants/revoke": ("POST",),
+    "/api/v1/admin/audit": ("GET",),
+    "/api/v1/admin/audit/export": ("GET",),
+    "/api/v1/admin/audit/verify": ("GET",),
+    "/api/v1/admin/audit/match": ("POST",),
+    "/api/v1/admin/audit/prune": ("POST",),
+}
+ADMIN_ROUTES: Final = tuple(ADMIN_METHODS)
+# The body each admin route reads (by its path's last part, or the whole route).
+ADMIN_BODIES: Final = {
+    "/api/v1/admin/keys": "key",
+    "/api/v1/admin/keys/{key_id}/limits": "limits",
+    "/api/v1/admin/grants": "grant",
+    "/api/v1/admin/grants/revoke": "grant",
+    "/api/v1/admin/audit/match": "match",
+    "/api/v1/admin/audit/prune": "prune",
+}
+ADMIN_KINDS: Final = ("review", "policy", *sorted(set(ADMIN_BODIES.values())))
+# The user and workspace a valid admin body names: the fuzz's own, so that keys it creates
+# and grants it gives (they outlive the test in the session's database) touch no other
+# test's users.
+FUZZ_USER: Final = "fuzz-grantee"
+FUZZ_WORKSPACE: Final = "fuzz-ws"
 
 
 # --- strings, numbers, wrong types -----------------------------------------------------------
@@ -265,7 +296,11 @@ def fields(
 ) -> st.SearchStrategy[list[tuple[str, Frag]]]:
     """Required fields (each missing 1 in 20) and up to three optional ones, in either order;
     1 in 10 with a hostile key too."""
-    names = st.lists(st.sampled_from(sorted(optional)), max_size=3, unique=True)
+    names = (
+        st.lists(st.sampled_from(sorted(optional)), max_size=3, unique=True)
+        if optional
+        else st.just([])
+    )
 
     @st.composite
     def draw_fields(draw: st.DrawFn) -> list[tuple[str, Frag]]:
@@ -492,6 +527,72 @@ def policy_fields() -> st.SearchStrategy[list[tuple[str, Frag]]]:
     return fields([], optional)
 
 
+def _limit_value() -> st.SearchStrategy[Frag]:
+    return st.one_of(
+        st.sampled_from((valid(7), valid(None), valid(0), valid(2**31 - 1), valid(2**31))),
+        numbers,
+        WRONG,
+    )
+
+
+def key_fields() -> st.SearchStrategy[list[tuple[str, Frag]]]:
+    """``POST /api/v1/admin/keys``: user, workspace, role, and a name and limits."""
+    user = mostly(st.just(valid(FUZZ_USER)), STRINGS, WRONG)
+    role = mostly(
+        st.sampled_from(("developer", "auditor", "admin", "ai-developer", "root")).map(valid),
+        STRINGS,
+        WRONG,
+    )
+    workspace = mostly(st.sampled_from((FUZZ_WORKSPACE, "*")).map(valid), STRINGS, WRONG)
+    optional = {
+        "name": st.one_of(st.just(valid("fuzz key")), STRINGS, WRONG),
+        "max_requests": _limit_value(),
+        "tokens_per_minute": _limit_value(),
+    }
+    return fields([("user", user), ("workspace", workspace), ("role", role)], optional)
+
+
+def limits_fields() -> st.SearchStrategy[list[tuple[str, Frag]]]:
+    return fields([], {"max_requests": _limit_value(), "tokens_per_minute": _limit_value()})
+
+
+def grant_fields() -> st.SearchStrategy[list[tuple[str, Frag]]]:
+    user = mostly(st.just(valid(FUZZ_USER)), STRINGS, WRONG)
+    permission = mostly(
+        st.sampled_from(("tools:call", "audit:read", "admin:manage", "root", "")).map(valid),
+        STRINGS,
+        WRONG,
+    )
+    return fields([("user", user), ("permission", permission)], {})
+
+
+def match_fields() -> st.SearchStrategy[list[tuple[str, Frag]]]:
+    since = st.one_of(st.sampled_from(SINCES).map(valid), STRINGS, WRONG)
+    limit = st.one_of(st.sampled_from((1, 10_000, 10_001, 0)).map(valid), numbers, WRONG)
+    return fields([("text", mostly(TEXT))], {"since": since, "limit": limit})
+
+
+def prune_fields() -> st.SearchStrategy[list[tuple[str, Frag]]]:
+    """``POST /api/v1/admin/audit/prune``: a dry run 3 times in 4 (a real prune drops only
+    months that ended a day or more ago: none this test or another one writes)."""
+    days = st.one_of(
+        st.sampled_from((1, 30, 100_000, 100_001, 0, -1)).map(valid),
+        st.sampled_from(ODD_NUMBERS).map(valid),
+        numbers,
+        WRONG,
+    )
+    dry_run = weighted(
+        (3, st.just(valid(True))), (1, st.one_of(st.just(valid(False)), WRONG, STRINGS))
+    )
+    name = st.one_of(st.just("audit_logs_y2000m01"), hostile_text)
+    expect = st.one_of(
+        st.lists(st.tuples(name, st.one_of(numbers, WRONG)), max_size=3).map(obj),
+        WRONG,
+        NESTED,
+    )
+    return fields([("dry_run", dry_run)], {"retention_days": days, "expect": expect})
+
+
 BODY_FIELDS: Final = {
     "chat": chat_fields(),
     "completion": completion_fields(),
@@ -499,6 +600,11 @@ BODY_FIELDS: Final = {
     "inspect": inspect_fields(),
     "review": review_fields(),
     "policy": policy_fields(),
+    "key": key_fields(),
+    "limits": limits_fields(),
+    "grant": grant_fields(),
+    "match": match_fields(),
+    "prune": prune_fields(),
 }
 
 
@@ -553,6 +659,11 @@ def _huge(draw: st.DrawFn, kind: str, limit: int) -> tuple[bytes, str]:
         "inspect": '{"text":"@@"}',
         "review": '{"note":"@@"}',
         "policy": '{"thresholds":{"@@":0.5}}',
+        "key": '{"user":"@@","workspace":"fuzz-ws","role":"developer"}',
+        "limits": '{"max_requests":1,"x":"@@"}',
+        "grant": '{"user":"@@","permission":"tools:call"}',
+        "match": '{"text":"@@"}',
+        "prune": '{"dry_run":true,"expect":{"@@":1}}',
     }[kind]
     prefix, suffix = (template % DEFAULT_MODEL if "%s" in template else template).split("@@")
     room = max(0, target - len(_encode(prefix + suffix)))
@@ -746,7 +857,15 @@ _SCOPES = weighted(
     (1, st.sampled_from(("GLOBAL", "", "global/"))),
     (2, hostile_text),
 )
-_PARAMETERS: Final = (("{ref}", _PATH_IDS), ("{scope}", _SCOPES), ("{subject}", _SUBJECTS))
+_KEY_IDS = st.one_of(
+    _PATH_IDS, st.sampled_from(("key_0123456789abcdef", "key_", "KEY_0123456789ABCDEF"))
+)
+_PARAMETERS: Final = (
+    ("{ref}", _PATH_IDS),
+    ("{scope}", _SCOPES),
+    ("{subject}", _SUBJECTS),
+    ("{key_id}", _KEY_IDS),
+)
 
 
 @st.composite
@@ -763,18 +882,50 @@ def _filled(draw: st.DrawFn, route: str) -> tuple[str, str]:
     return path, " ".join(labels)
 
 
+# Audit search cursors (``timestamp_us:log_id``): well formed, out of range, or not.
+CURSORS: Final = (
+    "1800000000000000:00000000-0000-0000-0000-000000000000",
+    "9999999999999999999:00000000-0000-0000-0000-000000000000",
+    "0:ffffffff-ffff-ffff-ffff-ffffffffffff",
+    "1:------------------------------------",
+    "1:0000000000000000000000000000000000000",
+    "-1:00000000-0000-0000-0000-000000000000",
+    "١:00000000-0000-0000-0000-000000000000",
+    ":",
+)
+_FLAGS: Final = ("true", "false", "1", "0", "", "yes", "ｔｒｕｅ")
+
+
 def _query_value(name: str) -> st.SearchStrategy[str]:
-    if name == "since":
+    if name in ("since", "until"):
         return st.one_of(st.sampled_from(SINCES), hostile_text)
-    if name == "limit":
+    if name in ("limit", "before_id"):
         return st.one_of(st.sampled_from(ODD_NUMBERS), hostile_text)
-    if name == "unreviewed":
-        flags = ("true", "false", "1", "0", "", "yes", "ｔｒｕｅ")
-        return st.one_of(st.sampled_from(flags), hostile_text)
+    if name in ("unreviewed", "all"):
+        return st.one_of(st.sampled_from(_FLAGS), hostile_text)
+    if name == "before":
+        return st.one_of(st.sampled_from(CURSORS), hostile_text)
+    if name == "format":
+        return st.one_of(st.sampled_from(("csv", "jsonl", "CSV", "json", "")), hostile_text)
     return hostile_text
 
 
-QUERY_NAMES: Final = ("since", "limit", "unreviewed", "key_id", "workspace")
+QUERY_NAMES: Final = (
+    "since",
+    "until",
+    "limit",
+    "before",
+    "before_id",
+    "unreviewed",
+    "all",
+    "format",
+    "key_id",
+    "user",
+    "workspace",
+    "decision",
+    "action",
+    "request_id",
+)
 _QUERY_PAIRS = st.lists(
     st.one_of(
         *(st.tuples(st.just(name), _query_value(name)) for name in QUERY_NAMES),
@@ -827,6 +978,8 @@ class _Kit:
 def _kind_for(tier: Tier, route: str) -> str:
     if route in tier.api:
         return tier.api[route]
+    if route in ADMIN_BODIES:
+        return ADMIN_BODIES[route]
     if route.endswith("/review"):
         return "review"
     if "policies" in route:
@@ -878,20 +1031,14 @@ def _admin_case(draw: st.DrawFn, kit: _Kit) -> Case:
     path parameters, queries and bodies."""
     route = draw(st.sampled_from(ADMIN_ROUTES))
     path, label = draw(kit.paths[route])
-    if route.endswith("/review"):
-        method = "POST"
-    elif "{scope}" in route:
-        method = draw(st.sampled_from(("GET", "PUT", "DELETE")))
-    else:
-        method = "GET"
+    method = draw(st.sampled_from(ADMIN_METHODS[route]))
     if method == "GET" and draw(st.integers(0, 2)) > 0:
         query, query_label = draw(QUERIES)
         path += query
         label += " " + query_label
     keys = kit.tier.keys
-    head, head_label = draw(
-        kit.headers[draw(st.sampled_from((keys.admin, keys.admin, keys.auditor)))]
-    )
+    callers = (keys.admin, keys.admin, keys.auditor, keys.global_admin)
+    head, head_label = draw(kit.headers[draw(st.sampled_from(callers))])
     body: bytes | None = None
     body_label = ""
     if method in ("POST", "PUT"):
@@ -901,10 +1048,10 @@ def _admin_case(draw: st.DrawFn, kit: _Kit) -> Case:
 
 
 def tier_cases(tier: Tier) -> st.SearchStrategy[Case]:
-    """Hostile requests for one tier: API bodies most, then admin calls (core), then any
+    """Hostile requests for one tier: API bodies and (core) admin calls most, then any
     method on any route with mangled paths, queries and headers."""
-    kinds = {*tier.api.values(), "chat", *(("review", "policy") if tier.admin else ())}
-    keys = (tier.keys.developer, tier.keys.admin, tier.keys.auditor)
+    kinds = {*tier.api.values(), "chat", *(ADMIN_KINDS if tier.admin else ())}
+    keys = (tier.keys.developer, tier.keys.admin, tier.keys.auditor, tier.keys.global_admin)
     kit = _Kit(
         tier=tier,
         bodies={kind: bodies(kind, tier.max_request_bytes) for kind in kinds},
@@ -912,5 +1059,5 @@ def tier_cases(tier: Tier) -> st.SearchStrategy[Case]:
         paths={route: _filled(route) for route in tier.routes},
     )
     if tier.admin:
-        return weighted((3, _api_case(kit)), (2, _admin_case(kit)), (1, _route_case(kit)))
+        return weighted((3, _api_case(kit)), (3, _admin_case(kit)), (1, _route_case(kit)))
     return weighted((3, _api_case(kit)), (1, _route_case(kit)))

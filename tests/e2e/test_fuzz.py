@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import asyncpg
 import httpx
 import orjson
 import pytest
@@ -40,11 +41,12 @@ from structlog.processors import format_exc_info
 from structlog.testing import capture_logs
 
 from core.app import create_app as create_core
+from core.keys.store import KeyStore, NewKey
 from edge.app import create_app as create_edge
 from shared.logging import add_request_context
 from shared.serve import GatewayHttpProtocol
-from tests.conftest import ServerThread, Stack
-from tests.e2e.fuzz_strategies import Case, Keys, Tier, tier_cases
+from tests.conftest import ServerThread, Stack, run_sync
+from tests.e2e.fuzz_strategies import FUZZ_USER, Case, Keys, Tier, tier_cases
 
 # 2 × 2,600 draws: at least 5,000 requests even if a few draws are thrown away.
 EXAMPLES_PER_TIER: Final = 2_600
@@ -264,8 +266,29 @@ def fuzz_stack(stack: Stack) -> Iterator[tuple[Stack, Keys]]:
         developer=stack.create_key("developer", user="fuzz").key,
         admin=stack.create_key("admin", user="fuzz-admin").key,
         auditor=stack.create_key("auditor", user="fuzz-auditor").key,
+        global_admin=_global_admin(stack),
     )
+    # The user valid admin bodies name, with a key: grants to it can be given and revoked.
+    stack.create_key("developer", user=FUZZ_USER)
     yield stack, keys
+
+
+def _global_admin(stack: Stack) -> str:
+    """An admin key of the workspace ``*`` (as ``aegis keys create --direct`` makes the first
+    one), once the edge accepts it. Its prunes can drop only months that ended a day ago or
+    more: empty in this test's stack (its audit tables start empty) and made again on demand
+    by the audit writer of any later test that writes such a month."""
+
+    async def create() -> NewKey:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            return await KeyStore(connection).create(user="fuzz-root", workspace="*", role="admin")
+        finally:
+            await connection.close()
+
+    key: NewKey = run_sync(create)
+    stack.wait_for_key(key.key, accepted=True)
+    return key.key
 
 
 @pytest.mark.slow
