@@ -24,7 +24,7 @@ from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
-from core.routes import admin, admin_keys, audit, inspect, openai, policies, service
+from core.routes import admin, admin_keys, audit, inspect, openai, policies, service, tools
 from core.routes.output import ROUTES as OUTPUT_ROUTES
 from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner
@@ -38,6 +38,9 @@ from core.scanning.pipeline import Pipeline
 from core.scanning.policy import DEFAULT_POLICY, Policy
 from core.settings import CoreSettings
 from core.state import CoreState
+from core.tools.arguments import Egress
+from core.tools.catalogue import CatalogueError, Level, load_catalogue
+from core.tools.registry import ToolRegistry
 from shared.config import ConfigError
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
 from shared.http import build_app
@@ -114,6 +117,24 @@ def build_output(
     )
 
 
+def build_tools(settings: CoreSettings, database: Database | None) -> ToolRegistry | None:
+    """The tool catalogue (``ConfigError`` for a broken one) and its overrides' registry."""
+    if not settings.tool_gate_enabled:
+        return None
+    try:
+        catalogue = load_catalogue()
+    except CatalogueError as exc:
+        raise ConfigError([str(exc)]) from None
+    if settings.tool_unknown_level:
+        catalogue = catalogue.with_unknown_level(Level.parse(settings.tool_unknown_level))
+    return ToolRegistry(
+        database,
+        catalogue,
+        Egress.parse(settings.tool_egress_allow),
+        settings.policy_sync_interval_ms / 1000,
+    )
+
+
 def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
@@ -126,6 +147,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
     pipeline = build_pipeline(settings, metrics.registry, analyzer)
     output = build_output(settings, analyzer, masker, pipeline) if analyzer is not None else None
     exchange_metrics = ExchangeMetrics(metrics.registry)
+    build_tools(settings, None)  # a broken catalogue stops start-up here, not in the lifespan
     # What was just built (models, rule sets, Presidio) lives as long as the process: a full
     # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle
     # of a megabyte's scan, and health checks waited for it).
@@ -157,6 +179,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             registry=metrics.registry,
         )
         audit = build_trail(settings, database, metrics.registry)
+        tool_registry = build_tools(settings, database)
         # Every loop is supervised: one that crashes is restarted and reported as degraded.
         loops = Supervisor(metrics.registry)
         loops.supervise("database-connect", database.run)
@@ -164,6 +187,8 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             loops.supervise("audit-writer", audit.writer.run)
         loops.supervise("keys-sync", keys.run)
         loops.supervise("policies-sync", policies.run)
+        if tool_registry is not None:
+            loops.supervise("tools-sync", tool_registry.run)
         if settings.bypass_consumer_enabled:
             consumer = BypassConsumer(
                 redis,
@@ -194,6 +219,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             sinks=(exchange_metrics,) if audit is None else (exchange_metrics, audit.writer),
             output=output,
             audit=audit,
+            tools=tool_registry,
         )
 
         async def check_dependencies() -> None:
@@ -234,6 +260,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             *admin_keys.ROUTES,
             *audit.ROUTES,
             *policies.ROUTES,
+            *tools.ROUTES,
             *inspect.ROUTES,
             *OUTPUT_ROUTES,
         ],

@@ -86,6 +86,12 @@ class CoreSettings:
     audit_batch_max: int = 2_000
     audit_flush_interval_ms: int = 200
     audit_retention_days: int = 365
+    # The tool gate (core.tools): every tool call in an answer judged against the catalogue
+    # (levels, permissions, argument checks); unknown tools get tool_unknown_level; a tool's
+    # URL argument must name a host on tool_egress_allow (names, or *.domain; none: no URL).
+    tool_gate_enabled: bool = True
+    tool_unknown_level: str = ""  # low|medium|high|critical; "": the catalogue file's (MEDIUM)
+    tool_egress_allow: tuple[str, ...] = ()
 
     @property
     def instance(self) -> str:
@@ -168,6 +174,11 @@ class CoreSettings:
             audit_retention_days=env.integer(
                 "AUDIT_RETENTION_DAYS", d.audit_retention_days, minimum=1
             ),
+            tool_gate_enabled=env.flag("TOOL_GATE_ENABLED", d.tool_gate_enabled),
+            tool_unknown_level=env.choice(
+                "TOOL_UNKNOWN_LEVEL", "", ("", "low", "medium", "high", "critical")
+            ),
+            tool_egress_allow=env.words("TOOL_EGRESS_ALLOW", d.tool_egress_allow),
         )
         env.finish()
         return settings

@@ -17,6 +17,7 @@ from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
 from core.scanning.pipeline import Pipeline
 from core.settings import CoreSettings
+from core.tools.registry import ToolRegistry
 from shared.metrics import HttpMetrics
 from shared.relay import Relay
 from shared.tasks import Supervisor
@@ -44,6 +45,8 @@ class CoreState:
     output: OutputScanners | None = None
     # The audit trail's hasher and writer (also in sinks); None with AUDIT_ENABLED=false.
     audit: AuditTrail | None = None
+    # The tool catalogue and its overrides (core.tools); None with TOOL_GATE_ENABLED=false.
+    tools: ToolRegistry | None = None
 
 
 def core_state(request: Request) -> CoreState:

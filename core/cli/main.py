@@ -5,6 +5,7 @@
     aegis audit search|verify|export|match|prune …    (core.audit.cli)
     aegis bypass list|show|review …    (core.bypass.cli)
     aegis policy list|show|set|delete|effective …    (core.policies.cli)
+    aegis tools list|set|delete …      (core.tools.cli)
 
 Every command but ``db migrate`` calls core's admin API with ``AEGIS_CORE_URL`` and
 ``AEGIS_API_KEY`` (:mod:`core.cli.adminclient`), so core checks the key's permissions and
@@ -33,6 +34,7 @@ from core.db.pool import DB_ERRORS
 from core.keys import cli as keys_cli
 from core.policies import cli as policy_cli
 from core.settings import CoreSettings
+from core.tools import cli as tools_cli
 from shared.config import ConfigError, EnvReader
 
 __all__ = ["main"]
@@ -60,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     audit_cli.add_parser(groups)
     bypass_cli.add_parser(groups)
     policy_cli.add_parser(groups)
+    tools_cli.add_parser(groups)
     return parser
 
 
@@ -111,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(bypass_cli.run(args))
         if args.group == "policy":
             return asyncio.run(policy_cli.run(args))
+        if args.group == "tools":
+            return asyncio.run(tools_cli.run(args))
         if args.group == "audit":
             return asyncio.run(audit_cli.run(args))
         if args.group == "users" or (args.group == "keys" and not getattr(args, "direct", False)):

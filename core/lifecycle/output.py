@@ -62,6 +62,8 @@ from typing import Any, ClassVar, Final
 import orjson
 
 from core.lifecycle.exchange import Exchange, OutputBlock
+from core.lifecycle.toolcalls import CallHold, Held
+from core.tools.gate import refusal_text
 
 __all__ = [
     "AnswerBlocked",
@@ -116,13 +118,18 @@ class AnswerTransform:
 
 
 class OutputChain:
-    """Members in order; each gets what the one before let through."""
+    """Members in order; each gets what the one before let through. ``calls``, the tool
+    calls' gate (:class:`core.lifecycle.toolcalls.CallHold`), sees the answer before them:
+    a refused call never reaches a member, a held one reaches them when it is let go."""
 
-    def __init__(self, members: Sequence[AnswerTransform] = ()) -> None:
+    def __init__(
+        self, members: Sequence[AnswerTransform] = (), calls: CallHold | None = None
+    ) -> None:
         self.members = tuple(members)
+        self.calls = calls
 
     def __bool__(self) -> bool:
-        return bool(self.members)
+        return bool(self.members) or self.calls is not None
 
     def feed(self, key: TextKey, delta: str) -> str:
         for member in self.members:
@@ -161,7 +168,8 @@ def rewrite_json_answer(body: bytes, chain: OutputChain, exchange: Exchange | No
 
 
 def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) -> bytes:
-    if chain.skips(body):
+    calls = chain.calls
+    if chain.skips(body) and (calls is None or calls.skips(body)):
         return body
     try:
         answer = orjson.loads(body)
@@ -169,7 +177,8 @@ def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) ->
         return body
     if not isinstance(answer, dict) or not isinstance(answer.get("choices"), list):
         return body
-    changed = False
+    refusals = calls.judge_answer(answer) if calls is not None else None
+    changed = bool(refusals)
     try:
         for key, holder, field in answer_texts(answer):
             text = chain.answer(key, holder[field])
@@ -180,6 +189,9 @@ def _rewrite_json(body: bytes, chain: OutputChain, exchange: Exchange | None) ->
         if exchange is not None:
             exchange.output_block = blocked.block
         return orjson.dumps(blocked_answer(answer, blocked.block))
+    if refusals:
+        assert calls is not None  # noqa: S101 - it refused them
+        calls.announce(answer, refusals)
     # Nothing rewritten: the model's bytes, not a re-encoding (orjson writes a logprob of
     # 1e-05 as 0.00001, drops the spaces of a pretty-printed body).
     return orjson.dumps(answer) if changed else body
@@ -253,6 +265,10 @@ class SseAnswer:
 
     def __init__(self, chain: OutputChain, exchange: Exchange | None = None) -> None:
         self._chain = chain
+        self._calls = chain.calls
+        if self._calls is not None and chain.members:
+            self._calls.texts = self._call_texts
+        self._texted = False  # (with a call gate) whether any text was sent yet
         self._exchange = exchange
         self._pending = b""
         # The keys of each choice that have had text, in order, until flushed.
@@ -285,7 +301,7 @@ class SseAnswer:
         if self.finished:
             return b""
         try:
-            return self._flush_all() + self._pending
+            return self._drain() + self._flush_all() + self._pending
         except AnswerBlocked as blocked:
             return self._block(blocked.block)
 
@@ -294,8 +310,12 @@ class SseAnswer:
             return event + terminator
         payload = event[5:].strip()
         if payload == b"[DONE]":
-            return self._flush_all() + event + terminator
-        if self._chain.skips(payload):
+            return self._drain() + self._flush_all() + event + terminator
+        calls = self._calls
+        skipped = calls is None or calls.skips(payload)
+        if skipped and self._chain.skips(payload):
+            if calls is not None and not self._texted:
+                self._texted = _has_content(payload)
             return event + terminator
         try:
             chunk = orjson.loads(payload)
@@ -303,15 +323,67 @@ class SseAnswer:
             return event + terminator
         if not isinstance(chunk, dict) or not isinstance(chunk.get("choices"), list):
             return event + terminator
+        if skipped:
+            return self._emit(chunk, event + terminator, terminator)
+        assert calls is not None  # noqa: S101 - not skipped
+        return b"".join(
+            self._send(held, terminator) for held in calls.feed(chunk, event + terminator, payload)
+        )
+
+    def _send(self, held: Held, terminator: bytes) -> bytes:
+        """A chunk the call gate lets go: as the model sent it when no member changes it."""
+        if held.judged:
+            # A call's event: its texts went through the members whole (_call_texts).
+            if held.raw is not None:
+                return held.raw
+            return b"data: " + orjson.dumps(held.chunk) + terminator
+        if held.raw is not None and held.payload is not None and self._chain.skips(held.payload):
+            return held.raw
+        return self._emit(held.chunk, held.raw, terminator)
+
+    def _call_texts(self, choice: int, call: int, name: str, arguments: str) -> tuple[str, str]:
+        """A complete call's name and arguments through the members, as a JSON answer's."""
+        chain = self._chain
+        if name:
+            name = chain.answer(TextKey(choice, "name", call), name)
+        if arguments:
+            arguments = chain.answer(TextKey(choice, "arguments", call), arguments)
+        return name, arguments
+
+    def _emit(self, chunk: dict[str, Any], raw: bytes | None, terminator: bytes) -> bytes:
+        """A parsed chunk through the members; ``raw`` (the event as the model server wrote
+        it) goes on instead when none of them changed it."""
         self._template = chunk
+        calls = self._calls
         changed = False
         for index, choice in _choices(chunk):
+            if calls is not None and not self._texted:
+                delta = choice.get("delta")
+                self._texted = isinstance(delta, dict) and bool(delta.get("content"))
             changed = self._rewrite_choice(index, choice) or changed
-        if not changed:
+        if calls is not None:
+            changed = calls.finish(chunk, self._texted) or changed
+        if not changed and raw is not None:
             # Every member passed the text as it was (the audit trail's hash does): the
             # event goes on as the model server wrote it, not written again.
-            return event + terminator
+            return raw
         return b"data: " + orjson.dumps(chunk) + terminator
+
+    def _drain(self) -> bytes:
+        """Calls still held at the stream's end: judged, sent or dropped, and the agent told
+        of a refusal no finishing chunk carried."""
+        calls = self._calls
+        if calls is None:
+            return b""
+        out = [self._send(held, b"\n\n") for held in calls.drain()]
+        for index, refused in calls.unannounced():
+            template = self._template or {}
+            chunk = {k: v for k, v in template.items() if k not in ("choices", "usage")}
+            chunk["choices"] = [
+                {"index": index, "delta": {"content": refusal_text(refused)}, "finish_reason": None}
+            ]
+            out.append(b"data: " + orjson.dumps(chunk) + b"\n\n")
+        return b"".join(out)
 
     def _rewrite_choice(self, index: int, choice: dict[str, Any]) -> bool:
         """Puts a choice's texts through the chain; whether any of them changed."""
@@ -368,6 +440,15 @@ class SseAnswer:
         chunk["aegis"] = block.as_dict()
         self._open.clear()
         return b"data: " + orjson.dumps(chunk) + b"\n\ndata: [DONE]\n\n"
+
+
+def _has_content(payload: bytes) -> bool:
+    """Whether a chunk's bytes hold a non-empty ``content`` (compact or with one space)."""
+    for key in (b'"content":"', b'"content": "'):
+        at = payload.find(key)
+        if at != -1 and payload[at + len(key) : at + len(key) + 1] not in (b'"', b""):
+            return True
+    return False
 
 
 def _event_ends(data: bytes) -> Iterator[tuple[int, int]]:

@@ -38,6 +38,7 @@ from core.lifecycle.output import (
     SseAnswer,
     rewrite_json_answer,
 )
+from core.lifecycle.toolcalls import CallHold
 from core.lifecycle.upstream import send_upstream, upstream_headers
 from core.pii.pseudonyms import Pseudonyms
 from core.pii.restore import PseudonymRestore
@@ -152,7 +153,14 @@ async def call_model(
     answer_hash = None
     if audit is not None and call.api.kind != "embedding":
         answer_hash = audit.hasher.answer(exchange)
-    response = attach_output(response, output_chain(guard, pseudonyms, answer_hash), exchange)
+    calls = None
+    if state.tools is not None and call.api.kind == "chat":
+        identity = exchange.identity
+        permissions = identity.permissions if identity is not None else frozenset()
+        gate = state.tools.gate(exchange.workspace, permissions, policy.tools_allow)
+        calls = CallHold(gate, exchange)
+    chain = output_chain(guard, pseudonyms, answer_hash, calls)
+    response = attach_output(response, chain, exchange)
     if masked_types:
         # The client learns that what the model answered was not exactly what it sent.
         response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
@@ -163,12 +171,14 @@ def output_chain(
     guard: OutputGuard | None,
     pseudonyms: Pseudonyms | None,
     answer_hash: AnswerTransform | None = None,
+    calls: CallHold | None = None,
 ) -> OutputChain:
     """This request's output transforms, in the order they see the answer: the audit
     trail's hash of the answer first (the model's text, :class:`core.audit.hashing.AnswerHash`;
     it changes nothing), then a member that judges the text (the output guard) before
     pseudonym restore, so that values the request pseudonymised are restored after it, not
-    flagged. Add a member here."""
+    flagged. Add a member here. ``calls``, the tool calls' gate, sees the answer before all
+    of them (a refused call reaches none)."""
     members: list[AnswerTransform] = []
     if answer_hash is not None:
         members.append(answer_hash)
@@ -176,7 +186,7 @@ def output_chain(
         members.append(guard)
     if pseudonyms:
         members.append(PseudonymRestore(pseudonyms))
-    return OutputChain(members)
+    return OutputChain(members, calls)
 
 
 def attach_output(response: Response, chain: OutputChain, exchange: Exchange) -> Response:

@@ -69,7 +69,12 @@ class ExchangeMetrics:
         if verdict is not None:
             self._child(self.decisions, "decisions", verdict.decision.value).inc()
         for finding in exchange.output_findings:
-            self._child(self.output_findings, "findings", finding.scanner, finding.type).inc()
+            # The tool gate's types name the tool ("tool_permission:write_file"): the label is
+            # the check alone, so a model inventing names cannot grow the series.
+            kind = (
+                finding.type.partition(":")[0] if finding.scanner == "tool_gate" else finding.type
+            )
+            self._child(self.output_findings, "findings", finding.scanner, kind).inc()
         if exchange.output_block is not None:
             self._child(self.output_blocked, "blocked", exchange.output_block.scanner).inc()
 

@@ -182,22 +182,30 @@ def test_the_model_gets_the_keys_canary_of_the_day_after_the_system_prompt(stack
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
 def test_tool_calls_pass_unless_the_policy_allows_other_tools(stack: Stack, stream: bool) -> None:
-    """With no allow-list tool calls pass; with ``tools.allow: [read_file]`` a call to
-    ``execute_python`` is cut before the agent gets it, a ``read_file`` call still passes."""
+    """With no allow-list an ai-developer's read_file call passes; with ``tools.allow:
+    [execute_python]`` it is taken out of the answer and the agent told (the tool gate,
+    :mod:`core.lifecycle.toolcalls`): finish ``stop``, the refusal in the text."""
     admin = stack.create_key("admin").key
-    key = stack.create_key()
+    key = stack.create_key("ai-developer")
     client = _client(stack, key.key)
-    text, finish, _ = _ask(client, "tool_execute_python", stream=stream)
-    assert finish == "tool_calls" and "execute_python" in text
-
-    _set_key_policy(stack, admin, key.key_id, {"tools": {"allow": ["read_file"]}})
-    text, finish, answer_parts = _until_cut(client, "tool_execute_python", stream)
-    assert finish == "content_filter"
-    assert "os.system" not in text
-    aegis = _aegis(answer_parts)
-    assert aegis == {"scanner": "tool_gate", "type": "tool_not_allowed"}
     text, finish, _ = _ask(client, "tool_read_file", stream=stream)
     assert finish == "tool_calls" and "read_file" in text and "README.md" in text
+
+    _set_key_policy(stack, admin, key.key_id, {"tools": {"allow": ["execute_python"]}})
+    deadline = time.monotonic() + 5.0
+    while (answer := _ask(client, "tool_read_file", stream=stream))[1] != "stop":
+        assert time.monotonic() < deadline, answer[1]
+        time.sleep(0.05)
+    text, finish, answer_parts = answer
+    assert "README.md" not in text
+    assert text.startswith("[Aegis] The tool call read_file (LOW) was refused")
+    assert "policy does not allow this tool" in text
+    aegis = next(
+        (part.model_extra or {})["aegis"]
+        for part in answer_parts
+        if "aegis" in (part.model_extra or {})
+    )
+    assert (aegis["scanner"], aegis["type"]) == ("tool_gate", "tool_not_allowed")
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
