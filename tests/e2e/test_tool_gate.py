@@ -21,6 +21,7 @@ import pytest
 
 from devupstream.app import FIXTURE_MODEL
 from tests.conftest import Stack, run_sync
+from tests.e2e.test_admin_api import make_key
 
 
 @pytest.fixture(autouse=True)
@@ -274,3 +275,29 @@ def test_the_cli_lists_sets_and_deletes_through_core(stack: Stack) -> None:
     assert again.returncode == 1 and "No override" in again.stderr
     refused = aegis("set", "write_file", "--level", "SEVERE")
     assert refused.returncode != 0
+
+
+def test_the_readme_commands_work_for_a_global_admin(stack: Stack) -> None:
+    """The README's ``aegis tools`` lines, as ``make run``'s dev key (a global admin) runs
+    them: ``*`` by default, ``--workspace payments`` where named."""
+    root = make_key(stack, "admin", "root", "*")
+    env = {**os.environ, "AEGIS_CORE_URL": stack.core.url, "AEGIS_API_KEY": root.key}
+
+    def aegis(line: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "core.cli", *line.split()[1:]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, (line, done.stderr)
+        return done.stdout
+
+    assert aegis("aegis tools list").startswith("workspace *; unknown tools MEDIUM")
+    aegis("aegis tools set write_file --workspace payments --level CRITICAL --extension .md")
+    listed = aegis("aegis tools list --workspace payments")
+    line = next(row for row in listed.splitlines() if row.startswith("write_file"))
+    assert "CRITICAL" in line and "ext=.md" in line and line.endswith("yes")
+    aegis("aegis tools delete write_file --workspace payments")
