@@ -1,0 +1,1 @@
+"""The outside evaluation set for the prompt-injection classifier (see README.md)."""
