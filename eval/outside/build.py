@@ -17,6 +17,7 @@ combine hand-written parts:
 * ``suffix``: a harmful request followed by a random-looking run of pieces from the
   family's own list (no published suffix).
 
+Encoded and smuggling items also name their ``technique`` (the encoding or transform).
 Exact duplicates (after case and space folding) are dropped; near-duplicates (character
 4-gram Jaccard >= 0.8 within a family and language) are reported and fail the build.
 """
@@ -118,7 +119,7 @@ def _encode(name: str, text: str, rng: random.Random) -> str:
     return encode(text)
 
 
-def _encoded(m: ModuleType, lang: str) -> Iterator[str]:
+def _encoded(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
     rng = _rng("encoded", lang)
     names = _KO_NAMES if lang == "ko" else _EN_NAMES
     covers = _KO_COVERS if lang == "ko" else _EN_COVERS
@@ -142,7 +143,7 @@ def _encoded(m: ModuleType, lang: str) -> Iterator[str]:
                 n_latin += 1
             if name == "tags":
                 # An invisible payload rides on a visible, harmless question.
-                yield covers[k] + _encode(name, " " + payload, rng)
+                yield covers[k] + _encode(name, " " + payload, rng), name
                 continue
             encoded = _encode(name, payload, rng)
             wrapper = wrappers[n_wrap % len(wrappers)]
@@ -153,7 +154,7 @@ def _encoded(m: ModuleType, lang: str) -> Iterator[str]:
                 n_wrap += 1
             if '"{P}"' in wrapper:
                 encoded = encoded.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            yield wrapper.replace("{E}", names[name]).replace("{P}", encoded)
+            yield wrapper.replace("{E}", names[name]).replace("{P}", encoded), name
 
 
 # ------------------------------------------------------------------ smuggling
@@ -250,7 +251,7 @@ _KO_TRANSFORMS: Final[dict[str, Transform]] = {
 }
 
 
-def _smuggling(m: ModuleType, lang: str) -> Iterator[str]:
+def _smuggling(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
     rng = _rng("smuggling", lang)
     transforms = _KO_TRANSFORMS if lang == "ko" else _EN_TRANSFORMS
     names = sorted(transforms)
@@ -262,9 +263,9 @@ def _smuggling(m: ModuleType, lang: str) -> Iterator[str]:
         name = names[(i * 3 + i // len(payloads)) % len(names)]
         text = transforms[name](payload, rng, lang)
         if name in ("variables", "reversed"):
-            yield text  # these carry their own instruction
+            yield text, name  # these carry their own instruction
         else:
-            yield rng.choice(frames).replace("{P}", text)
+            yield rng.choice(frames).replace("{P}", text), name
 
 
 # ------------------------------------------------------------------ suffix
@@ -292,7 +293,9 @@ def _plain(m: ModuleType, lang: str) -> Iterator[str]:
         yield f"{request}\n\n{document}"
 
 
-_GENERATORS: Final[dict[str, Callable[[ModuleType, str], Iterator[str]]]] = {
+_GENERATORS: Final[
+    dict[str, Callable[[ModuleType, str], Iterator[str] | Iterator[tuple[str, str]]]]
+] = {
     "indirect": _indirect,
     "encoded": _encoded,
     "exfiltration": lambda m, lang: iter(m.EXFILTRATION),
@@ -339,21 +342,23 @@ def build() -> dict[str, list[Item]]:
         items: list[Item] = []
         for lang, module in (("en", material_en), ("ko", material_ko)):
             n = 0
-            for text in _GENERATORS[family](module, lang):
+            for produced in _GENERATORS[family](module, lang):
+                text, technique = produced if isinstance(produced, tuple) else (produced, "")
                 key = _fold(text)
                 if key in seen:
                     continue
                 seen.add(key)
                 n += 1
-                items.append(
-                    {
-                        "text": text,
-                        "label": label,
-                        "family": family,
-                        "lang": lang,
-                        "id": f"{family}-{lang}-{n:03d}",
-                    }
-                )
+                item = {
+                    "text": text,
+                    "label": label,
+                    "family": family,
+                    "lang": lang,
+                    "id": f"{family}-{lang}-{n:03d}",
+                }
+                if technique:
+                    item["technique"] = technique
+                items.append(item)
         out[family] = items
     return out
 

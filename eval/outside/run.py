@@ -3,6 +3,7 @@
     python -m eval.outside                    # the committed model, the default policy
     python -m eval.outside --model other.onnx # another classifier, same pipeline and policy
     python -m eval.outside --json out.json    # also each item's verdict (ids, never text)
+    python -m eval.outside --by-technique     # also per encoding / smuggling transform
 
 Each text goes through the stages ``POST /api/v1/inspect`` runs, in process and with no
 database: the body parsed by :func:`shared.wire.parse_inspect_request`, the input scanners
@@ -35,7 +36,7 @@ from core.settings import CoreSettings
 from eval.outside.build import ATTACK_FAMILIES, DATA, FAMILIES
 from shared.wire import parse_inspect_request
 
-__all__ = ["Scored", "load", "main", "score", "table"]
+__all__ = ["Scored", "load", "main", "score", "table", "technique_table"]
 
 LANGS = ("en", "ko")
 
@@ -49,6 +50,7 @@ class Scored:
     decision: str
     blocked_by: tuple[str, ...]  # scanners with a blocking finding
     ms: float
+    technique: str = ""  # the encoding or transform (encoded, smuggling)
 
     @property
     def blocked(self) -> bool:
@@ -95,6 +97,7 @@ async def score(items: Sequence[dict[str, str]], model: str = "") -> tuple[list[
                     decision.value,
                     blocked_by,
                     ms,
+                    item.get("technique", ""),
                 )
             )
     finally:
@@ -157,16 +160,39 @@ def table(scored: Sequence[Scored], load_s: float) -> str:
 BENIGN = tuple(f for f in FAMILIES if f not in ATTACK_FAMILIES)
 
 
+def technique_table(scored: Sequence[Scored]) -> str:
+    """Blocked share per family, technique and language (encoded and smuggling items)."""
+    lines = [
+        "| set | n | blocked | share | by regex | by classifier only | p50 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    keys = sorted({(r.family, r.technique, r.lang) for r in scored if r.technique})
+    lines += [
+        _row(
+            f"{family} / {technique} / {lang}",
+            [r for r in scored if (r.family, r.technique, r.lang) == (family, technique, lang)],
+        )
+        for family, technique, lang in keys
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.outside", description=__doc__)
     parser.add_argument("--model", default="", help="ONNX model path (default: the committed)")
     parser.add_argument("--family", action="append", choices=FAMILIES, help="only these")
     parser.add_argument("--json", type=Path, help="write each item's verdict here (no text)")
     parser.add_argument("--misses", action="store_true", help="list ids scored wrongly")
+    parser.add_argument(
+        "--by-technique", action="store_true", help="also a table per encoding and transform"
+    )
     args = parser.parse_args(argv)
     items = load(families=args.family or FAMILIES)
     scored, load_s = asyncio.run(score(items, args.model))
     print(table(scored, load_s))
+    if args.by_technique:
+        print()
+        print(technique_table(scored))
     if args.misses:
         for r in scored:
             if r.blocked != (r.label == "attack"):
@@ -181,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "decision": r.decision,
                 "blocked_by": r.blocked_by,
                 "ms": round(r.ms, 3),
+                "technique": r.technique,
             }
             for r in scored
         ]
