@@ -250,8 +250,16 @@ def test_a_canary_through_every_route_of_the_edge_is_in_no_table_key_log_or_spoo
                 answer = _post(stack, key, "/v1/chat/completions", body, f"{tag}-{name}")
                 assert answer.status_code == 200, answer.text
                 assert answer.headers["x-aegis-bypassed"] == "true"
-            spool = _wait(lambda: _files([spool_dir]), "a spool file", within=10)
-            assert any(f"{tag}-bypass-spooled".encode() in data for data in spool.values())
+            # The event is recorded after the answer is sent: wait until it is written.
+            spooled_id = f"{tag}-bypass-spooled".encode()
+            spool = _wait(
+                lambda: (
+                    {p: d for p, d in _files([spool_dir]).items() if spooled_id in d}
+                    and _files([spool_dir])
+                ),
+                "the spooled event in the edge's spool",
+                within=10,
+            )
             assert not [path for path, data in spool.items() if _leaks(canary, data)]
             # Core back, reaching PostgreSQL through a proxy, and an edge with room again: the
             # edge's spool is replayed.
