@@ -539,7 +539,7 @@ class Stack:
             f"  Upstream   {upstream_line}",
             f"  Logs       {logs}",
             "",
-            "The aegis command (keys, audit, bypass, policy) talks to core with this key:",
+            "aegis (keys, users, audit, bypass, policy, tools) calls core with this key:",
             "",
             f"  export AEGIS_CORE_URL={shlex.quote(self._urls['core'])}",
             f"  export AEGIS_API_KEY={shlex.quote(key)}",
