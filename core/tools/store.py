@@ -19,11 +19,11 @@ from typing import Any, Final
 import asyncpg
 
 from core.tools.catalogue import CatalogueError, ToolOverride
+from shared.permissions import ALL_WORKSPACES  # "*": an override for every workspace
 
 __all__ = ["ALL_WORKSPACES", "TOOLS_CHANNEL", "ToolLoad", "ToolRow", "ToolStore"]
 
 TOOLS_CHANNEL: Final = "aegis_tools"
-ALL_WORKSPACES: Final = "*"
 
 Executor = asyncpg.Connection | asyncpg.Pool
 
