@@ -27,7 +27,7 @@ from typing import Final
 
 from core.pii.values import ValueRecognizer
 
-__all__ = ["NAME_TRIGGER", "AegisPersonRecognizer", "mask_name"]
+__all__ = ["FUNCTION_WORDS", "NAME_TRIGGER", "AegisPersonRecognizer", "mask_name"]
 
 _SURNAMES: Final = (
     "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원"
@@ -75,7 +75,20 @@ _KOREAN_PATTERNS: Final = (
         rf"{_PARTICLE}?(?![가-힣])"
     ),
 )
-_WORD: Final = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+# Capitalised words that open English sentences and are no one's name: never the first word
+# of a Latin name (so "The Smith 씨" names Smith), and never held back in a stream as a name
+# that a title may follow (core.scanning.output.pii), so an answer's first word flows at once.
+FUNCTION_WORDS: Final = frozenset(
+    "The This That These Those It Its There Here What When Where Which Who Whom Whose Why How "
+    "Yes No Not Sure Thanks Thank Please Hello Hi Hey Okay Ok Well Oh If In On At For From With "
+    "Without About Into Onto Over Under After Before During Since Until While Because Although "
+    "Though And But Or Nor So As Of By To Up An A I Im We You He She They Me Us Them Our Your "
+    "My Their His Her Some Any All Each Every Both Most Many Much More Less Few Also However "
+    "Then Now Today Yesterday Tomorrow Let Lets Note Great Good Certainly Once Just "
+    "Only Even Still Yet Again First Second Third Next Last Finally Overall Below Above".split()
+)
+_FUNCTION_WORD: Final = "(?:" + "|".join(sorted(FUNCTION_WORDS, key=len, reverse=True)) + ")"
+_WORD: Final = rf"(?!{_FUNCTION_WORD}\b)[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _FULL: Final = rf"{_WORD}(?:\s{_WORD}){{0,2}}"
 _ENGLISH_PATTERNS: Final = (
     # John Smith 님 / Laura Chen 씨: a Latin name in Korean text, then an honorific.

@@ -42,7 +42,9 @@ def test_chat_completion_stream(stack: Stack) -> None:
         extra_body={"devupstream": {"chunks": 5}},
     )
     pieces = [chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices]
-    assert len([p for p in pieces if p]) == 5
+    # Streamed, not gathered: the output guard may hold a word back until the next piece
+    # shows it whole, so the pieces need not be the upstream's five.
+    assert len([p for p in pieces if p]) >= 3
     assert "".join(pieces) == "echo: stream me a reply please"
 
 

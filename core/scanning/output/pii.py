@@ -24,7 +24,8 @@ A 4 KB answer with dates, prices and versions costs ~20 µs; one with two values
 nearly all of it Presidio reading those two windows.
 
 **What a stream holds back** (:meth:`PiiFinder.pending`): the last word (it may grow into an
-address or a key; a name may be followed by its title), a run of digits that may go on, and
+address or a key; a name may be followed by its title — once whole, a word no title can make
+a name, lower-case or one that opens sentences, is not held), a run of digits that may go on, and
 from a strict trigger (less :data:`LOOKBACK`: a name before its title) to three words after it
 (the words that may still change a number's score). Two values are findings before they are
 whole, since they are longer than the window: a private key's ``BEGIN`` line with no ``END``
@@ -62,7 +63,7 @@ from core.pii.analyzer import (
 )
 from core.pii.entities import NUMBER_ENTITIES, SCAN_LIMIT
 from core.pii.masking import Masker
-from core.pii.names import NAME_TRIGGER
+from core.pii.names import FUNCTION_WORDS, NAME_TRIGGER
 from core.pii.nlp import context_words
 from core.pii.windows import Windows
 from core.scanning.policy import DEFAULT_POLICY, Policy
@@ -152,6 +153,7 @@ _DIGIT_NEAR_END: Final = re.compile(r"[0-9][^0-9]{0,14}\Z")
 # one): capitalised Latin words, always (a title may still follow), or Hangul of two to
 # four syllables when the last word may be a title.
 _LATIN_NAME_WORD: Final = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s\Z")
+_LATIN_NAME: Final = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 _HANGUL_NAME_WORD: Final = re.compile(r"(?<![가-힣])[가-힣]{2,4}\s?\Z")
 # The Hangul labels and titles of core.pii.names, and every start of one.
 _HANGUL_TRIGGERS: Final = frozenset(
@@ -420,17 +422,28 @@ def _last_words(text: str, start: int) -> int:
     stripped = len(text.rstrip())
     space = _LAST_SPACE.match(text, start, stripped)
     last = space.end() if space is not None else start
+    if stripped < len(text) and not _may_be_name(text[last:stripped]):
+        # A whole word ("report ", "Sure. ") that no title can make a name: all is final.
+        return len(text)
     cut = last
     for _ in range(2):
         word = _LATIN_NAME_WORD.search(text, max(start, cut - 40), cut)
-        if word is None:
-            break
+        if word is None or word.group().rstrip() in FUNCTION_WORDS:
+            break  # "The " opens a sentence; it begins no name (core.pii.names)
         cut = word.start()
     if cut == last and last > start and _may_be_title(text[last:stripped]):
         word = _HANGUL_NAME_WORD.search(text, max(start, last - 6), last)
         if word is not None:
             cut = word.start()
     return cut
+
+
+def _may_be_name(word: str) -> bool:
+    """Whether a whole word may be (the end of) a name a title may still follow: a
+    capitalised Latin word that opens no sentence, or any word with Hangul in it."""
+    if _LATIN_NAME.fullmatch(word) is not None:
+        return word not in FUNCTION_WORDS
+    return any("가" <= char <= "힣" for char in word)
 
 
 def _may_be_title(word: str) -> bool:
