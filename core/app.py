@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from core.approvals.service import ApprovalMetrics, Approvals
 from core.audit.trail import build_trail
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
@@ -24,7 +25,19 @@ from core.model.classifier import InjectionClassifier, ModelLoadError
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
-from core.routes import admin, admin_keys, audit, inspect, openai, policies, service, tools
+from core.routes import (
+    admin,
+    admin_keys,
+    audit,
+    inspect,
+    openai,
+    policies,
+    service,
+    tools,
+)
+from core.routes import (
+    approvals as approval_routes,
+)
 from core.routes.output import ROUTES as OUTPUT_ROUTES
 from core.scanning.base import CpuRunner, Scanner
 from core.scanning.input.injection import InjectionScanner
@@ -135,6 +148,34 @@ def build_tools(settings: CoreSettings, database: Database | None) -> ToolRegist
     )
 
 
+def build_approvals(
+    settings: CoreSettings,
+    database: Database,
+    output: OutputScanners | None,
+    registry: CollectorRegistry,
+) -> Approvals | None:
+    """The approval workflow (None when APPROVAL_WORKFLOW_ENABLED=false); its previews are
+    masked with the output guard's PII and secrets check (withheld when the guard is off)."""
+    metrics = ApprovalMetrics(registry, settings.approval_workflow_enabled)
+    if not settings.approval_workflow_enabled:
+        return None
+
+    def preview(text: str) -> str:
+        if output is None:
+            return "[withheld: OUTPUT_SCAN_ENABLED=false, nothing could mask it]"
+        check = output.pii.check(text)
+        return "[withheld: holds a value the policy blocks]" if check.blocked else check.text
+
+    return Approvals(
+        database,
+        timeout_s=settings.approval_timeout_s,
+        polling_s=settings.approval_polling_interval_s,
+        max_pending=settings.approval_max_pending,
+        preview=preview,
+        metrics=metrics,
+    )
+
+
 def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("core")
@@ -180,6 +221,9 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         )
         audit = build_trail(settings, database, metrics.registry)
         tool_registry = build_tools(settings, database)
+        approvals = build_approvals(settings, database, output, metrics.registry)
+        if tool_registry is None:
+            approvals = None
         # Every loop is supervised: one that crashes is restarted and reported as degraded.
         loops = Supervisor(metrics.registry)
         loops.supervise("database-connect", database.run)
@@ -189,6 +233,13 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         loops.supervise("policies-sync", policies.run)
         if tool_registry is not None:
             loops.supervise("tools-sync", tool_registry.run)
+        if approvals is not None:
+            loops.supervise("approvals-listen", approvals.run)
+        else:
+            _log.warning(
+                "approval_workflow_disabled",
+                detail="HIGH and CRITICAL tool calls are let through without a person's approval",
+            )
         if settings.bypass_consumer_enabled:
             consumer = BypassConsumer(
                 redis,
@@ -220,6 +271,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             output=output,
             audit=audit,
             tools=tool_registry,
+            approvals=approvals,
         )
 
         async def check_dependencies() -> None:
@@ -237,6 +289,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             keys_loaded=keys.loaded,
             policies_loaded=policies.loaded,
             scanners=[scanner.name for scanner in pipeline.scanners],
+            approval_workflow="enabled" if approvals is not None else "disabled",
         )
         try:
             yield {"core": state}
@@ -261,6 +314,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             *audit.ROUTES,
             *policies.ROUTES,
             *tools.ROUTES,
+            *approval_routes.ROUTES,
             *inspect.ROUTES,
             *OUTPUT_ROUTES,
         ],

@@ -92,6 +92,15 @@ class CoreSettings:
     tool_gate_enabled: bool = True
     tool_unknown_level: str = ""  # low|medium|high|critical; "": the catalogue file's (MEDIUM)
     tool_egress_allow: tuple[str, ...] = ()
+    # The approval workflow (core.approvals): a HIGH/CRITICAL call a caller may make waits
+    # for an admin's decision (approval_timeout_s, then expired); a core sees a decision on
+    # NOTIFY aegis_approvals and, as a safety net, every approval_polling_interval_s;
+    # approval_max_pending pending requests at most (over it: refused at once). Off: such
+    # calls are let through (and recorded), as said at start-up and in /api/v1/ready.
+    approval_workflow_enabled: bool = True
+    approval_timeout_s: float = 300.0
+    approval_polling_interval_s: float = 2.0
+    approval_max_pending: int = 50
 
     @property
     def instance(self) -> str:
@@ -179,6 +188,16 @@ class CoreSettings:
                 "TOOL_UNKNOWN_LEVEL", "", ("", "low", "medium", "high", "critical")
             ),
             tool_egress_allow=env.words("TOOL_EGRESS_ALLOW", d.tool_egress_allow),
+            approval_workflow_enabled=env.flag(
+                "APPROVAL_WORKFLOW_ENABLED", d.approval_workflow_enabled
+            ),
+            approval_timeout_s=env.number("APPROVAL_TIMEOUT", d.approval_timeout_s, minimum=1.0),
+            approval_polling_interval_s=env.number(
+                "APPROVAL_POLLING_INTERVAL", d.approval_polling_interval_s, minimum=0.05
+            ),
+            approval_max_pending=env.integer(
+                "APPROVAL_MAX_PENDING", d.approval_max_pending, minimum=1
+            ),
         )
         env.finish()
         return settings

@@ -8,6 +8,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from starlette.requests import Request
 
+from core.approvals.service import Approvals
 from core.audit.trail import AuditTrail
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
@@ -47,6 +48,9 @@ class CoreState:
     audit: AuditTrail | None = None
     # The tool catalogue and its overrides (core.tools); None with TOOL_GATE_ENABLED=false.
     tools: ToolRegistry | None = None
+    # The approval workflow (core.approvals); None with APPROVAL_WORKFLOW_ENABLED=false or
+    # the tool gate off: HIGH/CRITICAL calls are then let through (and recorded).
+    approvals: Approvals | None = None
 
 
 def core_state(request: Request) -> CoreState:

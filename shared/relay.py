@@ -173,6 +173,10 @@ class _DisconnectGuard:
         return False
 
 
+# Public name: a handler that waits (core's approval workflow) stops when its client leaves.
+DisconnectGuard = _DisconnectGuard
+
+
 class StreamTransform(Protocol):
     """Rewrites a relayed stream on its way: ``feed`` each chunk as it arrives (it returns
     what to send now, possibly nothing), ``end`` once the next hop's stream is over.

@@ -6,6 +6,7 @@
     aegis bypass list|show|review …    (core.bypass.cli)
     aegis policy list|show|set|delete|effective …    (core.policies.cli)
     aegis tools list|set|delete …      (core.tools.cli)
+    aegis approvals [--list] | approve|reject|stats …   (core.approvals.cli)
 
 Every command but ``db migrate`` calls core's admin API with ``AEGIS_CORE_URL`` and
 ``AEGIS_API_KEY`` (:mod:`core.cli.adminclient`), so core checks the key's permissions and
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from core.approvals import cli as approvals_cli
 from core.audit import cli as audit_cli
 from core.bypass import cli as bypass_cli
 from core.cli import CliError
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     bypass_cli.add_parser(groups)
     policy_cli.add_parser(groups)
     tools_cli.add_parser(groups)
+    approvals_cli.add_parser(groups)
     return parser
 
 
@@ -116,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(policy_cli.run(args))
         if args.group == "tools":
             return asyncio.run(tools_cli.run(args))
+        if args.group == "approvals":
+            return asyncio.run(approvals_cli.run(args))
         if args.group == "audit":
             return asyncio.run(audit_cli.run(args))
         if args.group == "users" or (args.group == "keys" and not getattr(args, "direct", False)):

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive
 
+from core.approvals.service import Approvals
 from core.lifecycle.exchange import Exchange
 from core.lifecycle.guard import OutputGuard
 from core.lifecycle.input import (
@@ -38,17 +39,18 @@ from core.lifecycle.output import (
     SseAnswer,
     rewrite_json_answer,
 )
-from core.lifecycle.toolcalls import CallHold
+from core.lifecycle.toolcalls import CallHold, HoldHook, decided_verdict
 from core.lifecycle.upstream import send_upstream, upstream_headers
 from core.pii.pseudonyms import Pseudonyms
 from core.pii.restore import PseudonymRestore
 from core.scanning.base import Decision
 from core.scanning.policy import Policy
 from core.state import CoreState
+from core.tools.gate import HOLD_LEVELS, CallVerdict
 from shared import wire
 from shared.extract import ScanText, user_texts
 from shared.http import read_json_body, request_info
-from shared.relay import RelayedStream
+from shared.relay import DisconnectGuard, RelayedStream
 
 __all__ = ["attach_output", "begin", "call_model", "output_chain", "run_input"]
 
@@ -157,14 +159,44 @@ async def call_model(
     if state.tools is not None and call.api.kind == "chat":
         identity = exchange.identity
         permissions = identity.permissions if identity is not None else frozenset()
-        gate = state.tools.gate(exchange.workspace, permissions, policy.tools_allow)
-        calls = CallHold(gate, exchange)
+        approvals = state.approvals
+        gate = state.tools.gate(
+            exchange.workspace,
+            permissions,
+            policy.tools_allow,
+            hold_levels=HOLD_LEVELS if approvals is not None else frozenset(),
+        )
+        waits = approvals is not None and not isinstance(response, RelayedStream)
+        hook = _hold_hook(approvals, exchange) if waits and approvals is not None else None
+        calls = CallHold(gate, exchange, hook)
+        if hook is not None and response.status_code == 200:
+            # A held call waits for a person; a client that leaves ends the wait (its
+            # request is closed as expired, reason client_gone).
+            async with DisconnectGuard(receive):
+                await calls.settle(bytes(response.body))
     chain = output_chain(guard, pseudonyms, answer_hash, calls)
     response = attach_output(response, chain, exchange)
     if masked_types:
         # The client learns that what the model answered was not exactly what it sent.
         response.headers[wire.HEADER_MASKED] = ",".join(masked_types)
     return response
+
+
+def _hold_hook(approvals: Approvals, exchange: Exchange) -> HoldHook:
+    """Waits for the decision on one held call of this request's answer."""
+
+    async def hold(name: str, arguments: str, verdict: CallVerdict) -> CallVerdict:
+        held = await approvals.hold(
+            tool=name,
+            level=verdict.level.value,
+            arguments=arguments,
+            user_id=exchange.user or "",
+            workspace=exchange.workspace or "",
+            exchange_id=exchange.request_id,
+        )
+        return decided_verdict(verdict, held.status, held.reason, held.responded_by)
+
+    return hold
 
 
 def output_chain(

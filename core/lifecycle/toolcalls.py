@@ -33,14 +33,28 @@ streamed choice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from core.lifecycle.exchange import Exchange, OutputBlock
-from core.tools.gate import SCANNER, CallGate, CallVerdict, Outcome, refusal_text
+import orjson
 
-__all__ = ["CallHold", "Held"]
+from core.lifecycle.exchange import Exchange, OutputBlock
+from core.tools.gate import (
+    SCANNER,
+    TOOL_APPROVAL_LIMIT,
+    TOOL_APPROVAL_UNAVAILABLE,
+    TOOL_EXPIRED,
+    TOOL_HOLD,
+    TOOL_REJECTED,
+    CallGate,
+    CallVerdict,
+    Outcome,
+    refusal_text,
+)
+
+__all__ = ["CallHold", "Held", "HoldHook", "decided_verdict"]
 
 _TOOL_CALLS: Final = b'"tool_calls"'
 _STOP: Final = "stop"
@@ -86,6 +100,9 @@ class _Choice:
 
 
 TextsHook = Callable[[int, int, str, str], tuple[str, str]]
+# Waits for a person's decision on one held call (name, arguments, its verdict): the verdict
+# to apply (core.approvals; ALLOW when approved, a refusal naming why otherwise).
+HoldHook = Callable[[str, str, CallVerdict], Awaitable[CallVerdict]]
 
 
 class CallHold:
@@ -97,11 +114,51 @@ class CallHold:
     changes its events go on as the model sent them.
     """
 
-    def __init__(self, gate: CallGate, exchange: Exchange | None = None) -> None:
+    def __init__(
+        self, gate: CallGate, exchange: Exchange | None = None, hold: HoldHook | None = None
+    ) -> None:
         self._gate = gate
         self._exchange = exchange
         self._choices: dict[int, _Choice] = {}
         self.texts: TextsHook | None = None
+        self._hold_hook = hold
+        # Decisions on held calls of a JSON answer (settle), by (name, arguments), in order.
+        self._decided: dict[tuple[str, str], list[CallVerdict]] = {}
+
+    # --- held calls (the approval workflow) -------------------------------------------------
+
+    async def settle(self, body: bytes) -> None:
+        """Before a JSON answer is judged: every call the gate holds waits for its decision
+        (all of the answer's at once), which :meth:`judge_answer` then applies. Without a
+        hold hook (or in a stream) a held call is refused (``tool_hold``)."""
+        hook = self._hold_hook
+        if hook is None or _TOOL_CALLS not in body:
+            return
+        try:
+            answer = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return
+        if not isinstance(answer, dict) or not isinstance(answer.get("choices"), list):
+            return
+        held: list[tuple[str, str, CallVerdict]] = []
+        for choice in answer["choices"]:
+            message = choice.get("message") if isinstance(choice, dict) else None
+            calls = message.get("tool_calls") if isinstance(message, dict) else None
+            for call in calls if isinstance(calls, list) else ():
+                function = call.get("function") if isinstance(call, dict) else None
+                if not isinstance(function, dict):
+                    continue
+                name, arguments = function.get("name"), function.get("arguments")
+                name = name if isinstance(name, str) else ""
+                arguments = arguments if isinstance(arguments, str) else ""
+                verdict = self._gate.judge(name, arguments)
+                if verdict.outcome is Outcome.HOLD:
+                    held.append((name, arguments, verdict))
+        if not held:
+            return
+        decisions = await asyncio.gather(*(hook(n, a, v) for n, a, v in held))
+        for (name, arguments, _), decision in zip(held, decisions, strict=True):
+            self._decided.setdefault((name, arguments), []).append(decision)
 
     # --- JSON -------------------------------------------------------------------------------
 
@@ -322,10 +379,14 @@ class CallHold:
     def _judge(self, name: str, arguments: str) -> CallVerdict:
         verdict = self._gate.judge(name, arguments)
         if verdict.outcome is Outcome.HOLD:
-            # No approval workflow yet: a gate told to hold is refused rather than let by.
-            verdict = CallVerdict(
-                Outcome.REFUSE, verdict.name, verdict.level, verdict.permission, "tool_hold"
-            )
+            decided = self._decided.get((name, arguments))
+            if decided:
+                verdict = decided.pop(0)
+            else:
+                # Not waited for (a stream cannot wait yet): refused rather than let by.
+                verdict = CallVerdict(
+                    Outcome.REFUSE, verdict.name, verdict.level, verdict.permission, TOOL_HOLD
+                )
         exchange = self._exchange
         if exchange is not None:
             finding = verdict.finding
@@ -334,6 +395,30 @@ class CallHold:
             if verdict.outcome is Outcome.REFUSE and exchange.output_block is None:
                 exchange.output_block = OutputBlock(SCANNER, verdict.type or "tool_refused")
         return verdict
+
+
+def decided_verdict(
+    verdict: CallVerdict, status: str, reason: str | None = None, by: str | None = None
+) -> CallVerdict:
+    """The verdict on a held call once its approval ended with ``status`` (approved,
+    rejected, expired, limit, unavailable): approved is let through as the model sent it;
+    the rest are refusals the agent reads (a rejection names the admin's reason)."""
+    if status == "approved":
+        return CallVerdict(Outcome.ALLOW, verdict.name, verdict.level, verdict.permission)
+    detail = None
+    if status == "rejected":
+        kind = TOOL_REJECTED
+        who = f"an admin ({by})" if by else "an admin"
+        detail = f"{who} rejected it" + (f": {reason}" if reason else "")
+    elif status == "expired":
+        kind = TOOL_EXPIRED
+    elif status == "limit":
+        kind = TOOL_APPROVAL_LIMIT
+    else:
+        kind = TOOL_APPROVAL_UNAVAILABLE
+    return CallVerdict(
+        Outcome.REFUSE, verdict.name, verdict.level, verdict.permission, kind, detail=detail
+    )
 
 
 def _added(content: object, text: str) -> str:

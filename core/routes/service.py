@@ -58,6 +58,7 @@ async def readiness(state: CoreState) -> tuple[bool, dict[str, object]]:
         "keys": "ok" if state.keys.loaded else "not_loaded",
         "policies": "ok" if state.policies.loaded else "not_loaded",
         "upstream": "ok" if upstream_ok else "unreachable",
+        "approval_workflow": "enabled" if state.approvals is not None else "disabled",
     }
     ok = state.keys.loaded and state.policies.loaded
     body: dict[str, object] = {

@@ -7,12 +7,12 @@ refused, an ai-developer's passes); the arguments pass :func:`core.tools.argumen
 check_arguments` (size, JSON object, paths, shell patterns, URLs). The first that fails
 refuses the call.
 
-A call that passes at level HIGH or CRITICAL is one a person should approve. Until the
-approval workflow exists (its own issue) it is let through to a caller who holds the
-permission, and recorded: a ``tool_level`` finding with the level as its score and
-severity, so the audit trail and ``aegis_output_findings_total`` show every such call.
-``hold_levels`` is the switch the workflow turns: a call at one of those levels gets
-:attr:`Outcome.HOLD` (and the output layer must then wait for the decision).
+A call that passes at level HIGH or CRITICAL is one a person should approve: with the
+approval workflow on (``APPROVAL_WORKFLOW_ENABLED``, :mod:`core.approvals`) the gate gets
+``hold_levels`` and such a call gets :attr:`Outcome.HOLD` (the output layer waits for the
+decision); with it off the call is let through to a caller who holds the permission. Either
+way it is recorded: a ``tool_level`` finding with the level as its score and severity, so
+the audit trail and ``aegis_output_findings_total`` show every such call.
 
     >>> from core.tools.arguments import Egress
     >>> from core.tools.catalogue import load_catalogue
@@ -51,10 +51,15 @@ from shared.findings import Finding
 __all__ = [
     "HOLD_LEVELS",
     "SCANNER",
+    "TOOL_APPROVAL_LIMIT",
+    "TOOL_APPROVAL_UNAVAILABLE",
+    "TOOL_EXPIRED",
+    "TOOL_HOLD",
     "TOOL_LEVEL",
     "TOOL_NAME_INVALID",
     "TOOL_NOT_ALLOWED",
     "TOOL_PERMISSION",
+    "TOOL_REJECTED",
     "CallGate",
     "CallVerdict",
     "Outcome",
@@ -66,6 +71,12 @@ TOOL_NOT_ALLOWED: Final = "tool_not_allowed"
 TOOL_PERMISSION: Final = "tool_permission"
 TOOL_NAME_INVALID: Final = "tool_name_invalid"
 TOOL_LEVEL: Final = "tool_level"
+# The approval workflow's refusals (core.approvals).
+TOOL_HOLD: Final = "tool_hold"  # held in a stream, which cannot wait yet
+TOOL_REJECTED: Final = "tool_rejected"
+TOOL_EXPIRED: Final = "tool_approval_expired"
+TOOL_APPROVAL_LIMIT: Final = "tool_approval_limit"
+TOOL_APPROVAL_UNAVAILABLE: Final = "tool_approval_unavailable"
 # The levels a person approves once the approval workflow exists.
 HOLD_LEVELS: Final = frozenset({Level.HIGH, Level.CRITICAL})
 
@@ -79,13 +90,21 @@ _REASONS: Final = {
     PATH_EXTENSION: "the file type in '{argument}' is not one this tool may use",
     SHELL_PATTERN: "'{argument}' contains a dangerous command pattern",
     URL_NOT_ALLOWED: "the URL in '{argument}' is not an allowed destination",
+    TOOL_HOLD: "it needs an admin's approval, and streamed answers cannot wait for one yet "
+    "(ask again without streaming)",
+    TOOL_REJECTED: "an admin rejected it",
+    TOOL_EXPIRED: "no admin approved it in time (expired)",
+    TOOL_APPROVAL_LIMIT: "it needs an admin's approval, and too many calls are waiting for "
+    "one already; try again later",
+    TOOL_APPROVAL_UNAVAILABLE: "it needs an admin's approval, and the approval queue cannot "
+    "be reached",
 }
 
 
 class Outcome(enum.Enum):
     ALLOW = "allow"
     REFUSE = "refuse"
-    HOLD = "hold"  # wait for a person (the approval workflow); not produced before it exists
+    HOLD = "hold"  # wait for a person (the approval workflow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +117,7 @@ class CallVerdict:
     permission: str
     type: str | None = None  # the refusal's finding type
     argument: str | None = None  # the catalogue's argument name a check failed on
+    detail: str | None = None  # the refusal's own words (an admin's rejection and reason)
 
     @property
     def finding(self) -> Finding | None:
@@ -114,6 +134,8 @@ class CallVerdict:
     def reason(self) -> str:
         """Why the call was refused, for the agent and the person reading its log."""
         assert self.type is not None  # noqa: S101 - only refusals have one
+        if self.detail is not None:
+            return self.detail
         return _REASONS.get(self.type, "it failed the gateway's checks").format(
             permission=self.permission, argument=self.argument or "arguments"
         )

@@ -19,7 +19,7 @@ import structlog
 
 from core.db.pool import Database
 from core.tools.arguments import Egress
-from core.tools.catalogue import Catalogue, ToolOverride
+from core.tools.catalogue import Catalogue, Level, ToolOverride
 from core.tools.gate import CallGate
 from core.tools.store import ALL_WORKSPACES, TOOLS_CHANNEL, ToolRow, ToolStore
 
@@ -67,8 +67,15 @@ class ToolRegistry:
         workspace: str | None,
         permissions: frozenset[str],
         allow: frozenset[str] | None = None,
+        hold_levels: frozenset[Level] = frozenset(),
     ) -> CallGate:
-        return CallGate(self.catalogue(workspace), permissions, self.egress, allow=allow)
+        return CallGate(
+            self.catalogue(workspace),
+            permissions,
+            self.egress,
+            allow=allow,
+            hold_levels=hold_levels,
+        )
 
     def install(self, rows: Iterable[ToolRow], invalid: Iterable[str] = ()) -> None:
         """Replace what is held by ``rows`` (a full load)."""

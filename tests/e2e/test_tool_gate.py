@@ -193,7 +193,8 @@ def _until(
 
 def test_a_workspace_override_through_the_admin_api_changes_the_outcome(stack: Stack) -> None:
     """A workspace admin opens execute_python to developers (and drops its code check) in
-    its workspace: the call arrives; deleting the override refuses it again. Another
+    its workspace, at level MEDIUM (HIGH would wait for an approval): the call arrives;
+    deleting the override refuses it again. Another
     workspace is not its to change; each change is an audit row naming the admin."""
     admin = stack.create_key("admin", user="boss").key
     client = _client(stack, stack.create_key("developer").key)
@@ -204,15 +205,19 @@ def test_a_workspace_override_through_the_admin_api_changes_the_outcome(stack: S
         admin,
         "PUT",
         "/tests/execute_python",
-        json={"permission": "llm:call", "level": "HIGH", "commands": []},
+        json={"permission": "llm:call", "level": "MEDIUM", "commands": []},
     )
     assert stored.status_code == 200, stored.text
-    assert stored.json()["settings"] == {"level": "HIGH", "permission": "llm:call", "commands": []}
+    assert stored.json()["settings"] == {
+        "level": "MEDIUM",
+        "permission": "llm:call",
+        "commands": [],
+    }
     _, names, finish, _ = _until(client, "tool_calls")
     assert (names, finish) == (["execute_python"], "tool_calls")
     listed = _admin(stack, admin, "GET", "").json()
     spec = next(tool for tool in listed["tools"] if tool["name"] == "execute_python")
-    assert listed["workspace"] == "tests" and spec["level"] == "HIGH" and spec["overridden"]
+    assert listed["workspace"] == "tests" and spec["level"] == "MEDIUM" and spec["overridden"]
 
     assert _admin(stack, admin, "PUT", "/payments/execute_python", json={}).status_code == 403
     assert _admin(stack, admin, "PUT", "/tests/bad%20name", json={}).status_code == 400

@@ -1,0 +1,1 @@
+"""The approval workflow for HIGH and CRITICAL tool calls (issue #15)."""

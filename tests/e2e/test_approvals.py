@@ -1,0 +1,315 @@
+"""The approval workflow end to end: an agent (the official ``openai`` SDK) through edge and
+core to the development upstream, real PostgreSQL and Redis. An ai-developer's CRITICAL
+``execute_python`` call (its code check dropped by a workspace override, so only the level
+holds it) waits for a person: approved through the admin API, or by ``aegis approvals
+approve`` in another process, it arrives as the model sent it; rejected, the agent reads the
+admin's reason; expired (a core with a short APPROVAL_TIMEOUT), it reads that too. Over
+APPROVAL_MAX_PENDING, calls are refused at once; a developer's write_file is refused
+without a pending row; every decision is an audit row."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+import httpx
+import openai
+import orjson
+import pytest
+
+from core.app import create_app as create_core
+from core.tools.catalogue import ToolOverride
+from core.tools.store import ToolStore
+from devupstream.app import FIXTURE_MODEL
+from tests.conftest import ServerThread, Stack, run_sync
+
+
+async def _sql(stack: Stack, query: str, *args: Any) -> list[dict[str, Any]]:
+    connection = await asyncpg.connect(stack.database_url)
+    try:
+        return [dict(row) for row in await connection.fetch(query, *args)]
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _held_tool(stack: Stack) -> Iterator[None]:
+    """execute_python stays CRITICAL in workspace tests, without its code check (the
+    fixture's code would be refused by it), and no approval row is left from before."""
+
+    async def setup() -> None:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            await connection.execute("DELETE FROM tool_overrides")
+            await connection.execute("DELETE FROM approval_requests")
+            await ToolStore(connection).put(
+                "tests", "execute_python", ToolOverride.parse({"commands": []}), "tests"
+            )
+        finally:
+            await connection.close()
+
+    run_sync(setup)
+    admin = stack.create_key("admin", user="boss").key
+    deadline = time.monotonic() + 10
+    while _tool(stack, admin, "execute_python")["commands"]:
+        assert time.monotonic() < deadline, "core never applied the override"
+        time.sleep(0.05)
+    yield
+    run_sync(lambda: _sql(stack, "DELETE FROM tool_overrides"))
+
+
+def _tool(stack: Stack, admin: str, name: str) -> dict[str, Any]:
+    listed = _api(stack.core.url, admin, "GET", "/api/v1/admin/tools").json()
+    return next(tool for tool in listed["tools"] if tool["name"] == name)
+
+
+def _api(url: str, key: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    headers = {"authorization": f"Bearer {key}", **kwargs.pop("headers", {})}
+    return httpx.request(method, url + path, headers=headers, timeout=30, **kwargs)
+
+
+def _ask(base_url: str, key: str, fixture: str = "tool_execute_python") -> dict[str, Any]:
+    client = openai.OpenAI(base_url=base_url, api_key=key, max_retries=0, timeout=60)
+    completion = client.chat.completions.create(
+        model=FIXTURE_MODEL, messages=[{"role": "user", "content": f"fixture:{fixture}"}]
+    )
+    choice = completion.choices[0]
+    return {
+        "text": choice.message.content or "",
+        "names": [call.function.name for call in choice.message.tool_calls or []],  # type: ignore[union-attr]
+        "arguments": [call.function.arguments for call in choice.message.tool_calls or []],  # type: ignore[union-attr]
+        "finish": choice.finish_reason,
+        "aegis": (completion.model_extra or {}).get("aegis"),
+        "done_at": time.monotonic(),
+    }
+
+
+class _Agent:
+    """One agent call in a thread: its answer once it arrives."""
+
+    def __init__(self, ask: Callable[[], dict[str, Any]]) -> None:
+        self.answer: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self.answer = ask()
+            except BaseException as exc:
+                self.error = exc
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self, within: float = 30.0) -> dict[str, Any]:
+        self._thread.join(within)
+        assert not self._thread.is_alive(), "the agent's answer never came"
+        if self.error is not None:
+            raise self.error
+        assert self.answer is not None
+        return self.answer
+
+    @property
+    def waiting(self) -> bool:
+        return self._thread.is_alive()
+
+
+def _pending(url: str, admin: str, count: int = 1, within: float = 15.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + within
+    while True:
+        found = _api(url, admin, "GET", "/api/approvals", params={"status": "pending"})
+        assert found.status_code == 200, found.text
+        rows: list[dict[str, Any]] = found.json()["approvals"]
+        if len(rows) >= count:
+            return rows
+        assert time.monotonic() < deadline, f"{len(rows)} pending, expected {count}"
+        time.sleep(0.05)
+
+
+def _audited(stack: Stack, kind: str, within: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + within
+    while True:
+        rows = run_sync(
+            lambda: _sql(stack, "SELECT findings FROM audit_logs WHERE action = 'admin'")
+        )
+        found = [
+            f["type"] for row in rows for f in orjson.loads(row["findings"]) if f["scanner"] == kind
+        ]
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"no {kind} audit row"
+        time.sleep(0.1)
+
+
+def test_a_critical_call_waits_until_an_admin_approves_it(stack: Stack) -> None:
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    agent = _Agent(lambda: _ask(stack.base_url, key))
+    [row] = _pending(stack.core.url, admin)
+    assert row["tool"] == "execute_python" and row["level"] == "CRITICAL"
+    assert row["user_id"] == "carol" and row["workspace"] == "tests"
+    assert len(row["arguments_sha256"]) == 64 and row["preview"].startswith("execute_python(")
+    time.sleep(0.3)
+    assert agent.waiting, "the answer went out before any decision"
+    # The responder is the key's user, whatever a header says.
+    approved = _api(
+        stack.core.url,
+        admin,
+        "POST",
+        f"/api/v1/admin/approvals/{row['id']}/approve",
+        headers={"x-user-id": "mallory"},
+    )
+    released = time.monotonic()
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved" and approved.json()["responded_by"] == "boss"
+    answer = agent.result()
+    assert answer["names"] == ["execute_python"] and answer["finish"] == "tool_calls"
+    assert "rm -rf" in answer["arguments"][0]  # as the model sent it
+    assert answer["done_at"] - released < 1.0
+    # The first decision wins.
+    again = _api(stack.core.url, admin, "POST", f"/api/approvals/{row['id']}/reject", json={})
+    assert again.status_code == 409
+    assert _audited(stack, "approval_approve")[0].startswith(row["id"])
+
+
+def test_an_approval_from_the_cli_in_another_process(stack: Stack) -> None:
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    agent = _Agent(lambda: _ask(stack.base_url, key))
+    [row] = _pending(stack.core.url, admin)
+    env = {**os.environ, "AEGIS_CORE_URL": stack.core.url, "AEGIS_API_KEY": admin}
+    aegis = [os.path.join(os.path.dirname(sys.executable), "aegis"), "approvals"]
+    listed = subprocess.run(
+        [*aegis, "--list", "--json"], env=env, capture_output=True, text=True, check=False
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [item["id"] for item in orjson.loads(listed.stdout)["approvals"]] == [row["id"]]
+    done = subprocess.run(
+        [*aegis, "approve", row["id"]], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert agent.result()["names"] == ["execute_python"]
+    stats = subprocess.run(
+        [*aegis, "stats", "--since", "1d", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert stats.returncode == 0, stats.stderr
+    figures = orjson.loads(stats.stdout)
+    assert figures["approved"] == 1 and figures["tools"][0]["tool"] == "execute_python"
+
+
+def test_a_rejected_call_arrives_as_a_refusal_naming_the_reason(stack: Stack) -> None:
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    agent = _Agent(lambda: _ask(stack.base_url, key))
+    [row] = _pending(stack.core.url, admin)
+    rejected = _api(
+        stack.core.url,
+        admin,
+        "POST",
+        f"/api/approvals/{row['id']}/reject",
+        json={"reason": "no shell access on Fridays"},
+    )
+    assert rejected.status_code == 200, rejected.text
+    answer = agent.result()
+    assert answer["names"] == [] and answer["finish"] == "stop"
+    assert "rejected it: no shell access on Fridays" in answer["text"]
+    assert answer["aegis"]["type"] == "tool_rejected"
+    assert _audited(stack, "approval_reject")
+
+
+def test_an_expired_call_arrives_as_a_refusal(stack: Stack) -> None:
+    core = ServerThread(create_core(replace(stack.core_settings, approval_timeout_s=1.0))).start()
+    try:
+        key = stack.create_key("ai-developer", user="carol").key
+        answer = _ask(core.url + "/v1", key)
+        assert answer["names"] == [] and "(expired)" in answer["text"]
+        assert answer["aegis"]["type"] == "tool_approval_expired"
+        [row] = run_sync(lambda: _sql(stack, "SELECT status, reason FROM approval_requests"))
+        assert row == {"status": "expired", "reason": "expired"}
+    finally:
+        core.stop()
+
+
+def test_over_the_pending_limit_calls_are_refused_at_once(stack: Stack) -> None:
+    settings = replace(stack.core_settings, approval_timeout_s=20.0, approval_max_pending=50)
+    core = ServerThread(create_core(settings)).start()
+    try:
+        key = stack.create_key("ai-developer", user="carol").key
+        admin = stack.create_key("admin", user="boss").key
+
+        async def ask_all() -> list[dict[str, Any]]:
+            async with httpx.AsyncClient(
+                timeout=60, limits=httpx.Limits(max_connections=100)
+            ) as client:
+
+                async def ask() -> dict[str, Any]:
+                    sent = await client.post(
+                        core.url + "/v1/chat/completions",
+                        headers={"authorization": f"Bearer {key}"},
+                        json={
+                            "model": FIXTURE_MODEL,
+                            "messages": [
+                                {"role": "user", "content": "fixture:tool_execute_python"}
+                            ],
+                        },
+                    )
+                    answer: dict[str, Any] = sent.json()
+                    return answer
+
+                return await asyncio.gather(*(ask() for _ in range(60)))
+
+        answers: list[dict[str, Any]] = []
+        asking = threading.Thread(target=lambda: answers.extend(asyncio.run(ask_all())))
+        asking.start()
+        rows = _pending(core.url, admin, 50)
+        time.sleep(0.5)
+        assert len(_pending(core.url, admin, 50)) == 50
+        for row in rows:
+            _api(core.url, admin, "POST", f"/api/approvals/{row['id']}/approve")
+        asking.join(30)
+        assert not asking.is_alive()
+        kinds = sorted((a.get("aegis") or {}).get("type", "kept") for a in answers)
+        assert kinds == ["kept"] * 50 + ["tool_approval_limit"] * 10, kinds
+        limited = next(a for a in answers if a.get("aegis"))
+        assert "too many calls are waiting" in limited["choices"][0]["message"]["content"]
+    finally:
+        core.stop()
+
+
+def test_a_developers_write_file_is_refused_without_a_pending_row(stack: Stack) -> None:
+    key = stack.create_key("developer", user="dave").key
+    answer = _ask(stack.base_url, key, "tool_write_file")
+    assert answer["names"] == [] and answer["aegis"]["type"] == "tool_permission"
+    assert run_sync(lambda: _sql(stack, "SELECT * FROM approval_requests")) == []
+
+
+def test_only_admins_decide_and_ready_says_the_workflow_is_on(stack: Stack) -> None:
+    developer = stack.create_key("ai-developer", user="carol").key
+    listed = _api(stack.core.url, developer, "GET", "/api/approvals")
+    assert listed.status_code == 403
+    ready = httpx.get(stack.core.url + "/api/v1/ready").json()
+    assert ready["checks"]["approval_workflow"] == "enabled"
+    off = ServerThread(
+        create_core(replace(stack.core_settings, approval_workflow_enabled=False))
+    ).start()
+    try:
+        assert httpx.get(off.url + "/api/v1/ready").json()["checks"]["approval_workflow"] == (
+            "disabled"
+        )
+        assert "aegis_approval_workflow_enabled 0.0" in httpx.get(off.url + "/metrics").text
+        # Off: the call is let through (and recorded as a tool_level finding).
+        answer = _ask(off.url + "/v1", developer)
+        assert answer["names"] == ["execute_python"]
+    finally:
+        off.stop()
