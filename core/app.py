@@ -56,6 +56,7 @@ from core.tools.catalogue import CatalogueError, Level, load_catalogue
 from core.tools.registry import ToolRegistry
 from shared.config import ConfigError
 from shared.errors import UpstreamError, UpstreamTimeoutError, UpstreamUnreachableError
+from shared.findings import Finding
 from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.prefilter import Prefilter
@@ -152,6 +153,7 @@ def build_approvals(
     settings: CoreSettings,
     database: Database,
     output: OutputScanners | None,
+    masker: Masker,
     registry: CollectorRegistry,
 ) -> Approvals | None:
     """The approval workflow (None when APPROVAL_WORKFLOW_ENABLED=false); its previews are
@@ -161,10 +163,19 @@ def build_approvals(
         return None
 
     def preview(text: str) -> str:
+        # Every PII and secret value the output guard finds is masked (its masker's "mask",
+        # whatever the policy's answer action): the preview is for a person, not the agent.
         if output is None:
             return "[withheld: OUTPUT_SCAN_ENABLED=false, nothing could mask it]"
-        check = output.pii.check(text)
-        return "[withheld: holds a value the policy blocks]" if check.blocked else check.text
+        scan = output.pii.finder.scan(text)
+        if scan.stopped_at is not None:
+            text = text[: scan.stopped_at] + "[…not scanned]"
+        found = [
+            (Finding("pii", r.entity_type, r.score, r.start, r.end), "mask")
+            for r in scan.results
+            if scan.stopped_at is None or r.end <= scan.stopped_at
+        ]
+        return masker.apply(text, found)
 
     return Approvals(
         database,
@@ -221,7 +232,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         )
         audit = build_trail(settings, database, metrics.registry)
         tool_registry = build_tools(settings, database)
-        approvals = build_approvals(settings, database, output, metrics.registry)
+        approvals = build_approvals(settings, database, output, masker, metrics.registry)
         if tool_registry is None:
             approvals = None
         # Every loop is supervised: one that crashes is restarted and reported as degraded.

@@ -313,3 +313,60 @@ def test_only_admins_decide_and_ready_says_the_workflow_is_on(stack: Stack) -> N
         assert answer["names"] == ["execute_python"]
     finally:
         off.stop()
+
+
+def test_a_streamed_held_call_is_refused_without_waiting(stack: Stack) -> None:
+    """Streams cannot wait yet: the held call is refused at once, saying why."""
+    key = stack.create_key("ai-developer", user="carol").key
+    client = openai.OpenAI(base_url=stack.base_url, api_key=key, max_retries=0, timeout=30)
+    text, names, aegis = "", [], None
+    for chunk in client.chat.completions.create(
+        model=FIXTURE_MODEL,
+        messages=[{"role": "user", "content": "fixture:tool_execute_python"}],
+        stream=True,
+    ):
+        aegis = (chunk.model_extra or {}).get("aegis") or aegis
+        for part in chunk.choices:
+            text += part.delta.content or ""
+            names += [c.function.name for c in part.delta.tool_calls or [] if c.function]
+    assert names == [] and "streamed answers cannot wait for one yet" in text
+    assert aegis is not None and aegis["type"] == "tool_hold"
+    assert run_sync(lambda: _sql(stack, "SELECT * FROM approval_requests")) == []
+
+
+def test_a_client_that_leaves_closes_its_request(stack: Stack) -> None:
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(
+            stack.core.url + "/v1/chat/completions",
+            headers={"authorization": f"Bearer {key}"},
+            json={
+                "model": FIXTURE_MODEL,
+                "messages": [{"role": "user", "content": "fixture:tool_execute_python"}],
+            },
+            timeout=httpx.Timeout(30, read=1.5),
+        )
+    deadline = time.monotonic() + 10
+    while True:
+        rows = run_sync(lambda: _sql(stack, "SELECT status, reason FROM approval_requests"))
+        if rows and rows[0]["status"] != "pending":
+            break
+        assert time.monotonic() < deadline, rows
+        time.sleep(0.1)
+    assert rows == [{"status": "expired", "reason": "client_gone"}]
+    assert _pending(stack.core.url, admin, 0) == []
+
+
+def test_the_preview_masks_pii_and_secrets(stack: Stack) -> None:
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    agent = _Agent(lambda: _ask(stack.base_url, key, "tool_execute_python_pii"))
+    [row] = _pending(stack.core.url, admin)
+    preview = row["preview"]
+    assert preview.startswith("execute_python(") and "register(" in preview
+    for value in ("850315-1478257", "010-4821-7735", "AKIAZ7QF4N2KX9LW3HTD"):
+        assert value not in preview, preview
+    _api(stack.core.url, admin, "POST", f"/api/approvals/{row['id']}/reject", json={})
+    answer = agent.result()
+    assert answer["names"] == [] and "rejected it." in answer["text"]
