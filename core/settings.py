@@ -101,6 +101,7 @@ class CoreSettings:
     approval_timeout_s: float = 300.0
     approval_polling_interval_s: float = 2.0
     approval_max_pending: int = 50
+    approval_keepalive_s: float = 10.0  # a held stream's SSE comment every this many seconds
 
     @property
     def instance(self) -> str:
@@ -197,6 +198,9 @@ class CoreSettings:
             ),
             approval_max_pending=env.integer(
                 "APPROVAL_MAX_PENDING", d.approval_max_pending, minimum=1
+            ),
+            approval_keepalive_s=env.number(
+                "APPROVAL_KEEPALIVE_INTERVAL", d.approval_keepalive_s, minimum=0.1
             ),
         )
         env.finish()

@@ -14,9 +14,10 @@ A :class:`Relay` sends one request and turns the answer into a Starlette respons
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import aiohttp
 import structlog
@@ -194,6 +195,9 @@ class StreamTransform(Protocol):
     def end(self) -> bytes: ...
 
 
+KEEPALIVE: Final = b": keep-alive\n\n"
+
+
 class RelayedStream(Response):
     """An ASGI response that passes the next hop's server-sent events on as they arrive.
 
@@ -212,6 +216,30 @@ class RelayedStream(Response):
     on_end: Callable[[int, bool], Awaitable[None]] | None = None
     transform: StreamTransform | None = None
     tail: bytes = b""
+    # While a transform holds the stream (core's approval workflow: ``holding`` true, an
+    # async ``resolve()``), an SSE comment goes out this often so proxies keep the line.
+    keepalive_s: float = 10.0
+
+    async def _wait_held(self, transform: Any, chunk: bytes, send: Send) -> bytes:
+        """Send ``chunk``, then wait while the transform holds the stream, sending
+        keep-alives and what each resolution releases; what is left to send."""
+        while transform.holding and not transform.finished:
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            waiting = asyncio.ensure_future(transform.resolve())
+            try:
+                while True:
+                    done, _ = await asyncio.wait({waiting}, timeout=self.keepalive_s)
+                    if done:
+                        break
+                    await send({"type": "http.response.body", "body": KEEPALIVE, "more_body": True})
+            finally:
+                if not waiting.done():
+                    waiting.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await waiting
+            chunk = waiting.result()
+        return chunk
 
     def __init__(  # Starlette's __init__ would render a body; this one streams instead.
         self, upstream: aiohttp.ClientResponse, headers: Mapping[str, str], errors: RelayErrors
@@ -251,6 +279,8 @@ class RelayedStream(Response):
                         last = content.at_eof()
                         if transform is not None:
                             chunk = transform.feed(chunk)
+                            if getattr(transform, "holding", False):
+                                chunk = await self._wait_held(transform, chunk, send)
                             if transform.finished:
                                 # The transform ended the answer: stop reading, close.
                                 cut = last = True

@@ -271,6 +271,7 @@ class SseAnswer:
         self._texted = False  # (with a call gate) whether any text was sent yet
         self._exchange = exchange
         self._pending = b""
+        self._backlog = b""  # what arrived after a held tool call, until it is decided
         # The keys of each choice that have had text, in order, until flushed.
         self._open: dict[int, dict[TextKey, None]] = {}
         self._template: dict[str, Any] | None = None  # the last chunk, for a closing event
@@ -284,10 +285,15 @@ class SseAnswer:
         data = self._pending + chunk
         out = []
         position = 0
+        calls = self._calls
         try:
             for start, end in _event_ends(data):
                 out.append(self._event(data[position:start], data[start:end]))
                 position = end
+                if calls is not None and calls.holding:
+                    # A tool call waits for a person: the rest waits with it (resolve).
+                    self._backlog, position = data[position:], len(data)
+                    break
         except AnswerBlocked as blocked:
             out.append(self._block(blocked.block))
             position = len(data)
@@ -295,6 +301,25 @@ class SseAnswer:
         if self._exchange is not None:
             self._exchange.timed("output", started)
         return b"".join(out)
+
+    @property
+    def holding(self) -> bool:
+        """Whether a tool call waits for a person's decision: the relay then awaits
+        :meth:`resolve` (sending keep-alives) before it feeds or ends anything."""
+        return self._calls is not None and self._calls.holding
+
+    async def resolve(self) -> bytes:
+        """Once the held calls are decided: what to send now (the calls let through, the
+        chunks after them, and the events that arrived meanwhile, through the chain)."""
+        calls = self._calls
+        assert calls is not None  # noqa: S101 - only a call gate holds
+        try:
+            released = b"".join(self._send(held, b"\n\n") for held in await calls.resolve())
+        except AnswerBlocked as blocked:
+            self._backlog = b""
+            return self._block(blocked.block)
+        backlog, self._backlog = self._backlog, b""
+        return released + (self.feed(backlog) if backlog else b"")
 
     def end(self) -> bytes:
         """At the end of the stream: anything still held, and an unfinished last event."""

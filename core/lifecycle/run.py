@@ -166,10 +166,14 @@ async def call_model(
             policy.tools_allow,
             hold_levels=HOLD_LEVELS if approvals is not None else frozenset(),
         )
-        waits = approvals is not None and not isinstance(response, RelayedStream)
-        hook = _hold_hook(approvals, exchange) if waits and approvals is not None else None
+        hook = _hold_hook(approvals, exchange) if approvals is not None else None
         calls = CallHold(gate, exchange, hook)
-        if hook is not None and response.status_code == 200:
+        if isinstance(response, RelayedStream):
+            # Streamed: the text goes on, a held call (and what follows it) waits, with
+            # keep-alives, inside the relay (SseAnswer.resolve).
+            calls.waits_in_stream = hook is not None
+            response.keepalive_s = state.settings.approval_keepalive_s
+        elif hook is not None and response.status_code == 200:
             # A held call waits for a person; a client that leaves ends the wait (its
             # request is closed as expired, reason client_gone).
             async with DisconnectGuard(receive):

@@ -122,6 +122,12 @@ class CallHold:
         self._choices: dict[int, _Choice] = {}
         self.texts: TextsHook | None = None
         self._hold_hook = hold
+        # Streamed: whether a held call waits (set by the stream that has a hook), the calls
+        # waiting per choice in order (number, name, arguments, the gate's verdict), and the
+        # chunks that came after them.
+        self.waits_in_stream = False
+        self._waiting: dict[int, list[tuple[int, str, str, CallVerdict]]] = {}
+        self._after: list[Held] = []
         # Decisions on held calls of a JSON answer (settle), by (name, arguments), in order.
         self._decided: dict[tuple[str, str], list[CallVerdict]] = {}
 
@@ -262,15 +268,23 @@ class CallHold:
             if choice.get("finish_reason") is not None and index in self._choices:
                 out.extend(self._complete(index))
             rest.append(choice)
-        out.append(Held({**chunk, "choices": rest}))
+        if self._waiting:
+            self._after.append(Held({**chunk, "choices": rest}))  # sent after the decision
+        else:
+            out.append(Held({**chunk, "choices": rest}))
         return out
 
     def drain(self) -> list[Held]:
         """At the stream's end (or ``[DONE]``) without a finish: every call still held is
         judged and sent or dropped."""
         out: list[Held] = []
-        for index in list(self._choices):
-            out.extend(self._complete(index))
+        waits, self.waits_in_stream = self.waits_in_stream, False
+        try:
+            # Nothing can wait any more: a call still held is refused (tool_hold).
+            for index in list(self._choices):
+                out.extend(self._complete(index))
+        finally:
+            self.waits_in_stream = waits
         return out
 
     def unannounced(self) -> list[tuple[int, list[CallVerdict]]]:
@@ -344,17 +358,70 @@ class CallHold:
         if number is not None and number not in state.verdicts:
             record = state.calls.pop(number, _Call())
             name, arguments = "".join(record.name), "".join(record.arguments)
-            verdict = self._judge(name, arguments)
-            state.verdicts[number] = verdict
-            if verdict.outcome is Outcome.ALLOW:
-                state.renumber[number] = state.kept
-                if self.texts is not None:
-                    passed = self.texts(index, state.kept, name, arguments)
-                    if passed != (name, arguments):
-                        state.replaced[number] = passed
-                state.kept += 1
+            waiting = self._waiting.get(index)
+            if self.waits_in_stream:
+                verdict = self._gate.judge(name, arguments)
+                if verdict.outcome is Outcome.HOLD or waiting:
+                    # Held for a person (or after one that is): decided in order by
+                    # resolve(); the stream sends nothing more until then.
+                    self._waiting.setdefault(index, []).append((number, name, arguments, verdict))
+                    state.current = None
+                    return self._release(state)
+                verdict = self._recorded(verdict)
+            else:
+                verdict = self._judge(name, arguments)
+            self._apply(index, state, number, name, arguments, verdict)
         state.current = None
         return self._release(state)
+
+    def _apply(
+        self,
+        index: int,
+        state: _Choice,
+        number: int,
+        name: str,
+        arguments: str,
+        verdict: CallVerdict,
+    ) -> None:
+        state.verdicts[number] = verdict
+        if verdict.outcome is Outcome.ALLOW:
+            state.renumber[number] = state.kept
+            if self.texts is not None:
+                passed = self.texts(index, state.kept, name, arguments)
+                if passed != (name, arguments):
+                    state.replaced[number] = passed
+            state.kept += 1
+
+    @property
+    def holding(self) -> bool:
+        """Whether a streamed call waits for a person: send nothing more until
+        :meth:`resolve`."""
+        return bool(self._waiting)
+
+    async def resolve(self) -> list[Held]:
+        """Wait for the decisions on the held calls of a stream (all at once), apply them in
+        order, and return what may be sent now (the calls let through, then what the
+        stream held after them)."""
+        hook = self._hold_hook
+        assert hook is not None  # noqa: S101 - only a stream with a hook holds
+        waiting, self._waiting = self._waiting, {}
+        held = [
+            (index, entry)
+            for index, entries in waiting.items()
+            for entry in entries
+            if entry[3].outcome is Outcome.HOLD
+        ]
+        decisions = await asyncio.gather(*(hook(e[1], e[2], e[3]) for _, e in held))
+        decided = {(index, e[0]): d for (index, e), d in zip(held, decisions, strict=True)}
+        out: list[Held] = []
+        for index, entries in waiting.items():
+            state = self._choices[index]
+            for number, name, arguments, verdict in entries:
+                final = self._recorded(decided.get((index, number), verdict))
+                self._apply(index, state, number, name, arguments, final)
+            out.extend(self._release(state))
+        after, self._after = self._after, []
+        return out + after
 
     def _complete(self, index: int) -> list[Held]:
         return self._judge_current(index, self._choices[index])
@@ -376,6 +443,17 @@ class CallHold:
                 out.append(kept)
         return out
 
+    def _recorded(self, verdict: CallVerdict) -> CallVerdict:
+        """``verdict`` (a final one) in the exchange's findings and output block."""
+        exchange = self._exchange
+        if exchange is not None:
+            finding = verdict.finding
+            if finding is not None:
+                exchange.add_output_findings((finding,))
+            if verdict.outcome is Outcome.REFUSE and exchange.output_block is None:
+                exchange.output_block = OutputBlock(SCANNER, verdict.type or "tool_refused")
+        return verdict
+
     def _judge(self, name: str, arguments: str) -> CallVerdict:
         verdict = self._gate.judge(name, arguments)
         if verdict.outcome is Outcome.HOLD:
@@ -387,14 +465,7 @@ class CallHold:
                 verdict = CallVerdict(
                     Outcome.REFUSE, verdict.name, verdict.level, verdict.permission, TOOL_HOLD
                 )
-        exchange = self._exchange
-        if exchange is not None:
-            finding = verdict.finding
-            if finding is not None:
-                exchange.add_output_findings((finding,))
-            if verdict.outcome is Outcome.REFUSE and exchange.output_block is None:
-                exchange.output_block = OutputBlock(SCANNER, verdict.type or "tool_refused")
-        return verdict
+        return self._recorded(verdict)
 
 
 def decided_verdict(

@@ -315,23 +315,96 @@ def test_only_admins_decide_and_ready_says_the_workflow_is_on(stack: Stack) -> N
         off.stop()
 
 
-def test_a_streamed_held_call_is_refused_without_waiting(stack: Stack) -> None:
-    """Streams cannot wait yet: the held call is refused at once, saying why."""
+def _stream_raw(url: str, key: str) -> bytes:
+    body = b""
+    with httpx.stream(
+        "POST",
+        url + "/v1/chat/completions",
+        headers={"authorization": f"Bearer {key}"},
+        json={
+            "model": FIXTURE_MODEL,
+            "messages": [{"role": "user", "content": "fixture:tool_execute_python"}],
+            "stream": True,
+        },
+        timeout=60,
+    ) as response:
+        for piece in response.iter_bytes():
+            body += piece
+    return body
+
+
+def _events(body: bytes) -> list[dict[str, Any]]:
+    return [
+        orjson.loads(event[5:])
+        for event in body.split(b"\n\n")
+        if event.startswith(b"data:") and event[5:].strip() != b"[DONE]"
+    ]
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_streamed_call_waits_with_keep_alives(stack: Stack, decision: str) -> None:
+    """Streamed, only the call waits: keep-alive comments flow meanwhile; approved, the
+    call's deltas arrive as the model sent them; rejected, the finish says why."""
+    settings = replace(stack.core_settings, approval_keepalive_s=0.2)
+    core = ServerThread(create_core(settings)).start()
+    try:
+        key = stack.create_key("ai-developer", user="carol").key
+        admin = stack.create_key("admin", user="boss").key
+        agent = _Agent(lambda: {"body": _stream_raw(core.url, key)})
+        [row] = _pending(core.url, admin)
+        time.sleep(0.8)
+        body = {"reason": "not today"} if decision == "reject" else None
+        done = _api(core.url, admin, "POST", f"/api/approvals/{row['id']}/{decision}", json=body)
+        assert done.status_code == 200, done.text
+        raw = agent.result()["body"]
+        assert raw.count(b": keep-alive\n\n") >= 2
+        assert raw.rstrip().endswith(b"data: [DONE]")
+        events = _events(raw)
+        names = [
+            call["function"]["name"]
+            for event in events
+            for choice in event["choices"]
+            for call in choice["delta"].get("tool_calls") or []
+            if call.get("function", {}).get("name")
+        ]
+        finish = [c["finish_reason"] for e in events for c in e["choices"] if c["finish_reason"]]
+        text = "".join(c["delta"].get("content") or "" for e in events for c in e["choices"])
+        if decision == "approve":
+            assert names == ["execute_python"] and finish == ["tool_calls"]
+        else:
+            assert names == [] and finish == ["stop"]
+            assert "rejected it: not today" in text
+            assert events[-1]["aegis"]["type"] == "tool_rejected"
+    finally:
+        core.stop()
+
+
+def test_a_streamed_call_through_the_sdk_is_approved(stack: Stack) -> None:
     key = stack.create_key("ai-developer", user="carol").key
-    client = openai.OpenAI(base_url=stack.base_url, api_key=key, max_retries=0, timeout=30)
-    text, names, aegis = "", [], None
-    for chunk in client.chat.completions.create(
-        model=FIXTURE_MODEL,
-        messages=[{"role": "user", "content": "fixture:tool_execute_python"}],
-        stream=True,
-    ):
-        aegis = (chunk.model_extra or {}).get("aegis") or aegis
-        for part in chunk.choices:
-            text += part.delta.content or ""
-            names += [c.function.name for c in part.delta.tool_calls or [] if c.function]
-    assert names == [] and "streamed answers cannot wait for one yet" in text
-    assert aegis is not None and aegis["type"] == "tool_hold"
-    assert run_sync(lambda: _sql(stack, "SELECT * FROM approval_requests")) == []
+    admin = stack.create_key("admin", user="boss").key
+
+    def ask() -> dict[str, Any]:
+        client = openai.OpenAI(base_url=stack.base_url, api_key=key, max_retries=0, timeout=30)
+        names: list[str] = []
+        finish = None
+        for chunk in client.chat.completions.create(
+            model=FIXTURE_MODEL,
+            messages=[{"role": "user", "content": "fixture:tool_execute_python"}],
+            stream=True,
+        ):
+            for part in chunk.choices:
+                names += [
+                    c.function.name
+                    for c in part.delta.tool_calls or []
+                    if c.function and c.function.name
+                ]
+                finish = part.finish_reason or finish
+        return {"names": names, "finish": finish}
+
+    agent = _Agent(ask)
+    [row] = _pending(stack.core.url, admin)
+    assert _api(stack.core.url, admin, "POST", f"/api/approvals/{row['id']}/approve").is_success
+    assert agent.result() == {"names": ["execute_python"], "finish": "tool_calls"}
 
 
 def test_a_client_that_leaves_closes_its_request(stack: Stack) -> None:
