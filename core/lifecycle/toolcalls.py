@@ -27,6 +27,13 @@ choice finishes, or the stream ends), then sent as they came (the same events, b
 byte, when nothing was refused) or dropped. The refusal's line is added to the finishing
 chunk's delta, after any text the other members held back.
 
+A call the gate holds (HIGH/CRITICAL with the approval workflow on, ``core.approvals``)
+waits for a person through the ``hold`` hook: a JSON answer's held calls are decided in
+:meth:`CallHold.settle` before it is judged; in a stream (``waits_in_stream``) the held
+call and everything after it wait (:attr:`CallHold.holding`) until :meth:`CallHold.resolve`,
+which the relay awaits while it sends keep-alives. Approved: the call goes on as sent;
+rejected, expired or over the pending limit: refused like any other, saying why.
+
 An answer without tool calls costs one ``bytes`` search (JSON) or one dict lookup per
 streamed choice.
 """
