@@ -158,8 +158,9 @@ def build_approvals(
 ) -> Approvals | None:
     """The approval workflow (None when APPROVAL_WORKFLOW_ENABLED=false); its previews are
     masked with the output guard's PII and secrets check (withheld when the guard is off)."""
-    metrics = ApprovalMetrics(registry, settings.approval_workflow_enabled)
-    if not settings.approval_workflow_enabled:
+    enabled = settings.approval_workflow_enabled and settings.tool_gate_enabled
+    metrics = ApprovalMetrics(registry, enabled)
+    if not enabled:
         return None
 
     def preview(text: str) -> str:
@@ -233,8 +234,6 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         audit = build_trail(settings, database, metrics.registry)
         tool_registry = build_tools(settings, database)
         approvals = build_approvals(settings, database, output, masker, metrics.registry)
-        if tool_registry is None:
-            approvals = None
         # Every loop is supervised: one that crashes is restarted and reported as degraded.
         loops = Supervisor(metrics.registry)
         loops.supervise("database-connect", database.run)

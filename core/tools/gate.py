@@ -72,7 +72,7 @@ TOOL_PERMISSION: Final = "tool_permission"
 TOOL_NAME_INVALID: Final = "tool_name_invalid"
 TOOL_LEVEL: Final = "tool_level"
 # The approval workflow's refusals (core.approvals).
-TOOL_HOLD: Final = "tool_hold"  # held in a stream, which cannot wait yet
+TOOL_HOLD: Final = "tool_hold"  # held where nothing can wait (a stream cut before its finish)
 TOOL_REJECTED: Final = "tool_rejected"
 TOOL_EXPIRED: Final = "tool_approval_expired"
 TOOL_APPROVAL_LIMIT: Final = "tool_approval_limit"
@@ -90,8 +90,7 @@ _REASONS: Final = {
     PATH_EXTENSION: "the file type in '{argument}' is not one this tool may use",
     SHELL_PATTERN: "'{argument}' contains a dangerous command pattern",
     URL_NOT_ALLOWED: "the URL in '{argument}' is not an allowed destination",
-    TOOL_HOLD: "it needs an admin's approval, and streamed answers cannot wait for one yet "
-    "(ask again without streaming)",
+    TOOL_HOLD: "it needs an admin's approval, and the answer ended before it could wait for one",
     TOOL_REJECTED: "an admin rejected it",
     TOOL_EXPIRED: "no admin approved it in time (expired)",
     TOOL_APPROVAL_LIMIT: "it needs an admin's approval, and too many calls are waiting for "

@@ -443,3 +443,30 @@ def test_the_preview_masks_pii_and_secrets(stack: Stack) -> None:
     _api(stack.core.url, admin, "POST", f"/api/approvals/{row['id']}/reject", json={})
     answer = agent.result()
     assert answer["names"] == [] and "rejected it." in answer["text"]
+
+
+def test_a_streaming_client_that_leaves_closes_its_request(stack: Stack) -> None:
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    with httpx.stream(
+        "POST",
+        stack.core.url + "/v1/chat/completions",
+        headers={"authorization": f"Bearer {key}"},
+        json={
+            "model": FIXTURE_MODEL,
+            "messages": [{"role": "user", "content": "fixture:tool_execute_python"}],
+            "stream": True,
+        },
+        timeout=30,
+    ) as response:
+        assert response.status_code == 200
+        _pending(stack.core.url, admin)
+    # The client closed the stream while the call waited.
+    deadline = time.monotonic() + 10
+    while True:
+        rows = run_sync(lambda: _sql(stack, "SELECT status, reason FROM approval_requests"))
+        if rows and rows[0]["status"] != "pending":
+            break
+        assert time.monotonic() < deadline, rows
+        time.sleep(0.1)
+    assert rows == [{"status": "expired", "reason": "client_gone"}]
