@@ -470,3 +470,27 @@ def test_a_streaming_client_that_leaves_closes_its_request(stack: Stack) -> None
         assert time.monotonic() < deadline, rows
         time.sleep(0.1)
     assert rows == [{"status": "expired", "reason": "client_gone"}]
+
+
+def test_the_interactive_cli_lists_and_rejects_with_a_reason(stack: Stack) -> None:
+    """``aegis approvals`` with plain terminal input: the pending call is listed (tool,
+    level, user), ``r 1`` asks for a reason and rejects it, ``q`` quits."""
+    key = stack.create_key("ai-developer", user="carol").key
+    admin = stack.create_key("admin", user="boss").key
+    agent = _Agent(lambda: _ask(stack.base_url, key))
+    _pending(stack.core.url, admin)
+    env = {**os.environ, "AEGIS_CORE_URL": stack.core.url, "AEGIS_API_KEY": admin}
+    done = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "aegis"), "approvals"],
+        input="r 1\nlooks risky\nq\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 pending" in done.stdout and "execute_python" in done.stdout
+    assert "CRITICAL" in done.stdout and "carol" in done.stdout
+    assert ": rejected" in done.stdout
+    assert "rejected it: looks risky" in agent.result()["text"]
