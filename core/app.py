@@ -180,8 +180,8 @@ def build_approvals(
 
     return Approvals(
         database,
-        timeout_s=settings.approval_timeout_s,
-        polling_s=settings.approval_polling_interval_s,
+        timeout_s=settings.approval_timeout,
+        polling_s=settings.approval_polling_interval,
         max_pending=settings.approval_max_pending,
         preview=preview,
         metrics=metrics,

@@ -93,15 +93,15 @@ class CoreSettings:
     tool_unknown_level: str = ""  # low|medium|high|critical; "": the catalogue file's (MEDIUM)
     tool_egress_allow: tuple[str, ...] = ()
     # The approval workflow (core.approvals): a HIGH/CRITICAL call a caller may make waits
-    # for an admin's decision (approval_timeout_s, then expired); a core sees a decision on
-    # NOTIFY aegis_approvals and, as a safety net, every approval_polling_interval_s;
+    # for an admin's decision (approval_timeout, then expired); a core sees a decision on
+    # NOTIFY aegis_approvals and, as a safety net, every approval_polling_interval;
     # approval_max_pending pending requests at most (over it: refused at once). Off: such
     # calls are let through (and recorded), as said at start-up and in /api/v1/ready.
     approval_workflow_enabled: bool = True
-    approval_timeout_s: float = 300.0
-    approval_polling_interval_s: float = 2.0
+    approval_timeout: float = 300.0
+    approval_polling_interval: float = 2.0
     approval_max_pending: int = 50
-    approval_keepalive_s: float = 10.0  # a held stream's SSE comment every this many seconds
+    approval_keepalive_interval: float = 10.0  # a held stream's SSE comment every this many seconds
 
     @property
     def instance(self) -> str:
@@ -192,15 +192,15 @@ class CoreSettings:
             approval_workflow_enabled=env.flag(
                 "APPROVAL_WORKFLOW_ENABLED", d.approval_workflow_enabled
             ),
-            approval_timeout_s=env.number("APPROVAL_TIMEOUT", d.approval_timeout_s, minimum=1.0),
-            approval_polling_interval_s=env.number(
-                "APPROVAL_POLLING_INTERVAL", d.approval_polling_interval_s, minimum=0.05
+            approval_timeout=env.number("APPROVAL_TIMEOUT", d.approval_timeout, minimum=1.0),
+            approval_polling_interval=env.number(
+                "APPROVAL_POLLING_INTERVAL", d.approval_polling_interval, minimum=0.05
             ),
             approval_max_pending=env.integer(
                 "APPROVAL_MAX_PENDING", d.approval_max_pending, minimum=1
             ),
-            approval_keepalive_s=env.number(
-                "APPROVAL_KEEPALIVE_INTERVAL", d.approval_keepalive_s, minimum=0.1
+            approval_keepalive_interval=env.number(
+                "APPROVAL_KEEPALIVE_INTERVAL", d.approval_keepalive_interval, minimum=0.1
             ),
         )
         env.finish()

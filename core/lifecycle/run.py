@@ -172,7 +172,7 @@ async def call_model(
             # Streamed: the text goes on, a held call (and what follows it) waits, with
             # keep-alives, inside the relay (SseAnswer.resolve).
             calls.waits_in_stream = hook is not None
-            response.keepalive_s = state.settings.approval_keepalive_s
+            response.keepalive_s = state.settings.approval_keepalive_interval
         elif hook is not None and response.status_code == 200:
             # A held call waits for a person; a client that leaves ends the wait (its
             # request is closed as expired, reason client_gone).

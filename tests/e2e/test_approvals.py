@@ -229,7 +229,7 @@ def test_a_rejected_call_arrives_as_a_refusal_naming_the_reason(stack: Stack) ->
 
 
 def test_an_expired_call_arrives_as_a_refusal(stack: Stack) -> None:
-    core = ServerThread(create_core(replace(stack.core_settings, approval_timeout_s=1.0))).start()
+    core = ServerThread(create_core(replace(stack.core_settings, approval_timeout=1.0))).start()
     try:
         key = stack.create_key("ai-developer", user="carol").key
         answer = _ask(core.url + "/v1", key)
@@ -242,7 +242,7 @@ def test_an_expired_call_arrives_as_a_refusal(stack: Stack) -> None:
 
 
 def test_over_the_pending_limit_calls_are_refused_at_once(stack: Stack) -> None:
-    settings = replace(stack.core_settings, approval_timeout_s=20.0, approval_max_pending=50)
+    settings = replace(stack.core_settings, approval_timeout=20.0, approval_max_pending=50)
     core = ServerThread(create_core(settings)).start()
     try:
         key = stack.create_key("ai-developer", user="carol").key
@@ -345,7 +345,7 @@ def _events(body: bytes) -> list[dict[str, Any]]:
 def test_a_streamed_call_waits_with_keep_alives(stack: Stack, decision: str) -> None:
     """Streamed, only the call waits: keep-alive comments flow meanwhile; approved, the
     call's deltas arrive as the model sent them; rejected, the finish says why."""
-    settings = replace(stack.core_settings, approval_keepalive_s=0.2)
+    settings = replace(stack.core_settings, approval_keepalive_interval=0.2)
     core = ServerThread(create_core(settings)).start()
     try:
         key = stack.create_key("ai-developer", user="carol").key
