@@ -219,6 +219,9 @@ class Exchange:
             fields["risk_score"] = verdict.risk_score
             if verdict.findings:
                 fields["findings"] = sorted({f"{f.scanner}:{f.type}" for f in verdict.findings})
+            if verdict.dropping:
+                # The tool results a drop policy removed, by message index.
+                fields["dropped"] = sorted({f.message_index or 0 for f in verdict.dropping})
             if self.bypassed:
                 fields["dry_run"] = True
         if self.mask_counts:

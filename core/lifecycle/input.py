@@ -23,7 +23,7 @@ from core.pii.masking import Masker
 from core.pii.pseudonyms import Pseudonyms
 from core.scanning.base import Decision, ScanRequest
 from core.scanning.pipeline import Pipeline, PipelineResult
-from core.scanning.policy import Policy
+from core.scanning.policy import DROPPED_NOTICE, Policy
 from shared import wire
 from shared.errors import BlockedError
 from shared.extract import ScanText, replace_texts, user_texts
@@ -153,13 +153,21 @@ class InputScan:
         self, texts: Sequence[ScanText], pseudonyms: Pseudonyms | None = None
     ) -> dict[ScanText, str]:
         """The new text of every text with findings to rewrite; placeholders for
-        ``pseudonymize`` are made in ``pseudonyms`` (without them, those values are masked)."""
+        ``pseudonymize`` are made in ``pseudonyms`` (without them, those values are masked).
+        A tool result with injection the policy drops becomes :data:`DROPPED_NOTICE`."""
         by_place: dict[tuple[int | None, int | None], list[Finding]] = {}
         for finding in self.result.verdict.masking:
             by_place.setdefault((finding.message_index, finding.part), []).append(finding)
+        dropped = {
+            (finding.message_index, finding.part) for finding in self.result.verdict.dropping
+        }
         masked: dict[ScanText, str] = {}
         for text in texts:
-            findings = by_place.get((text.message_index, text.part))
+            place = (text.message_index, text.part)
+            if place in dropped:
+                masked[text] = DROPPED_NOTICE
+                continue
+            findings = by_place.get(place)
             if findings:
                 masked[text] = self.masker.apply(
                     text.text, [(f, self.policy.action(f) or "mask") for f in findings], pseudonyms
@@ -200,7 +208,7 @@ def decide(scan: InputScan | None, exchange: Exchange) -> Decision:
         verdict = scan.result.verdict
         if verdict.blocked:
             action = Decision.BLOCK
-        elif verdict.masking:
+        elif verdict.masking or verdict.dropping:
             action = Decision.MASK
     exchange.action = action
     return action

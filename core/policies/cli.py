@@ -3,7 +3,8 @@
     aegis policy list [--json]
     aegis policy show SCOPE [NAME] [--json]            SCOPE: global, workspace or key
     aegis policy set SCOPE [NAME] --threshold classifier=0.6 --threshold regex:en.x=off
-                                  [--action pii:KR_RRN=block] [--dry-run on|off|inherit]
+                                  [--action pii:KR_RRN=block] [--action regex=drop]
+                                  [--dry-run on|off|inherit]
                                   [--output-action pii:PHONE_NUMBER=redact]
                                   [--output-action injection=block] [--allow-tool read_file]
                                   [--json]
@@ -14,8 +15,11 @@
 A threshold is a number from 0 to 1 (a finding scoring at least that blocks) or ``off``
 (report only); core refuses a scanner it does not know or a value under a scanner's floor.
 An action (for ``pii`` or ``pii:ENTITY``) is block, mask, redact, hash, pseudonymize or
-allow; an output action (what happens to such a value in an answer) the same but
-pseudonymize, and ``injection=block`` cuts answers relaying instructions (``allow``: report).
+allow; for the injection scanners (``regex``, ``classifier``, or ``SCANNER:TYPE``) block or
+``drop``: a tool result they would block is replaced by a notice and the request goes on
+(core refuses ``drop`` for pii). An output action (what happens to such a value in an
+answer) is a PII action but pseudonymize, and ``injection=block`` cuts answers relaying
+instructions (``allow``: report).
 ``--allow-tool`` (repeatable) lists the only tools an answer may call.
 ``set`` replaces the whole stored policy of that scope (the API's PUT): a threshold or
 ``--dry-run`` not given is no longer overridden there. Reading needs an admin or auditor
@@ -34,7 +38,7 @@ from urllib.parse import quote
 import orjson
 
 from core.cli.adminclient import AdminClient, AdminClientError
-from core.scanning.policy import ACTIONS, OUTPUT_ACTIONS
+from core.scanning.policy import ACTIONS, INJECTION_ACTIONS, OUTPUT_ACTIONS
 
 __all__ = ["add_parser", "parse_actions", "parse_thresholds", "run"]
 
@@ -73,9 +77,10 @@ def add_parser(groups: Any) -> None:
         "--action",
         action="append",
         default=[],
-        metavar="pii[:ENTITY]=ACTION",
-        help=f"what to do with PII and secrets: {', '.join(ACTIONS)}; repeatable, e.g. "
-        "pii:KR_RRN=block, pii=pseudonymize",
+        metavar="SCANNER[:TYPE]=ACTION",
+        help=f"what to do with PII and secrets: {', '.join(ACTIONS)}; with injection in a "
+        "tool result (regex, classifier): block or drop (replaced by a notice); "
+        "repeatable, e.g. pii:KR_RRN=block, pii=pseudonymize, classifier=drop",
     )
     put.add_argument(
         "--output-action",
@@ -144,6 +149,10 @@ def parse_thresholds(items: Sequence[str]) -> dict[str, float | None]:
     return thresholds
 
 
+# Every action --action takes; which applies to which scanner, core checks.
+_INPUT_ACTIONS: Final = tuple(dict.fromkeys((*ACTIONS, *INJECTION_ACTIONS)))
+
+
 def parse_actions(
     items: Sequence[str], *, flag: str = "--action", allowed: Sequence[str] = ACTIONS
 ) -> dict[str, str]:
@@ -157,7 +166,7 @@ def parse_actions(
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip().lower()
         if not sep or not name:
-            raise AdminClientError(f"{flag} '{item}' is not pii[:ENTITY]=ACTION")
+            raise AdminClientError(f"{flag} '{item}' is not SCANNER[:TYPE]=ACTION")
         if name in actions:
             raise AdminClientError(f"{flag} {name} is given twice")
         if value not in allowed:
@@ -185,7 +194,7 @@ async def run(args: argparse.Namespace) -> int:
     if args.command == "set":
         document = {
             "thresholds": parse_thresholds(args.threshold),
-            "actions": parse_actions(args.action),
+            "actions": parse_actions(args.action, allowed=_INPUT_ACTIONS),
         }
         if args.output_action:
             document["output_actions"] = parse_actions(

@@ -24,6 +24,7 @@ from core.pii.pseudonyms import Pseudonyms
 from core.scanning.pipeline import PipelineResult
 from core.state import core_state
 from shared.extract import ScanText, replace_texts
+from shared.findings import Finding
 from shared.http import json_response
 
 __all__ = ["ROUTES", "verdict_body"]
@@ -35,10 +36,18 @@ def verdict_body(result: PipelineResult, masked: dict[str, Any] | None = None) -
     return {
         "decision": verdict.decision.value,
         "risk_score": verdict.risk_score,
-        "findings": [finding.as_dict() for finding in verdict.findings],
+        "findings": [_finding(finding, verdict.dropping) for finding in verdict.findings],
         "masked": masked,
         "latency_ms": result.latency_ms,
     }
+
+
+def _finding(finding: Finding, dropping: tuple[Finding, ...]) -> dict[str, Any]:
+    """A finding's wire form; one whose text a ``drop`` policy removed says so."""
+    data = finding.as_dict()
+    if dropping and finding in dropping:
+        data["action"] = "dropped"
+    return data
 
 
 def _masked_preview(scan: InputScan, texts: list[ScanText], raw: bytes) -> dict[str, Any]:
@@ -62,7 +71,7 @@ async def inspect(request: Request) -> Response:
     decide(scan, exchange)
     verdict = scan.result.verdict
     masked = None
-    if verdict.masking and not verdict.blocked:
+    if (verdict.masking or verdict.dropping) and not verdict.blocked:
         masked = _masked_preview(scan, texts, raw)
     return json_response(verdict_body(scan.result, masked))
 

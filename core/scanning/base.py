@@ -77,6 +77,8 @@ class Verdict:
     blocking: tuple[Finding, ...] = field(default=())
     # PII and secrets to mask, redact or hash before the model sees the text.
     masking: tuple[Finding, ...] = field(default=())
+    # Injection found in tool results a ``drop`` action removes (core.scanning.policy).
+    dropping: tuple[Finding, ...] = field(default=())
 
     @property
     def blocked(self) -> bool:

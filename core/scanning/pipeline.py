@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.scanning.base import CpuRunner, Scanner, ScanRequest, Verdict
-from core.scanning.policy import Policy
+from core.scanning.policy import Policy, droppable
 from shared.findings import Finding
 
 __all__ = ["Pipeline", "PipelineResult"]
@@ -61,12 +61,13 @@ class Pipeline:
     async def _run(self, request: ScanRequest, policy: Policy) -> PipelineResult:
         findings: list[Finding] = []
         latency: dict[str, float] = {}
-        verdict = policy.decide(findings)
+        places = droppable(request.texts)  # tool results, which a drop action may remove
+        verdict = policy.decide(findings, places)
         for scanner in self.scanners:
             started = time.perf_counter()
             findings.extend(await scanner.scan(request))
             latency[scanner.name] = round((time.perf_counter() - started) * 1000, 3)
-            verdict = policy.decide(findings)
+            verdict = policy.decide(findings, places)
             if verdict.blocked:
                 break  # the costlier scanners cannot change a block
         return PipelineResult(verdict, latency)

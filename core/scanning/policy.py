@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from core.pii.entities import PII_ENTITIES, SCAN_LIMIT, SECRET_ENTITIES
 from core.scanning.base import Decision, Verdict
 from shared.errors import InvalidRequestError
+from shared.extract import ScanText
 from shared.findings import Finding
 from shared.rulepack import load_rules
 
@@ -33,12 +34,15 @@ __all__ = [
     "ACTIONS",
     "DEFAULT_OUTPUT_ACTIONS",
     "DEFAULT_POLICY",
+    "DROPPED_NOTICE",
+    "INJECTION_ACTIONS",
     "KNOWN_SCANNERS",
     "MASKING_ACTIONS",
     "NEVER",
     "OUTPUT_ACTIONS",
     "Policy",
     "PolicyDocument",
+    "droppable",
 ]
 
 # A threshold no score reaches: the scanner (or type) only reports.
@@ -51,7 +55,16 @@ ACTIONS: Final = ("block", "mask", "redact", "hash", "pseudonymize", "allow")
 # The actions that rewrite a value before the model sees it ("pseudonymize": a placeholder
 # the answer gets the value back for, see core.pii.pseudonyms).
 MASKING_ACTIONS: Final = frozenset({"mask", "redact", "hash", "pseudonymize"})
-ACTION_SCANNERS: Final = frozenset({"pii"})
+ACTION_SCANNERS: Final = frozenset({"pii", "regex", "classifier"})
+# What may happen to a text the injection scanners block (``regex``, ``classifier``, or one
+# type of them): ``block`` refuses the request (the default), ``drop`` removes the text if it
+# is not the caller's own instruction (a tool result, see :func:`droppable`), replaced by
+# :data:`DROPPED_NOTICE`, and the request goes on; elsewhere ``drop`` still blocks.
+INJECTION_ACTIONS: Final = ("block", "drop")
+DROPPED_NOTICE: Final = (
+    "[Aegis removed this tool result: it contained instructions aimed at the assistant "
+    "(prompt injection).]"
+)
 # The output_actions key of injection relayed through answers: allow (report) or block.
 OUTPUT_INJECTION: Final = "injection"
 # What may happen to a PII or secret value in a model's answer: no placeholder there (the
@@ -102,7 +115,7 @@ class Policy:
 
     def action(self, finding: Finding) -> str | None:
         """``block``, ``mask``, ``redact``, ``hash``, ``pseudonymize`` or ``allow`` for a
-        finding that has one."""
+        PII finding that has one; ``block`` or ``drop`` for an injection finding."""
         specific = self.actions.get(f"{finding.scanner}:{finding.type}")
         return specific if specific is not None else self.actions.get(finding.scanner)
 
@@ -130,11 +143,25 @@ class Policy:
             return specific
         return self.thresholds.get(finding.scanner)
 
-    def decide(self, findings: Sequence[Finding]) -> Verdict:
+    def decide(
+        self,
+        findings: Sequence[Finding],
+        droppable: Collection[tuple[int | None, int | None]] = (),
+    ) -> Verdict:
+        """The verdict on ``findings``. A finding that would block, of a scanner whose action
+        is ``drop``, in a text at a ``droppable`` place (``(message_index, part)``: tool
+        results), does not block: it is in the verdict's ``dropping``, its text removed.
+
+        >>> policy = DEFAULT_POLICY.apply(PolicyDocument.parse({"actions": {"regex": "drop"}}))
+        >>> found = Finding("regex", "en.ignore_previous", 0.85, message_index=1)
+        >>> policy.decide([found], {(1, None)}).decision, policy.decide([found]).decision
+        (<Decision.MASK: 'mask'>, <Decision.BLOCK: 'block'>)
+        """
         # A long text can have thousands of findings of a few types: look each type up once.
         rules: dict[tuple[str, str], tuple[str | None, float | None]] = {}
         blocking: list[Finding] = []
         masking: list[Finding] = []
+        dropping: list[Finding] = []
         for finding in findings:
             rule = rules.get((finding.scanner, finding.type))
             if rule is None:
@@ -143,18 +170,34 @@ class Policy:
                     self.threshold(finding),
                 )
             action, limit = rule
-            if action == "block" or (limit is not None and finding.score >= limit):
+            if action == "drop":
+                if limit is not None and finding.score >= limit:
+                    if (finding.message_index, finding.part) in droppable:
+                        dropping.append(finding)
+                    else:
+                        blocking.append(finding)
+                continue
+            if (action == "block" and finding.scanner == "pii") or (
+                limit is not None and finding.score >= limit
+            ):
                 blocking.append(finding)
             if action in MASKING_ACTIONS:
                 masking.append(finding)
         risk = max((finding.score for finding in findings), default=0.0)
         if blocking:
             decision = Decision.BLOCK
-        elif masking:
+        elif masking or dropping:
             decision = Decision.MASK
         else:
             decision = Decision.ALLOW
-        return Verdict(decision, round(risk, 4), tuple(findings), tuple(blocking), tuple(masking))
+        return Verdict(
+            decision,
+            round(risk, 4),
+            tuple(findings),
+            tuple(blocking),
+            tuple(masking),
+            tuple(dropping),
+        )
 
     def with_overrides(self, overrides: Mapping[str, float]) -> Policy:
         return Policy(
@@ -272,6 +315,23 @@ class PolicyDocument:
         )
 
 
+def droppable(texts: Iterable[ScanText]) -> frozenset[tuple[int | None, int | None]]:
+    """The places (``(message_index, part)``) of the texts a ``drop`` action may remove: the
+    content of tool results (role ``tool``), never the caller's own messages, a message's
+    ``name`` or a tool call's arguments (negative parts). The extractor does not tell a
+    retrieved passage in a user message from the user's words, so only tool results drop.
+
+    >>> droppable([ScanText(1, "tool", "x"), ScanText(2, "user", "y"),
+    ...            ScanText(1, "tool", "f", -1)])
+    frozenset({(1, None)})
+    """
+    return frozenset(
+        (text.message_index, text.part)
+        for text in texts
+        if text.role == "tool" and (text.part is None or text.part >= 0)
+    )
+
+
 def _as_dict(
     thresholds: Mapping[str, float],
     actions: Mapping[str, str],
@@ -336,19 +396,32 @@ def _parse_actions(
             actions[name] = value
             continue
         match = _NAME.match(name)
-        if match is None or match[1] not in ACTION_SCANNERS:
+        scanners = ACTION_SCANNERS if field_name == "actions" else frozenset({"pii"})
+        if match is None or match[1] not in scanners:
             raise InvalidRequestError(
                 f"'{name}' is not pii or pii:ENTITY; {field_name} apply to PII and secrets"
-                + (" (and 'injection')." if field_name == "output_actions" else "."),
+                + (
+                    " (and 'injection')."
+                    if field_name == "output_actions"
+                    else ", and to the injection scanners (regex, classifier, or one type)."
+                ),
                 param=f"{field_name}.{name}",
             )
         if check_types and match[2] is not None and match[2] not in known_types()[match[1]]:
             raise InvalidRequestError(
-                f"'{name}': pii reports no entity '{match[2]}'.", param=f"{field_name}.{name}"
+                f"'{name}': {match[1]} reports no "
+                f"{'entity' if match[1] == 'pii' else 'type'} '{match[2]}'.",
+                param=f"{field_name}.{name}",
             )
-        if value not in allowed:
+        choices = allowed if match[1] == "pii" else INJECTION_ACTIONS
+        if value not in choices:
             raise InvalidRequestError(
-                f"The action of '{name}' must be one of {', '.join(allowed)}.",
+                f"The action of '{name}' must be one of {', '.join(choices)}"
+                + (
+                    " (drop applies to the injection scanners, regex and classifier)."
+                    if value == "drop"
+                    else "."
+                ),
                 param=f"{field_name}.{name}",
             )
         actions[name] = value

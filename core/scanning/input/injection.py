@@ -82,4 +82,5 @@ def _finding(scanner: str, text: ScanText, result: ClassifierResult) -> Finding:
         start,
         end,
         text.message_index,
+        part=text.part,
     )

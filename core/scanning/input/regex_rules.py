@@ -13,6 +13,8 @@ from dataclasses import replace
 from typing import ClassVar
 
 from core.scanning.base import CpuRunner, ScanRequest
+from core.scanning.policy import droppable
+from shared.extract import ScanText
 from shared.findings import Finding
 from shared.prefilter import Prefilter
 
@@ -30,8 +32,26 @@ class RegexScanner:
         self._runner = runner or CpuRunner()
 
     async def scan(self, request: ScanRequest) -> Sequence[Finding]:
-        verdict = await self._runner.run(request, lambda: self._rules.scan(request.texts))
-        return [replace(finding, scanner=self.name) for finding in verdict.findings]
+        return await self._runner.run(request, lambda: self._scan(request.texts))
+
+    def _scan(self, texts: Sequence[ScanText]) -> list[Finding]:
+        """The rules' findings. The prefilter reports a rule once per message; a tool
+        result's texts are matched one by one, each finding naming its part, so that a
+        ``drop`` action removes exactly the poisoned text (core.scanning.policy.droppable)."""
+        places = droppable(texts)
+        if not places:
+            return [replace(f, scanner=self.name) for f in self._rules.scan(texts).findings]
+        rest = [text for text in texts if (text.message_index, text.part) not in places]
+        findings = [replace(f, scanner=self.name) for f in self._rules.scan(rest).findings]
+        for text in texts:
+            if (text.message_index, text.part) in places:
+                findings.extend(
+                    replace(f, scanner=self.name, part=text.part)
+                    for f in self._rules.scan([text]).findings
+                )
+        # In request order (a prompt or input, with no message index, first).
+        findings.sort(key=lambda f: -1 if f.message_index is None else f.message_index)
+        return findings
 
     def close(self) -> None:
         self._runner.close()
