@@ -104,32 +104,12 @@ def bypass_record(event: BypassEvent) -> AuditRecord:
     >>> (record.action, record.decision, record.bypassed, record.findings[0]["stage"])
     ('chat', 'allow', True, 'edge')
     """
-    return AuditRecord(
-        log_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "aegis-bypass:" + event.event_id)),
-        timestamp_us=int(event.occurred_at * 1_000_000),
-        request_id=event.request_id,
-        user_id=event.user,
-        workspace_id=event.workspace,
-        key_id=event.key_id,
-        role=None,
-        action=action_of(event.route),
-        model=event.model,
+    return _edge_record(
+        event,
+        "aegis-bypass:",
         decision="allow" if event.status < 400 else "error",
-        dry_run=False,
-        findings=tuple(
-            {"stage": "edge", "scanner": "prefilter", "type": kind, "score": None, "count": 1}
-            for kind in event.edge_findings
-        ),
-        instruction_hash=None,
-        context_hash=None,
-        response_hash=None,
-        tokens_estimated=None,
+        role=None,
         tokens_used=(event.prompt_tokens + event.completion_tokens) or None,
-        latency_ms=None,
-        stage_ms=None,
-        status=event.status,
-        ip_address=event.client_ip,
-        user_agent=event.user_agent,
         bypassed=True,
     )
 
@@ -146,17 +126,39 @@ def edge_decision_record(event: BypassEvent) -> AuditRecord:
     >>> (record.action, record.decision, record.bypassed, record.findings[0]["type"])
     ('chat', 'block', False, 'en.ignore_previous')
     """
+    return _edge_record(
+        event,
+        "aegis-edge-decision:",
+        decision="block" if event.reason == EDGE_BLOCKED else "error",
+        role=event.role,
+        tokens_used=None,
+        bypassed=False,
+    )
+
+
+def _edge_record(
+    event: BypassEvent,
+    namespace: str,
+    *,
+    decision: str,
+    role: str | None,
+    tokens_used: int | None,
+    bypassed: bool,
+) -> AuditRecord:
+    """The audit row of an event the edge published: its log id derived from the event id
+    (a redelivered event is the same row), the edge's prefilter findings, no hash (the edge
+    keeps no keyed hash of the text)."""
     return AuditRecord(
-        log_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "aegis-edge-decision:" + event.event_id)),
+        log_id=str(uuid.uuid5(uuid.NAMESPACE_URL, namespace + event.event_id)),
         timestamp_us=int(event.occurred_at * 1_000_000),
         request_id=event.request_id,
         user_id=event.user,
         workspace_id=event.workspace,
         key_id=event.key_id,
-        role=event.role,
+        role=role,
         action=action_of(event.route),
         model=event.model,
-        decision="block" if event.reason == EDGE_BLOCKED else "error",
+        decision=decision,
         dry_run=False,
         findings=tuple(
             {"stage": "edge", "scanner": "prefilter", "type": kind, "score": None, "count": 1}
@@ -166,13 +168,13 @@ def edge_decision_record(event: BypassEvent) -> AuditRecord:
         context_hash=None,
         response_hash=None,
         tokens_estimated=None,
-        tokens_used=None,
+        tokens_used=tokens_used,
         latency_ms=None,
         stage_ms=None,
         status=event.status,
         ip_address=event.client_ip,
         user_agent=event.user_agent,
-        bypassed=False,
+        bypassed=bypassed,
     )
 
 
