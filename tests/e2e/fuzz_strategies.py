@@ -126,7 +126,7 @@ class Tier:
 
 
 # Core's admin routes and the methods each takes (core/routes/admin.py, policies.py,
-# admin_keys.py, audit.py).
+# admin_keys.py, audit.py, tools.py, approvals.py).
 ADMIN_METHODS: Final = {
     "/api/v1/admin/bypass-events": ("GET",),
     "/api/v1/admin/bypass-events/{ref}": ("GET",),
@@ -146,6 +146,15 @@ ADMIN_METHODS: Final = {
     "/api/v1/admin/audit/verify": ("GET",),
     "/api/v1/admin/audit/match": ("POST",),
     "/api/v1/admin/audit/prune": ("POST",),
+    "/api/v1/admin/tools": ("GET",),
+    "/api/v1/admin/tools/{workspace}/{name}": ("PUT", "DELETE"),
+    "/api/v1/admin/approvals": ("GET",),
+    "/api/v1/admin/approvals/stats": ("GET",),
+    "/api/v1/admin/approvals/{id}/approve": ("POST",),
+    "/api/v1/admin/approvals/{id}/reject": ("POST",),
+    "/api/approvals": ("GET",),
+    "/api/approvals/{id}/approve": ("POST",),
+    "/api/approvals/{id}/reject": ("POST",),
 }
 ADMIN_ROUTES: Final = tuple(ADMIN_METHODS)
 # The body each admin route reads (by its path's last part, or the whole route).
@@ -865,6 +874,9 @@ _PARAMETERS: Final = (
     ("{scope}", _SCOPES),
     ("{subject}", _SUBJECTS),
     ("{key_id}", _KEY_IDS),
+    ("{workspace}", _PATH_IDS),
+    ("{name}", _PATH_IDS),
+    ("{id}", _PATH_IDS),
 )
 
 
