@@ -8,7 +8,8 @@ stream). The edge's own errors:
   each at most once. When none is left: 503 ``core_unavailable``, or, with
   ``FAIL_OPEN_ENABLED``, the request goes straight to ``FAIL_OPEN_TARGET_URL`` (the bypass).
   A call only core can answer (inspection: there is no model call to fall back to) is
-  forwarded with ``may_bypass=False`` and always gets the 503.
+  forwarded with ``may_bypass=False`` and always gets the 503; so is a request whose only
+  blocking prefilter match is in a tool result, which core's policy must decide.
 - A core that accepted the request and then broke off or timed out answers 502 / 504: the
   model may already be generating, so the request is never sent a second time.
 

@@ -50,6 +50,9 @@ class Admission:
     headers: dict[str, str]
     findings: tuple[Finding, ...] = ()
     prompt_tokens: int = 0  # the estimate the token budget was charged
+    # A blocking match only in tool results, left to core, whose workspace policy may
+    # ``drop`` the passage instead; such a request must never fail open past core.
+    deferred: bool = False
 
 
 class EdgeGuard:
@@ -101,7 +104,12 @@ class EdgeGuard:
         texts: list[ScanText],
         log: dict[str, object],
     ) -> Admission:
-        """Check limits, then scan; raise to refuse, return what to pass on."""
+        """Check limits, then scan; raise to refuse, return what to pass on.
+
+        A blocking match found only in tool results is not refused here: core applies the
+        workspace's policy to it (``drop`` removes the passage), so the admission is
+        ``deferred`` and must not fail open.
+        """
         headers: dict[str, str] = {}
         prompt_tokens = estimate_tokens(texts)
         if self._limiter is not None:
@@ -131,11 +139,16 @@ class EdgeGuard:
         verdict = self._prefilter.scan(texts)
         if verdict.findings:
             log["prefilter"] = list(verdict.rule_ids)
-        if verdict.block:
-            if self._settings.dry_run:
-                _log.warning("request_would_block", rules=list(verdict.rule_ids), dry_run=True)
-            else:
-                raise BlockedError([f.as_dict() for f in verdict.findings], headers=headers)
+        if not verdict.block:
+            return Admission(headers, verdict.findings, prompt_tokens)
+        tool_results = {text.message_index for text in texts if text.role == "tool"}
+        if all(finding.message_index in tool_results for finding in verdict.blocking):
+            log["prefilter_deferred"] = True
+            return Admission(headers, verdict.findings, prompt_tokens, deferred=True)
+        if self._settings.dry_run:
+            _log.warning("request_would_block", rules=list(verdict.rule_ids), dry_run=True)
+        else:
+            raise BlockedError([f.as_dict() for f in verdict.findings], headers=headers)
         return Admission(headers, verdict.findings, prompt_tokens)
 
     def meters_tokens(self, identity: KeyIdentity) -> bool:

@@ -133,7 +133,9 @@ async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
         event = _decision_event(state, request, identity, path, EDGE_BLOCKED, exc.status, api)
         state.bypass.record_soon(replace(event, edge_findings=rules))
         raise
-    return await _forward(state, request, identity, admission, "POST", path, api)
+    return await _forward(
+        state, request, identity, admission, "POST", path, api, may_bypass=not admission.deferred
+    )
 
 
 async def _forward(

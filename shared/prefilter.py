@@ -42,7 +42,12 @@ class PrefilterVerdict:
     """What the prefilter found in a request, and whether the edge should block it."""
 
     findings: tuple[Finding, ...]
-    block: bool  # some finding is at or above the prefilter's block severity
+    blocking: tuple[Finding, ...] = ()  # those at or above the prefilter's block severity
+
+    @property
+    def block(self) -> bool:
+        """Whether some finding is at or above the prefilter's block severity."""
+        return bool(self.blocking)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -129,11 +134,12 @@ class Prefilter:
                             finding, severity=MENTION_SEVERITY, score=SEVERITY_SCORES["medium"]
                         )
                     findings.append(finding)
-        block = any(
-            finding.severity is not None and severity_rank(finding.severity) >= self._block_rank
+        blocking = tuple(
+            finding
             for finding in findings
+            if finding.severity is not None and severity_rank(finding.severity) >= self._block_rank
         )
-        return PrefilterVerdict(findings=tuple(findings), block=block)
+        return PrefilterVerdict(findings=tuple(findings), blocking=blocking)
 
     def _match(self, data: bytes) -> set[int]:
         """Set indexes (rules, then negations) whose pattern matches the UTF-8 ``data``."""

@@ -270,7 +270,7 @@ def test_unknown_block_severity_is_refused() -> None:
 
 def test_no_texts_no_findings(prefilter: Prefilter) -> None:
     """An empty request yields an empty, non-blocking verdict."""
-    assert prefilter.scan([]) == PrefilterVerdict(findings=(), block=False)
+    assert prefilter.scan([]) == PrefilterVerdict(findings=())
 
 
 def _best_time(prefilter: Prefilter, text: str, runs: int = 5) -> float:
