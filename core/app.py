@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from core.approvals.service import ApprovalMetrics, Approvals
 from core.audit.trail import build_trail
+from core.bypass.backlog import BypassBacklog
 from core.bypass.consumer import BypassConsumer
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
@@ -199,7 +200,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
     masker = Masker(settings.pii_hash_salt.get().encode() or None)
     pipeline = build_pipeline(settings, metrics.registry, analyzer)
     output = build_output(settings, analyzer, masker, pipeline) if analyzer is not None else None
-    exchange_metrics = ExchangeMetrics(metrics.registry)
+    exchange_metrics = ExchangeMetrics(metrics.registry, metrics.traffic)
     build_tools(settings, None)  # a broken catalogue stops start-up here, not in the lifespan
     # What was just built (models, rule sets, Presidio) lives as long as the process: a full
     # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle
@@ -232,6 +233,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             registry=metrics.registry,
         )
         audit = build_trail(settings, database, metrics.registry)
+        backlog = BypassBacklog(database, metrics.registry)
         tool_registry = build_tools(settings, database)
         approvals = build_approvals(settings, database, output, masker, metrics.registry)
         # Every loop is supervised: one that crashes is restarted and reported as degraded.
@@ -268,7 +270,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             settings=settings,
             database=database,
             keys=keys,
-            upstream=Relay(session, UPSTREAM_ERRORS),
+            upstream=Relay(session, UPSTREAM_ERRORS, observe=metrics.traffic.upstream),
             session=session,
             redis=redis,
             metrics=metrics,
@@ -288,6 +290,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             await service.readiness(state)
 
         metrics.before_scrape.append(check_dependencies)
+        metrics.before_scrape.append(backlog.refresh)
         # Serve once keys are loaded, or after a short wait (readiness tells the rest).
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5.0):
@@ -305,6 +308,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             yield {"core": state}
         finally:
             metrics.before_scrape.remove(check_dependencies)
+            metrics.before_scrape.remove(backlog.refresh)
             await loops.stop()
             if audit is not None:
                 # Requests are over: what is queued is stored, or spooled.
@@ -331,5 +335,5 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,
-        on_response=metrics.observe,
+        on_response=metrics.on_response,
     )

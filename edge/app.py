@@ -12,6 +12,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from edge.bypass import BypassRecorder
@@ -19,13 +20,14 @@ from edge.forward import CORE_ERRORS, FAIL_OPEN_ERRORS, FailOpenTarget, Forwarde
 from edge.guard import EdgeGuard
 from edge.health import CorePool
 from edge.keys import KeyCache
+from edge.metrics import EdgeMetrics
 from edge.ratelimit import RateLimiter
 from edge.routes import API_ROUTES, EdgeState, readiness, service_routes
 from edge.settings import EdgeSettings
 from shared import wire
 from shared.config import ConfigError
 from shared.http import build_app
-from shared.metrics import HttpMetrics
+from shared.metrics import METRICS_PATHS, HttpMetrics
 from shared.prefilter import Prefilter
 from shared.relay import PASSED_RESPONSE_HEADERS, Relay, open_session
 from shared.rulepack import RulePackError
@@ -39,6 +41,7 @@ _log = structlog.get_logger("aegis.edge")
 def create_app(settings: EdgeSettings) -> ASGIApp:
     """Build the edge app; connections open in the lifespan, not here."""
     metrics = HttpMetrics("edge")
+    edge_metrics = EdgeMetrics(metrics)
     try:
         BypassRecorder.prepare(settings.bypass_spool_dir)
     except OSError as exc:
@@ -112,7 +115,9 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             if settings.fail_open_api_key:
                 headers["authorization"] = "Bearer " + settings.fail_open_api_key.get()
             fail_open = FailOpenTarget(
-                Relay(fail_open_session, FAIL_OPEN_ERRORS), settings.fail_open_target_url, headers
+                Relay(fail_open_session, FAIL_OPEN_ERRORS, observe=metrics.traffic.upstream),
+                settings.fail_open_target_url,
+                headers,
             )
         bypass = BypassRecorder(
             limiter_redis,
@@ -133,6 +138,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
                     session,
                     CORE_ERRORS,
                     passed_headers=(*PASSED_RESPONSE_HEADERS, wire.HEADER_MASKED),
+                    observe=metrics.traffic.upstream,
                 ),
                 cores,
                 fail_open,
@@ -150,6 +156,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             await readiness(state)
 
         metrics.before_scrape.append(check_dependencies)
+        edge_metrics.watch_fail_open(settings.fail_open_enabled, lambda: cores.any_available)
         _log.info(
             "edge_started",
             port=settings.port,
@@ -171,9 +178,13 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
 
     return build_app(
         api=API_ROUTES,
-        service_routes=service_routes(metrics),
+        # /metrics is among service_routes; the deploy guide's path serves the same.
+        service_routes=[
+            *service_routes(metrics),
+            *(Route(path, metrics.endpoint, methods=["GET"]) for path in METRICS_PATHS[1:]),
+        ],
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,
-        on_response=metrics.observe,
+        on_response=edge_metrics.observe,
     )

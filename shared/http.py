@@ -100,8 +100,8 @@ class RequestContextMiddleware:
         *,
         trusted_proxies: Sequence[IPNetwork] = (),
         client_ip_header: str = "x-forwarded-for",
-        quiet_paths: frozenset[str] = frozenset({"/api/v1/health", "/metrics"}),
-        on_response: Callable[[str, int, float], None] | None = None,
+        quiet_paths: frozenset[str] = frozenset({"/api/v1/health", "/metrics", "/api/v1/metrics"}),
+        on_response: Callable[[RequestInfo, str, int, float], None] | None = None,
     ) -> None:
         self.app = app
         self.trusted = tuple(trusted_proxies)
@@ -180,7 +180,7 @@ class RequestContextMiddleware:
                         _log.exception("request_finish_failed", path=path)
                 if self.on_response is not None:
                     route = info.route or getattr(scope.get("route"), "path", None)
-                    self.on_response(route or "unmatched", status, elapsed)
+                    self.on_response(info, route or "unmatched", status, elapsed)
                 if path not in self.quiet_paths:
                     _log.info(
                         "request",
@@ -367,7 +367,7 @@ def build_app(
     lifespan: Lifespan[Starlette],
     trusted_proxies: Sequence[IPNetwork],
     cors_origins: Sequence[str],
-    on_response: Callable[[str, int, float], None],
+    on_response: Callable[[RequestInfo, str, int, float], None],
 ) -> ASGIApp:
     """The ASGI stack of an Aegis process, outermost first.
 

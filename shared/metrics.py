@@ -1,38 +1,188 @@
-"""Prometheus metrics: one registry per app, so several apps can share a process (tests)."""
+"""Prometheus metrics: one registry per app, so several apps can share a process (tests).
+
+Both processes export the same families, told apart by their ``service`` label (``edge``,
+``core``), so that one dashboard query splits or sums them:
+
+- ``aegis_requests_total{service,route,status}`` and the histogram
+  ``aegis_request_duration_seconds{service,route}`` (0.5 ms to 60 s): every HTTP request, by
+  route *template* (``/api/v1/admin/keys/{key_id}``, never the raw path; ``unmatched`` for a
+  404) and status code;
+- ``aegis_blocked_total{service,scanner}``: requests (or answers) refused by a guard, under the
+  scanner that decided; ``aegis_threats_detected_total{service,scanner,type}``: what the input
+  scanners found (rule ids, entity types, classifier labels: bounded sets);
+- ``aegis_upstream_duration_seconds{service,upstream}`` (to the next hop's response headers)
+  and ``aegis_upstream_requests_total{service,upstream,outcome}`` (status class, or
+  ``unreachable``/``timeout``/``broken``): edge → core, edge → model server when failing
+  open (``fail_open``), core → model server (``upstream``);
+- ``aegis_dependency_up{dependency}``, and the ``process_*`` family (CPU, memory, open fds).
+
+The per-request cost is a few dictionary look-ups: labelled children are resolved once and
+kept (prometheus-client's ``labels()`` validates and locks on every call).
+
+    >>> metrics = HttpMetrics("edge")
+    >>> metrics.observe("/v1/chat/completions", 200, 0.004)
+    >>> metrics.traffic.block("prefilter")
+    >>> sample = metrics.registry.get_sample_value
+    >>> sample("aegis_requests_total", {"service": "edge", "route": "/v1/chat/completions",
+    ...                                 "status": "200"})
+    1.0
+    >>> sample("aegis_blocked_total", {"service": "edge", "scanner": "prefilter"})
+    1.0
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
-__all__ = ["DependencyGauge", "HttpMetrics"]
+if TYPE_CHECKING:
+    from shared.http import RequestInfo
 
-_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+__all__ = [
+    "DURATION_BUCKETS",
+    "METRICS_PATHS",
+    "DependencyGauge",
+    "HttpMetrics",
+    "TrafficMetrics",
+    "UpstreamObserver",
+]
+
+# A gateway's requests take from half a millisecond (a refusal, a health check) to a minute
+# (a long generation relayed whole).
+DURATION_BUCKETS: Final = (
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+)
+# The exposition, under Prometheus' usual path and the deploy guide's.
+METRICS_PATHS: Final = ("/metrics", "/api/v1/metrics")
+# Labelled children kept per family; past it the cache starts over (the series stay).
+_MAX_CHILDREN: Final = 10_000
+
+# Called by shared.relay.Relay once a next hop answered or failed: (hop, outcome, seconds).
+UpstreamObserver = Callable[[str, str, float], None]
+
+
+class _Children:
+    """Labelled children of one family, resolved once per label values."""
+
+    __slots__ = ("_children", "_family")
+
+    def __init__(self, family: Any) -> None:
+        self._family = family
+        self._children: dict[Hashable, Any] = {}
+
+    def get(self, *labels: str) -> Any:
+        child = self._children.get(labels)
+        if child is None:
+            if len(self._children) >= _MAX_CHILDREN:
+                self._children.clear()
+            child = self._children[labels] = self._family.labels(*labels)
+        return child
+
+
+class TrafficMetrics:
+    """What a process's requests carried and met: blocks, threats, next-hop calls.
+
+    ``service`` is fixed per process; each method takes the other labels. Core calls these
+    from its end-of-request sink (:class:`core.lifecycle.sinks.ExchangeMetrics`), the edge
+    from its response hook (:class:`edge.metrics.EdgeMetrics`), the relays on each call.
+    """
+
+    def __init__(self, service: str, registry: CollectorRegistry) -> None:
+        self.service = service
+        blocked = Counter(
+            "aegis_blocked_total",
+            "Requests or answers refused by a guard, by the scanner that decided.",
+            ("service", "scanner"),
+            registry=registry,
+        )
+        threats = Counter(
+            "aegis_threats_detected_total",
+            "Findings of the input scanners (a dry run's too), by scanner and type.",
+            ("service", "scanner", "type"),
+            registry=registry,
+        )
+        upstream_seconds = Histogram(
+            "aegis_upstream_duration_seconds",
+            "Time from sending to a next hop until its response headers (streams: first byte).",
+            ("service", "upstream"),
+            buckets=DURATION_BUCKETS,
+            registry=registry,
+        )
+        upstream_calls = Counter(
+            "aegis_upstream_requests_total",
+            "Calls to a next hop, by outcome: status class, or unreachable, timeout, broken.",
+            ("service", "upstream", "outcome"),
+            registry=registry,
+        )
+        self._threats = _Children(threats)
+        self._blocked = _Children(blocked)
+        self._upstream_seconds = _Children(upstream_seconds)
+        self._upstream_calls = _Children(upstream_calls)
+
+    def block(self, scanner: str) -> None:
+        """One request (or answer) refused, on ``scanner``'s finding."""
+        self._blocked.get(self.service, scanner).inc()
+
+    def threat(self, scanner: str, kind: str) -> None:
+        """One finding of ``scanner`` of type ``kind``."""
+        self._threats.get(self.service, scanner, kind).inc()
+
+    def upstream(self, hop: str, outcome: str, seconds: float) -> None:
+        """One call to the next hop ``hop``: how it ended and how long it took to answer."""
+        self._upstream_calls.get(self.service, hop, outcome).inc()
+        self._upstream_seconds.get(self.service, hop).observe(seconds)
 
 
 class HttpMetrics:
-    """Request counts and latency by route and status, plus the ``/metrics`` endpoint."""
+    """A process's registry: request counts and latency by route and status, the traffic
+    families (:class:`TrafficMetrics`), dependencies, process metrics, and the endpoint."""
 
     def __init__(self, service: str) -> None:
+        self.service = service
         self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=self.registry)
         self.requests = Counter(
-            f"aegis_{service}_requests_total",
-            "HTTP requests handled, by route template and status.",
-            ("route", "status"),
+            "aegis_requests_total",
+            "HTTP requests handled, by service, route template and status code.",
+            ("service", "route", "status"),
             registry=self.registry,
         )
         self.latency = Histogram(
-            f"aegis_{service}_request_seconds",
-            "Time from request start to the handler's return (streams: to the first byte).",
-            ("route",),
-            buckets=_BUCKETS,
+            "aegis_request_duration_seconds",
+            "Time from request start to the response's end (streams: to the last byte).",
+            ("service", "route"),
+            buckets=DURATION_BUCKETS,
             registry=self.registry,
         )
+        self.traffic = TrafficMetrics(service, self.registry)
         self._counters: dict[tuple[str, int], Any] = {}
         self._histograms: dict[str, Any] = {}
         self.dependencies = DependencyGauge(self.registry)
@@ -41,21 +191,30 @@ class HttpMetrics:
         self.before_scrape: list[Callable[[], Awaitable[object]]] = []
 
     def observe(self, route: str, status: int, seconds: float) -> None:
-        # Labelled children are looked up once per (route, status): prometheus-client's
-        # labels() validates and locks on every call, on a path every request takes.
+        """One finished request; ``route`` is the template that matched, or ``unmatched``."""
         counter = self._counters.get((route, status))
         if counter is None:
-            counter = self._counters[(route, status)] = self.requests.labels(route, str(status))
+            counter = self._counters[(route, status)] = self.requests.labels(
+                self.service, route, str(status)
+            )
         histogram = self._histograms.get(route)
         if histogram is None:
-            histogram = self._histograms[route] = self.latency.labels(route)
+            histogram = self._histograms[route] = self.latency.labels(self.service, route)
         counter.inc()
         histogram.observe(seconds)
+
+    def on_response(self, info: RequestInfo, route: str, status: int, seconds: float) -> None:
+        """:meth:`observe`, as :func:`shared.http.build_app`'s response hook."""
+        self.observe(route, status, seconds)
 
     async def endpoint(self, request: Request) -> Response:
         for hook in self.before_scrape:
             await hook()
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+    def routes(self) -> list[Route]:
+        """The exposition under each of :data:`METRICS_PATHS`."""
+        return [Route(path, self.endpoint, methods=["GET"]) for path in METRICS_PATHS]
 
 
 class DependencyGauge:

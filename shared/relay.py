@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -39,6 +40,7 @@ __all__ = [
 _log = structlog.get_logger("aegis.relay")
 _PASSED_RESPONSE_HEADERS: Final = ("content-type", "cache-control", "retry-after")
 PASSED_RESPONSE_HEADERS: Final = _PASSED_RESPONSE_HEADERS
+_STATUS_CLASSES: Final = {n: f"{n}xx" for n in range(1, 6)}
 
 
 def open_session(
@@ -81,12 +83,18 @@ class Relay:
         errors: RelayErrors,
         *,
         passed_headers: tuple[str, ...] = _PASSED_RESPONSE_HEADERS,
+        observe: Callable[[str, str, float], None] | None = None,
     ) -> None:
         """``passed_headers``: the response headers passed on to our client (the edge adds
-        core's ``X-Aegis-*`` answers; a model server's are never believed)."""
+        core's ``X-Aegis-*`` answers; a model server's are never believed). ``observe``, if
+        given, is told of each call once the next hop answered (its response headers) or
+        failed: ``(hop, outcome, seconds)``, the outcome a status class (``"2xx"``) or
+        ``unreachable``, ``timeout``, ``broken`` (:meth:`shared.metrics.TrafficMetrics.upstream`).
+        """
         self._session = session
         self._errors = errors
         self._passed_headers = passed_headers
+        self._observe = observe
 
     async def send(
         self,
@@ -117,14 +125,28 @@ class Relay:
         stream: bool,
     ) -> Response:
         errors = self._errors
+        observe = self._observe
+        started = time.perf_counter()
         try:
             upstream = await self._session.request(method, url, data=body, headers=headers)
         except aiohttp.ClientConnectorError as exc:
+            if observe is not None:
+                observe(errors.hop, "unreachable", time.perf_counter() - started)
             raise errors.unreachable() from exc
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            if observe is not None:
+                observe(errors.hop, "timeout", time.perf_counter() - started)
             raise errors.timeout() from exc
         except aiohttp.ClientError as exc:
+            if observe is not None:
+                observe(errors.hop, "broken", time.perf_counter() - started)
             raise errors.broken() from exc
+        if observe is not None:
+            observe(
+                errors.hop,
+                _STATUS_CLASSES.get(upstream.status // 100, "other"),
+                time.perf_counter() - started,
+            )
         passed = {
             name: upstream.headers[name]
             for name in self._passed_headers

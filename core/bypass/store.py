@@ -348,6 +348,16 @@ class BypassStore:
     async def count(self) -> int:
         return int(await self._db.fetchval("SELECT count(*) FROM bypass_events"))
 
+    async def backlog(self) -> tuple[int, dt.datetime | None]:
+        """How many events wait for a review, and when the oldest of them occurred (on the
+        partial index of unreviewed events)."""
+        row = await self._db.fetchrow(
+            "SELECT count(*) AS waiting, min(occurred_at) AS oldest FROM bypass_events"
+            " WHERE reviewed_at IS NULL"
+        )
+        assert row is not None  # noqa: S101 - an aggregate always returns a row
+        return int(row["waiting"]), row["oldest"]
+
     async def get(self, ref: str) -> BypassRecord | None:
         """By numeric id, event id or request id.
 

@@ -94,5 +94,5 @@ def routes(metrics: HttpMetrics) -> list[Route]:
     return [
         Route("/api/v1/health", health, methods=["GET"]),
         Route("/api/v1/ready", ready, methods=["GET"]),
-        Route("/metrics", metrics.endpoint, methods=["GET"]),
+        *metrics.routes(),
     ]

@@ -175,4 +175,7 @@ def test_metrics_count_requests(stack: Stack) -> None:
     key = stack.create_key().key
     httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
     text = httpx.get(stack.edge.url + "/metrics").text
-    assert 'aegis_edge_requests_total{route="/v1/chat/completions",status="200"} 1.0' in text
+    assert (
+        'aegis_requests_total{route="/v1/chat/completions",service="edge",status="200"} 1.0'
+        in text
+    )
