@@ -23,8 +23,9 @@ class CoreSettings:
     """Everything core reads from its environment.
 
     ``DATABASE_URL`` (or ``POSTGRES_URL``) names PostgreSQL; ``UPSTREAM_URL`` the model server
-    (vLLM's OpenAI API); ``TRUSTED_PROXIES`` the peers (edges) whose ``X-Aegis-Request-Id`` and
-    ``X-Aegis-Client-Ip`` are believed.
+    (vLLM's OpenAI API: a base URL, ``…/v1`` or ``…/v1/chat/completions``, kept as the base
+    URL, ``shared.config.model_server_base``); ``TRUSTED_PROXIES`` the peers (edges) whose
+    ``X-Aegis-Request-Id`` and ``X-Aegis-Client-Ip`` are believed.
     """
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/aegis"
@@ -124,13 +125,11 @@ class CoreSettings:
                 "REDIS_URL", default=d.redis_url, schemes=("redis", "rediss", "unix")
             ),
             redis_prefix=env.string("REDIS_KEY_PREFIX", default=d.redis_prefix),
-            upstream_url=env.url("UPSTREAM_URL", default=d.upstream_url),
+            upstream_url=env.model_server_url("UPSTREAM_URL", default=d.upstream_url),
             upstream_api_key=env.secret("UPSTREAM_API_KEY"),
             host=env.string("HOST", default=d.host),
             port=env.integer("PORT", d.port, minimum=1),
-            log_level=env.choice(
-                "LOG_LEVEL", d.log_level, ("debug", "info", "warning", "error", "critical")
-            ),
+            log_level=env.log_level("LOG_LEVEL", d.log_level),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", d.max_request_bytes, minimum=1024),
             body_read_timeout_ms=env.integer(
                 "BODY_READ_TIMEOUT_MS", d.body_read_timeout_ms, minimum=1

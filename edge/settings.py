@@ -21,7 +21,8 @@ class EdgeSettings:
 
     ``CORE_ENDPOINT`` may list several cores, comma-separated; ``TRUSTED_PROXIES`` lists the
     peers (nginx) whose ``X-Forwarded-For`` and ``X-Aegis-Request-Id`` are believed.
-    ``FAIL_OPEN_TARGET_URL`` defaults to ``UPSTREAM_URL`` (the vLLM core uses), and
+    ``FAIL_OPEN_TARGET_URL`` defaults to ``UPSTREAM_URL`` (the vLLM core uses; either may be a
+    base URL, ``…/v1`` or ``…/v1/chat/completions``, kept as the base URL), and
     ``FAIL_OPEN_API_KEY`` to ``UPSTREAM_API_KEY``.
     """
 
@@ -82,9 +83,7 @@ class EdgeSettings:
             redis_prefix=env.string("REDIS_KEY_PREFIX", default=d.redis_prefix),
             host=env.string("HOST", default=d.host),
             port=env.integer("PORT", d.port, minimum=1),
-            log_level=env.choice(
-                "LOG_LEVEL", d.log_level, ("debug", "info", "warning", "error", "critical")
-            ),
+            log_level=env.log_level("LOG_LEVEL", d.log_level),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", d.max_request_bytes, minimum=1024),
             body_read_timeout_ms=env.integer(
                 "BODY_READ_TIMEOUT_MS", d.body_read_timeout_ms, minimum=1
@@ -149,7 +148,7 @@ class EdgeSettings:
                 "CORE_RECOVERY_THRESHOLD", d.core_recovery_threshold, minimum=1
             ),
             fail_open_enabled=env.flag("FAIL_OPEN_ENABLED", d.fail_open_enabled),
-            fail_open_target_url=env.url(
+            fail_open_target_url=env.model_server_url(
                 "FAIL_OPEN_TARGET_URL", "UPSTREAM_URL", default=d.fail_open_target_url
             ),
             fail_open_api_key=env.secret("FAIL_OPEN_API_KEY") or env.secret("UPSTREAM_API_KEY"),

@@ -24,7 +24,15 @@ from collections.abc import Callable, Mapping
 from typing import Final, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["LOOPBACK", "ConfigError", "EnvReader", "IPNetwork", "Secret"]
+__all__ = [
+    "LOG_LEVELS",
+    "LOOPBACK",
+    "ConfigError",
+    "EnvReader",
+    "IPNetwork",
+    "Secret",
+    "model_server_base",
+]
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -32,6 +40,13 @@ LOOPBACK: Final[tuple[IPNetwork, ...]] = (
     ipaddress.ip_network("127.0.0.0/8"),
     ipaddress.ip_network("::1/128"),
 )
+LOG_LEVELS: Final = ("debug", "info", "warning", "error", "critical")
+# Spellings other tools use for the same levels (deploy guides, Go and Node loggers).
+_LOG_LEVEL_ALIASES: Final = {"warn": "warning", "fatal": "critical"}
+# The OpenAI API's root and the endpoint an operator may copy from a model server's docs;
+# what the processes need is the URL before them, to which they add /v1/... themselves.
+_API_ROOT: Final = "/v1"
+_CHAT_ENDPOINT: Final = "/v1/chat/completions"
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 _FALSE: Final = frozenset({"0", "false", "no", "off", ""})
 _T = TypeVar("_T")
@@ -149,13 +164,31 @@ class EnvReader:
 
         return self._convert((name,), default, convert, "bool")
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(
+        self,
+        name: str,
+        default: str,
+        choices: tuple[str, ...],
+        aliases: Mapping[str, str] | None = None,
+    ) -> str:
+        """One of ``choices`` (any case); ``aliases`` maps other spellings to one of them."""
+
         def convert(value: str) -> str:
-            if value.lower() not in choices:
+            lowered = value.lower()
+            lowered = (aliases or {}).get(lowered, lowered)
+            if lowered not in choices:
                 raise ValueError(value)
-            return value.lower()
+            return lowered
 
         return self._convert((name,), default, convert, "choice (" + "|".join(choices) + ")")
+
+    def log_level(self, name: str, default: str) -> str:
+        """One of :data:`LOG_LEVELS`; ``warn`` and ``fatal`` are read as warning and critical.
+
+        >>> EnvReader({"LOG_LEVEL": "WARN"}).log_level("LOG_LEVEL", "info")
+        'warning'
+        """
+        return self.choice(name, default, LOG_LEVELS, _LOG_LEVEL_ALIASES)
 
     def url(self, *names: str, default: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
         """A URL with one of ``schemes`` and a host; the trailing slash is dropped."""
@@ -170,6 +203,14 @@ class EnvReader:
         what = "URL (" + "|".join(schemes) + "://host[:port])"
         # A URL may carry a password (redis://:pw@host, postgresql://u:pw@host): never echo it.
         return self._convert(names, default, convert, what, shown=_without_password)
+
+    def model_server_url(self, *names: str, default: str) -> str:
+        """A model server's OpenAI API, normalised by :func:`model_server_base`."""
+        what = (
+            "model server URL (http|https://host[:port], optionally ending in /v1"
+            " or /v1/chat/completions)"
+        )
+        return self._convert(names, default, model_server_base, what, shown=_without_password)
 
     def urls(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         """A comma-separated list of http(s) URLs."""
@@ -241,6 +282,43 @@ class EnvReader:
         """Raise :class:`ConfigError` listing every problem seen, if any."""
         if self._problems:
             raise ConfigError(list(self._problems))
+
+
+def model_server_base(url: str) -> str:
+    """The URL to which ``/v1/chat/completions``, ``/v1/models`` and ``/health`` are added.
+
+    A model server is named the way its documentation shows it: a base URL, the OpenAI API
+    root (``…/v1``, what an OpenAI SDK's ``base_url`` takes) or the chat endpoint itself. A
+    path before them is kept (a model server behind a reverse proxy, ``https://gw/llm``). A
+    ``/v1`` anywhere else (another endpoint, ``/v1/v1``), a query or a fragment raises
+    ``ValueError``: guessing which part of it to keep would send every request somewhere the
+    operator did not mean. The result is a valid value with the same meaning.
+
+    >>> model_server_base("http://vllm:8000/")
+    'http://vllm:8000'
+    >>> model_server_base("http://vllm:8000/v1")
+    'http://vllm:8000'
+    >>> model_server_base("https://gpu.internal/llm/v1/chat/completions")
+    'https://gpu.internal/llm'
+    >>> model_server_base("http://vllm:8000/v1/models")
+    Traceback (most recent call last):
+    ...
+    ValueError: http://vllm:8000/v1/models
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(url)
+    parts.port  # noqa: B018 - raises ValueError on a bad port
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise ValueError(url)
+    path = parts.path.rstrip("/")
+    for suffix in (_CHAT_ENDPOINT, _API_ROOT):
+        if path.endswith(suffix):
+            path = path.removesuffix(suffix)
+            break
+    if _API_ROOT + "/" in path + "/":
+        raise ValueError(url)
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def _without_password(url: str) -> str:
