@@ -431,6 +431,9 @@ API_ROUTES: dict[tuple[str, str], Handler] = {
 def service_routes(metrics: HttpMetrics) -> list[Route]:
     return [
         Route("/api/v1/health", health, methods=["GET"]),
+        # Load balancers' customary path (the deploy guide's): the same answer, no auth, no
+        # dependency called.
+        Route("/health", health, methods=["GET"]),
         Route("/api/v1/ready", ready, methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
     ]

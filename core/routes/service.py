@@ -93,6 +93,9 @@ async def _upstream_ok(state: CoreState) -> bool:
 def routes(metrics: HttpMetrics) -> list[Route]:
     return [
         Route("/api/v1/health", health, methods=["GET"]),
+        # Load balancers' customary path (the deploy guide's): the same answer, no auth, no
+        # dependency called.
+        Route("/health", health, methods=["GET"]),
         Route("/api/v1/ready", ready, methods=["GET"]),
         *metrics.routes(),
     ]
