@@ -8,7 +8,8 @@
 #
 # nginx is installed too when missing and we are root (CI is): only the tests of the shipped
 # nginx configuration (tests/e2e/test_nginx.py) use it, and they skip, saying so, without it.
-# Not root, nothing is asked for it.
+# Not root, nothing is asked for it. So is Debian's prometheus package, for its promtool:
+# tests/e2e/test_observability.py checks deploy/observability's rules with it.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -57,6 +58,9 @@ if [[ -z "${DATABASE_URL:-}${POSTGRES_URL:-}" ]] && ! have_pg_server; then
 fi
 if ! have_nginx && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     packages+=(nginx)
+fi
+if ! command -v promtool >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    packages+=(prometheus)
 fi
 
 if ((${#packages[@]})); then
