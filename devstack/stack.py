@@ -6,6 +6,12 @@ stand-in for vLLM, unless ``UPSTREAM_URL`` names a real one), core and edge, cre
 development admin key, prints how to call the edge, then waits in the foreground for
 SIGINT, SIGTERM or SIGHUP (no terminal needed) and stops everything it started.
 
+A real model server named by ``UPSTREAM_URL`` may not answer yet (vLLM takes minutes to load
+a model): once the edge has accepted the dev key, the run says it is waiting for the model
+server, keeps everything running, asks the model server every ``MODEL_CHECK_S`` seconds
+(saying so again every ``MODEL_NOTICE_S``), and prints how to call the edge as soon as it
+answers.
+
 While it waits it watches its processes. One that exits (a crash, or ``kill $(cat
 .run/core.pid)`` to watch the edge fail open) is reported and started again after
 ``RESTART_FIRST_S`` seconds, twice as long each time it exits again within
@@ -39,6 +45,7 @@ from types import FrameType
 
 from devstack import services
 from devstack.procs import cmdline, pid_alive, read_pid, signal_group, stop_pid, wait_gone
+from shared.config import model_server_base
 
 __all__ = ["RunDir", "Stack", "StackError", "print_env", "stop"]
 
@@ -49,6 +56,13 @@ DEFAULT_PORTS = {"UPSTREAM_PORT": 8001, "CORE_PORT": 8081, "EDGE_PORT": 8080}
 HEALTH_TIMEOUT_S = 30.0
 READY_TIMEOUT_S = 15.0
 KEY_TIMEOUT_S = 15.0
+# A model server named by UPSTREAM_URL that does not answer yet is asked this often, and the
+# wait is reported this often.
+MODEL_CHECK_S = 2.0
+MODEL_NOTICE_S = 30.0
+# What core (or the edge) answers for a model server it could not use: the gateway is up and
+# has accepted the key; only the model server is missing.
+_UPSTREAM_CODES = frozenset({"upstream_unreachable", "upstream_timeout", "upstream_error"})
 CHILD_STOP_TIMEOUT_S = 5.0
 RUNNER_STOP_TIMEOUT_S = 15.0
 # A process that exits is started again after this long: long enough to call the edge while
@@ -143,6 +157,11 @@ class Stack:
         self._signal: int | None = None
         self._owns_pid_file = False
         self._urls: dict[str, str] = {}
+        # Set while the model server has not answered yet: (base URL, dev key).
+        self._pending: tuple[str, str] | None = None
+        self._waiting_since = 0.0
+        self._next_model_check = 0.0
+        self._next_model_notice = 0.0
 
     # --- the run ------------------------------------------------------------------------
 
@@ -208,7 +227,18 @@ class Stack:
         model = self._wait_for_key(base_url, key)
         self._urls["base"] = base_url
         self._save_state()
-        self._print_banner(base_url, key, model)
+        if model is None:
+            self._pending = (base_url, key)
+            self._waiting_since = time.monotonic()
+            self._next_model_notice = self._waiting_since + MODEL_NOTICE_S
+            _say(
+                f"waiting for the model server at {upstream_url} (UPSTREAM_URL) to answer"
+                " GET /v1/models; edge and core are up meanwhile (a model call answers 502)"
+                " and it is asked every"
+                f" {MODEL_CHECK_S:.0f}s: a vLLM loading its model may take minutes. Ctrl-C stops."
+            )
+        else:
+            self._print_banner(base_url, key, model)
 
     def _wait(self) -> int:
         """Watch until a stop signal: restart a child that exits, end if a server stops."""
@@ -229,7 +259,35 @@ class Stack:
                         self._exited(child, code)
                 elif time.monotonic() >= child.restart_at:
                     self._restart(child)
+            self._check_model_server()
         return 0
+
+    def _check_model_server(self) -> None:
+        """Ask the model server again; once it answers, and the edge with it, print the banner."""
+        now = time.monotonic()
+        if self._pending is None or now < self._next_model_check:
+            return
+        self._next_model_check = now + MODEL_CHECK_S
+        waited = _duration(now - self._waiting_since)
+        # The model server itself first: every call through the gateway is an audit row.
+        upstream = self._urls["upstream"]
+        status, _ = _get(f"{_model_server_base(upstream)}/v1/models", self._upstream_auth())
+        if status == 200 and all(c.restart_at is None for c in self._children):
+            base_url, key = self._pending
+            status, body = _get(f"{base_url}/models", {"Authorization": f"Bearer {key}"})
+            if status == 200:
+                self._pending = None
+                _say(f"the model server at {upstream} answers (after {waited})")
+                self._print_banner(base_url, key, _first_model(body))
+                return
+        if now >= self._next_model_notice:
+            self._next_model_notice = now + MODEL_NOTICE_S
+            answer = f"answers {status}" if status else "does not answer"
+            _say(f"still waiting for the model server at {upstream} ({answer}; {waited} so far)")
+
+    def _upstream_auth(self) -> dict[str, str]:
+        key = self._env.get("UPSTREAM_API_KEY", "").strip()
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
     def _exited(self, child: _Child, code: int) -> None:
         child.pid_file.unlink(missing_ok=True)
@@ -472,21 +530,25 @@ class Stack:
         _say(f"dev key      {parsed.get('id', '?')} (admin, user dev) in {_show(key_file)}")
         return key
 
-    def _wait_for_key(self, base_url: str, key: str) -> str:
+    def _wait_for_key(self, base_url: str, key: str) -> str | None:
+        """The first model the edge lists with the dev key; ``None`` when the edge accepted
+        the key but the model server (``UPSTREAM_URL``) did not answer."""
         edge = next(c for c in self._children if c.name == "edge")
         auth = {"Authorization": f"Bearer {key}"}
-        status, body = self._poll(f"{base_url}/models", KEY_TIMEOUT_S, edge, auth)
-        if status != 200:
-            raise StackError(
-                f"the edge did not accept the dev key within {KEY_TIMEOUT_S:.0f}s"
-                f" (GET /v1/models: {status or 'no answer'} {body[:300]}); edge log:",
-                _tail(edge.log),
-            )
-        try:
-            model = json.loads(body)["data"][0]["id"]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise StackError(f"GET /v1/models returned no model: {body[:300]}") from exc
-        return str(model)
+        deadline = time.monotonic() + KEY_TIMEOUT_S
+        while True:
+            status, body = self._poll(f"{base_url}/models", 0, edge, auth)
+            if status == 200:
+                return _first_model(body)
+            if "devupstream" not in self._urls and _error_code(body) in _UPSTREAM_CODES:
+                return None
+            if time.monotonic() >= deadline:
+                raise StackError(
+                    f"the edge did not accept the dev key within {KEY_TIMEOUT_S:.0f}s"
+                    f" (GET /v1/models: {status or 'no answer'} {body[:300]}); edge log:",
+                    _tail(edge.log),
+                )
+            time.sleep(POLL_S)
 
     def _save_state(self) -> None:
         state = {
@@ -698,6 +760,36 @@ def _stop_child(child: _Child) -> None:
         signal_group(child.proc.pid, signal.SIGKILL)
         child.proc.wait()
     signal_group(child.proc.pid, signal.SIGKILL)
+
+
+def _first_model(body: str) -> str:
+    try:
+        return str(json.loads(body)["data"][0]["id"])
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise StackError(f"GET /v1/models returned no model: {body[:300]}") from exc
+
+
+def _error_code(body: str) -> str:
+    """The ``error.code`` of an answer in OpenAI's error shape, or ``""``."""
+    try:
+        code = json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return code if isinstance(code, str) else ""
+
+
+def _model_server_base(url: str) -> str:
+    # As core reads UPSTREAM_URL; a value core refuses stops core, which says why.
+    try:
+        return model_server_base(url)
+    except ValueError:
+        return url.rstrip("/")
+
+
+def _duration(seconds: float) -> str:
+    """``42s``, ``3m05s``."""
+    whole = int(seconds)
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
 
 
 def _exit_text(code: int) -> str:
