@@ -26,7 +26,7 @@ costs only its own record. The access line itself takes :meth:`Exchange.log_fiel
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -37,9 +37,6 @@ from shared.metrics import DURATION_BUCKETS, TrafficMetrics
 __all__ = ["ExchangeMetrics", "ExchangeSink"]
 
 ExchangeSink = Callable[[Exchange], None]
-
-# Stages that wait on others, not on core: the client's body, the model server's answer.
-_WAITING_STAGES: Final = frozenset({"read", "upstream"})
 
 
 class ExchangeMetrics:
@@ -106,7 +103,8 @@ class ExchangeMetrics:
                 traffic.block(verdict.blocking[0].scanner)
             stages = exchange.stage_s
             if stages:
-                own = sum(s for stage, s in stages.items() if stage not in _WAITING_STAGES)
+                # Stages that wait on others, not on core: the client's body, the model.
+                own = sum(stages.values()) - stages.get("read", 0.0) - stages.get("upstream", 0.0)
                 self.processing.observe(own)
         for finding in exchange.output_findings:
             # The tool gate's types name the tool ("tool_permission:write_file"): the label is
