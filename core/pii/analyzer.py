@@ -23,10 +23,12 @@ from presidio_analyzer.predefined_recognizers import IbanRecognizer
 from core.pii.entities import NUMBER_ENTITIES, SECRET_ENTITIES
 from core.pii.names import NAME_TRIGGER, AegisPersonRecognizer
 from core.pii.nlp import LANGUAGES, WINDOW_SEPARATOR, TextNlpEngine, WordContextEnhancer
+from core.pii.person import RUNNING_NAME_TRIGGER, AegisRunningNameRecognizer
 from core.pii.recognizers import (
     AegisCreditCardRecognizer,
     AegisEmailRecognizer,
     AegisIpRecognizer,
+    AegisKrBankAccountDigitsRecognizer,
     AegisKrBankAccountRecognizer,
     AegisKrBrnRecognizer,
     AegisKrDriverLicenseRecognizer,
@@ -66,10 +68,12 @@ _RECOGNIZERS: Final[Sequence[Callable[[str], EntityRecognizer]]] = (
     AegisKrBrnRecognizer,
     AegisKrPassportRecognizer,
     AegisKrDriverLicenseRecognizer,
+    AegisKrBankAccountDigitsRecognizer,
     AegisKrBankAccountRecognizer,
     AegisKrHealthInsuranceRecognizer,
     AegisEmailRecognizer,
     AegisPersonRecognizer,
+    AegisRunningNameRecognizer,
     AegisCreditCardRecognizer,
     AegisIpRecognizer,
     _language_only(IbanRecognizer),
@@ -124,10 +128,11 @@ _FAMILIES: Final = (
         before=64,
         after=48,
     ),
-    # A name sits right after its label or before its title.
+    # A name sits right after its label or before its title, or is a name-like word in
+    # running text (core.pii.person: a surname syllable and two more, two capitalised words).
     _Family(
         entities=["PERSON"],
-        trigger=re2.compile(NAME_TRIGGER, re2_options()),
+        trigger=re2.compile(f"{NAME_TRIGGER}|{RUNNING_NAME_TRIGGER}", re2_options()),
         before=24,
         after=40,
     ),

