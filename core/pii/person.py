@@ -61,7 +61,7 @@ GIVEN_SYLLABLES: Final = frozenset(
     "리 린 명 미 민 범 별 병 보 봄 분 비 빈 산 상 서 석 선 설 섭 성 세 소 솔 송 수 숙 순 슬 "
     "승 시 신 아 애 연 열 엽 영 예 옥 온 완 용 우 욱 운 웅 원 윤 율 은 의 이 인 자 재 정 종 "
     "주 준 중 지 진 찬 창 채 철 춘 충 태 택 하 한 해 향 혁 현 협 형 혜 호 홍 화 환 효 훈 휘 희 "
-    "결 늘 솜 혁 빛 결 담 울 름".split()
+    "결 늘 솜 빛 름 광 찬 필 식".split()
 )
 # A syllable that ends or inflects ordinary words, never a given name's (as core.pii.names).
 _NOT_GIVEN: Final = "를을의에는와과로만께할함된될됨했며고요"
@@ -88,7 +88,7 @@ _LATIN_WORD: Final = re.compile(rf"{_CAP}|[A-Z]\.")
 
 # The gate, in RE2 (no look-around): a candidate Hangul word's start, or two capitalised
 # words in a row.
-_GIVEN_RE2: Final = "".join(chr(c) for c in range(0xAC00, 0xD7A4) if chr(c) not in _NOT_GIVEN)
+_GIVEN_RE2: Final = "".join(sorted(GIVEN_SYLLABLES))
 RUNNING_NAME_TRIGGER: Final = (
     rf"(?:^|[^{_HANGUL}])(?:(?:{_DOUBLE})[{_HANGUL}]|[{_RUNNING_SURNAMES}][{_GIVEN_RE2}]{{2}})"
     rf"|[A-Z][a-z]+\s(?:[A-Z]\.\s)?(?:O')?[A-Z][a-z]"
@@ -304,6 +304,8 @@ class AegisRunningNameRecognizer(EntityRecognizer):
         """``[start, end)`` of each name in ``text``."""
         for match in _KOREAN_CANDIDATE.finditer(text):
             start, end = match.span("value")
+            if not any(syllable in GIVEN_SYLLABLES for syllable in match["value"][-2:]):
+                continue  # no given name's syllable at all: not worth MeCab's time
             low = max(0, start - _KOREAN_REACH)
             morphemes = self._mecab.morphemes(text[low : end + _KOREAN_REACH])
             if korean_is_name(match["value"], morphemes, start - low):

@@ -15,13 +15,14 @@ number recognizer to a 4 KB answer (2.6 ms). :class:`PiiFinder` sends the analyz
 windows around a *strict* trigger: a run of nine digits or more (separated by at most three
 of ``-. ()+``: every number the recognizers know has nine digits or more, the shortest a
 landline ``02-123-4567``), a passport's letter and digits, an IBAN's start, an IPv4
-address's four parts or an IPv6 one's two colons (not a clock's one), and the other families'
-own triggers as the analyzer has them (``@``, a name's label or title, a key's prefix or key
-word), each with the reach around it that the analyzer gives its family (:data:`REACH` for
-numbers: the value and its context words). What the analyzer finds in those windows is what
-it finds in the whole text (``tests/core/test_output_pii.py`` checks it on the labelled sets).
-A 4 KB answer with dates, prices and versions costs ~20 µs; one with two values ~1.3 ms,
-nearly all of it Presidio reading those two windows.
+address's four parts or an IPv6 one's two colons (not a clock's one), and the other
+families' own triggers as the analyzer has them (``@``, a name's label or title or a
+name-like word in running text, a key's prefix or key word), each with the reach around it
+that the analyzer gives its family (:data:`REACH` for numbers: the value and its context
+words). What the analyzer finds in those windows is what it finds in the whole text
+(``tests/core/test_output_pii.py`` checks it on the labelled sets). A 4 KB answer with
+dates, prices and versions costs ~20 µs; one with two values ~1.3 ms, nearly all of it
+Presidio reading those two windows.
 
 **What a stream holds back** (:meth:`PiiFinder.pending`): the last word (it may grow into an
 address or a key; a name may be followed by its title — once whole, a word no title can make
@@ -65,6 +66,7 @@ from core.pii.entities import NUMBER_ENTITIES, SCAN_LIMIT
 from core.pii.masking import Masker
 from core.pii.names import FUNCTION_WORDS, NAME_TRIGGER
 from core.pii.nlp import context_words
+from core.pii.person import RUNNING_NAME_TRIGGER
 from core.pii.windows import Windows
 from core.scanning.policy import DEFAULT_POLICY, Policy
 from core.scanning.stream import DEFAULT_WINDOW, Hit, StreamGuard
@@ -112,11 +114,13 @@ _IP_TRIGGER: Final = (
 
 @dataclass(frozen=True, slots=True)
 class _Strict:
-    """A family's strict trigger and the text around it its recognizers read."""
+    """A family's strict trigger and the text around it its recognizers read; ``holds``:
+    whether a stream holds the words after it back (:meth:`PiiFinder.pending`)."""
 
     trigger: re2._Regexp
     before: int
     after: int
+    holds: bool = True
 
 
 def _strict_triggers() -> tuple[_Strict, ...]:
@@ -127,6 +131,16 @@ def _strict_triggers() -> tuple[_Strict, ...]:
             continue
         if family.entities == ["IP_ADDRESS"]:
             trigger = re2.compile(_IP_TRIGGER, re2_options())
+        elif family.entities == ["PERSON"]:
+            # A name after a label or before a title; a name-like word in running text holds
+            # nothing after it: its particle is in its word, and the last words of a stream
+            # are held anyway (_last_words).
+            triggers.append(
+                _Strict(re2.compile(NAME_TRIGGER, re2_options()), family.before, family.after)
+            )
+            trigger = re2.compile(RUNNING_NAME_TRIGGER, re2_options())
+            triggers.append(_Strict(trigger, family.before, family.after, holds=False))
+            continue
         else:
             trigger = re2.compile(family.trigger.pattern, re2_options())
         triggers.append(_Strict(trigger, family.before, family.after))
@@ -137,6 +151,11 @@ _TRIGGERS: Final = _strict_triggers()
 # Any strict trigger, in one pass.
 _STRICT: Final = re2.compile(
     "|".join(f"(?:{strict.trigger.pattern})" for strict in _TRIGGERS), re2_options()
+)
+# The strict triggers that hold the words after them back in a stream.
+_HOLDING: Final = re2.compile(
+    "|".join(f"(?:{strict.trigger.pattern})" for strict in _TRIGGERS if strict.holds),
+    re2_options(),
 )
 # A run of digits still open at the end of the text (it may go on: a separator or two may
 # still be followed by digits), or an IBAN's start.
@@ -219,7 +238,7 @@ class PiiFinder:
             number = _OPEN_NUMBER.search(text, max(0, start - _OVERLAP, end - _OPEN_REACH))
             if number is not None:
                 hold = min(hold, _run_start(text, number.start(), 64))
-        for match in _STRICT.finditer(text, max(0, start - _OVERLAP)):
+        for match in _HOLDING.finditer(text, max(0, start - _OVERLAP)):
             trigger_start, trigger_end = match.span()
             if trigger_end <= start:
                 continue
