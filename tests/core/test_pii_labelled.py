@@ -13,6 +13,7 @@ the table per entity type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def analyzer() -> PiiAnalyzer:
     return build_analyzer()
 
 
-def _finder(analyzer: PiiAnalyzer):  # type: ignore[no-untyped-def]
+def _finder(analyzer: PiiAnalyzer) -> Callable[[str], list[Span]]:
     def find(text: str) -> list[Span]:
         return [(r.entity_type, r.start, r.end) for r in analyzer.analyze(text)]
 
