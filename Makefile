@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run stop test check lint bench clean
+.PHONY: help install lock run stop test check lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## .*$$' $(MAKEFILE_LIST) | \
@@ -15,6 +15,15 @@ help: ## List the targets
 
 install: ## Install what is missing: Debian packages, .venv, the project (fast when done)
 	@PYTHON=$(PYTHON) ./devstack/bootstrap.sh
+
+lock: ## After changing dependencies: install them unpinned (dev, train), pin .venv in constraints.txt
+	@[ -x $(PY) ] || { echo "no $(VENV): run make install first"; exit 1; }
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev,train]'
+	@{ sed -n '/^#/p;/^#/!q' constraints.txt 2>/dev/null; \
+		$(VENV)/bin/pip freeze --exclude-editable --disable-pip-version-check | grep -v ' @ '; \
+	} > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
+	@echo "constraints.txt: $$(grep -c '==' constraints.txt) packages pinned"
 
 run: install ## Run Redis, PostgreSQL, the dev upstream, core and edge (restarting what dies); Ctrl-C stops
 	$(PY) -m devstack run

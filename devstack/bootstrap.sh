@@ -88,12 +88,19 @@ elif ! venv_ok; then
     exit 1
 fi
 
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+# constraints.txt pins every package to the versions the tests passed with (`make lock`
+# writes it); the project's own ranges are in pyproject.toml.
+constraints=()
+if [[ -f constraints.txt ]]; then
+    constraints=(-c constraints.txt)
+fi
+want="$({ cat pyproject.toml; cat constraints.txt 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]]; then
-    say "installing the project into $VENV (pip install -e '.[dev]')"
+    say "installing the project into $VENV (pip install ${constraints[*]+${constraints[*]} }-e '.[dev]')"
     # Build back-ends print warnings even under -q; show pip's output only when it fails.
     log="$(mktemp)"
-    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[dev]' >"$log" 2>&1; then
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check ${constraints[@]+"${constraints[@]}"} -e '.[dev]' \
+        >"$log" 2>&1; then
         cat "$log" >&2
         rm -f "$log"
         say "pip install failed (output above)"
