@@ -28,8 +28,14 @@ from core.pii.entities import PII_ENTITIES
 from core.pii.evaluate import Case, Span, evaluate, load_cases, report
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "core" / "data"
-SETS = ("pii_cases.yaml", "pii_heldout.yaml", "pii_names_heldout.yaml", "pii_numbers_heldout.yaml")
-NAMES = "pii_names_heldout.yaml"
+SETS = (
+    "pii_cases.yaml",
+    "pii_heldout.yaml",
+    "pii_names_heldout.yaml",
+    "pii_names_heldout2.yaml",
+    "pii_numbers_heldout.yaml",
+)
+NAMES = ("pii_names_heldout.yaml", "pii_names_heldout2.yaml")
 
 
 def main() -> int:
@@ -58,7 +64,7 @@ def main() -> int:
         theirs = evaluate(stock, cases, taxonomy)
         print(f"== {name}: {len(cases)} cases")
         print(f"-- aegis\n{report(mine)}\n-- vanilla\n{report(theirs)}\n")
-        if name == NAMES:
+        if name in NAMES:
             print(names_summary(aegis, cases) + "\n")
         if args.mistakes and mine.mistakes:
             print("\n".join(mine.mistakes) + "\n")
