@@ -61,7 +61,7 @@ GIVEN_SYLLABLES: Final = frozenset(
     "리 린 명 미 민 범 별 병 보 봄 분 비 빈 산 상 서 석 선 설 섭 성 세 소 솔 송 수 숙 순 슬 "
     "승 시 신 아 애 연 열 엽 영 예 옥 온 완 용 우 욱 운 웅 원 윤 율 은 의 이 인 자 재 정 종 "
     "주 준 중 지 진 찬 창 채 철 춘 충 태 택 하 한 해 향 혁 현 협 형 혜 호 홍 화 환 효 훈 휘 희 "
-    "결 늘 솜 빛 름 광 찬 필 식".split()
+    "결 늘 솜 빛 름 광 찬 필 식 유".split()
 )
 # A syllable that ends or inflects ordinary words, never a given name's (as core.pii.names).
 _NOT_GIVEN: Final = "를을의에는와과로만께할함된될됨했며고요"
@@ -103,7 +103,9 @@ WORD_FIRST_NAMES: Final = frozenset(
     "Nevada Savannah Charlotte Victoria Chelsea Brooklyn Hudson Orlando Jackson Lincoln "
     "Washington Franklin Kennedy Mercedes Tesla Lady Mother Father Uncle Baby Captain Wonder "
     "Iron Father Happy Merry Hot Easter Christmas Valentine Independence Memorial Labor Long "
-    "New North South East West Central Grand Great Little Big Fair Free Mickey Santa Hong".split()
+    "New North South East West Central Grand Great Little Big Fair Free Mickey Santa Hong "
+    "Florida Indiana Alabama Arizona Tennessee Kentucky Louisiana Maryland Minnesota Texas "
+    "Utah Vermont Wyoming Arkansas Alaska Colorado Delaware Idaho Iowa Maine Oregon Kansas".split()
 )
 # Surnames (census) that are also ordinary words: after a first name that is a word too
 # ("Will Power", "Grace Period") the pair is no name.
@@ -142,7 +144,9 @@ _KOREAN_ROMAN_SURNAMES: Final = frozenset(
 )
 _ROMAN_SYLLABLE: Final = (
     r"(?:kk|tt|pp|ss|jj|ch|[gkndtrlmbpsjh])?"
-    r"(?:yae|yeo|wae|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|a|e|o|u|i)(?:ng|[nklmpt])?"
+    # Revised Romanization's vowels, and the spellings people use for their own names
+    # (Jisoo, Hyunwoo, Yeeun: oo for u, ee for i, woo for u).
+    r"(?:yae|yeo|wae|woo|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|oo|ee|a|e|o|u|i)(?:ng|[nklmpt])?"
 )
 _ROMAN_GIVEN: Final = re.compile(rf"(?i:{_ROMAN_SYLLABLE}-?{_ROMAN_SYLLABLE})")
 
@@ -243,7 +247,11 @@ def korean_is_name(value: str, morphemes: list[_Morpheme], offset: int) -> bool:
     if persons and persons[-1].end == end:
         return True  # 김민수/NNP,인명 or 박/… 지훈/NNP,인명
     if len(inside) == 1 and inside[0].start == offset and inside[0].end >= end:
-        return False  # one dictionary word
+        # One word: a name only as a proper noun of no other class (허민지/NNP: MeCab's
+        # reading of a name it does not know), not a place (NNP,지명) or a common noun.
+        single = inside[0]
+        if not (single.tag == "NNP" and single.meaning == "*" and single.end == end):
+            return False
     surname = 2 if value[:2] in _DISTINCT_DOUBLE else 1
     given = value[surname:]
     if not all(syllable in GIVEN_SYLLABLES for syllable in given):
