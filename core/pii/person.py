@@ -41,10 +41,12 @@ from importlib.resources import files
 from typing import Final
 
 import mecab_ko  # type: ignore[import-untyped]
+import re2
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from core.pii.names import DOUBLE_SURNAMES, FUNCTION_WORDS, NOT_NAMES, SURNAME_SYLLABLES
+from shared.rulepack import re2_options
 
 __all__ = [
     "GIVEN_SYLLABLES",
@@ -182,6 +184,7 @@ RUNNING_NAME_TRIGGER: Final = (
     rf"|\b(?:{'|'.join(sorted(_FIRST_NAMES - FUNCTION_WORDS))})\s(?:[A-Z]\.\s)?(?:O')?[A-Z][a-z]"
     rf"|\b[A-Z][a-z]+\s(?:{'|'.join(sorted(_KOREAN_ROMAN_SURNAMES))})\b"
 )
+_GATE: Final = re2.compile(RUNNING_NAME_TRIGGER, re2_options())
 _SCORE: Final = 0.6
 _KOREAN_REACH: Final = 12  # characters of the text on each side that MeCab reads
 
@@ -313,6 +316,8 @@ class AegisRunningNameRecognizer(EntityRecognizer):
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """``[start, end)`` of each name in ``text``."""
+        if _GATE.search(text) is None:
+            return  # windows opened by a label or a title hold no running-text candidate
         for match in _KOREAN_CANDIDATE.finditer(text):
             start, end = match.span("value")
             if not any(syllable in GIVEN_SYLLABLES for syllable in match["value"][-2:]):
