@@ -10,6 +10,7 @@ The names and sentences here are for development; the held-out measure is
 from __future__ import annotations
 
 import pytest
+import re2
 
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.person import RUNNING_NAME_TRIGGER
@@ -109,8 +110,6 @@ def test_a_stream_without_names_is_not_held_for_them(guard: OutputPiiGuard) -> N
 def test_the_gate_is_not_hit_by_prose_without_name_like_words() -> None:
     """The cheap RE2 gate sees no candidate in prose with no capitalised pair and no
     surname-led three-syllable word, so such text never reaches MeCab or Presidio."""
-    import re2
-
     gate = re2.compile(RUNNING_NAME_TRIGGER)
     assert gate.search("이번 분기 매출은 지난 분기보다 늘었고 비용은 비슷했습니다.") is None
     assert gate.search("The board asked for a short summary before the meeting.") is None
