@@ -43,6 +43,7 @@ library is needed at run time. Nothing here logs or stores the text.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ import numpy as np
 import onnxruntime as ort
 
 from core.model.bound import ScoreBound
+from core.model.encoder import DEFAULT_ENCODER_PATH, EncoderLoadError, SentenceEncoder
 from core.model.features import (
     WINDOWS_PER_BATCH,
     FeatureBatch,
@@ -113,6 +115,7 @@ class ClassifierResult:
     start: int
     end: int
     decoded: bool
+    encoder: bool = False  # the score is the cascade's (the n-gram score was in the band)
 
 
 class InjectionClassifier:
@@ -131,6 +134,7 @@ class InjectionClassifier:
         *,
         intra_op_threads: int = 1,
         skip_by_bound: bool = True,
+        encoder_path: str | os.PathLike[str] | None = DEFAULT_ENCODER_PATH,
     ) -> None:
         path = Path(model_path) if model_path is not None else DEFAULT_MODEL_PATH
         if not path.is_file():
@@ -155,6 +159,7 @@ class InjectionClassifier:
         _check_signature(self._session, path)
         self._canonical = self._ignored()
         self._bound = self._checked_bound() if skip_by_bound else None
+        self._cascade = _Cascade.load(encoder_path, self.threshold) if encoder_path else None
         self.classify(_WARMUP_TEXT)
 
     def score(self, text: str) -> float:
@@ -194,7 +199,34 @@ class InjectionClassifier:
                     self._score_short(pending)
                     pending = []
         self._score_short(pending)
-        return [best.result() for best in bests]
+        results = [best.result() for best in bests]
+        if self._cascade is not None:
+            results = [
+                self._cascade.rescore(self, text, r) for text, r in zip(texts, results, strict=True)
+            ]
+        return results
+
+    def window_text(self, text: str, result: ClassifierResult) -> str | None:
+        """The text the encoder tier is given for ``result``: ``text`` itself when it is one
+        window, the normalised (or decoded) form whose one window won, or ``None`` when the
+        winning window is one of many of a long form (the head was trained on whole prompts;
+        a 192-character slice of a document, mostly benign context, is not one)."""
+        if result.windows == 1:
+            return text
+        first = 0
+        for form in normalized_forms(text):
+            count = len(TextWindows(form, self.spec, canonical=self._canonical).spans)
+            if result.window < first + count:
+                return form if count == 1 else None
+            first += count
+        return None
+        first = 0
+        for form in normalized_forms(text):
+            count = len(TextWindows(form, self.spec, canonical=self._canonical).spans)
+            if result.window < first + count:
+                return form[result.start : result.end]
+            first += count
+        return text
 
     def _score_short(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
         """Score forms of one window each, in shared calls."""
@@ -450,6 +482,53 @@ class _Best:
     def result(self) -> ClassifierResult:
         return ClassifierResult(
             self.score, self.window, self.windows, self.start, self.end, self.decoded
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cascade:
+    """The encoder tier and how its head's log-odds combine with the n-gram probability.
+
+    For an n-gram score ``p`` inside ``band`` the reported score is
+    ``sigmoid(w * logit(p) + (1 - w) * head - z_threshold + logit(threshold))``: above the
+    model's threshold exactly when the combination is above the one chosen on the dev split
+    (``core/model/train_encoder.py``); outside the band, and for a window of a long text,
+    the n-gram score stands.
+    """
+
+    encoder: SentenceEncoder
+    low: float
+    high: float
+    weight: float
+    shift: float
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], threshold: float) -> _Cascade:
+        try:
+            encoder = SentenceEncoder(path)
+            info = encoder.info
+            low, high = (float(v) for v in info["band"])
+            shift = math.log(threshold / (1 - threshold)) - float(info["z_threshold"])
+            return cls(encoder, low, high, float(info["ngram_weight"]), shift)
+        except EncoderLoadError as exc:
+            raise ModelLoadError(str(exc)) from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelLoadError(f"encoder model metadata is invalid: {path}") from exc
+
+    def rescore(
+        self, classifier: InjectionClassifier, text: str, result: ClassifierResult
+    ) -> ClassifierResult:
+        p = result.score
+        if not self.low < p < self.high:
+            return result
+        window = classifier.window_text(text, result)
+        if window is None:
+            return result
+        head = self.encoder.logit(window)
+        z = self.weight * math.log(p / (1 - p)) + (1 - self.weight) * head + self.shift
+        score = 1.0 / (1.0 + math.exp(-min(max(z, -60.0), 60.0)))
+        return ClassifierResult(
+            score, result.window, result.windows, result.start, result.end, result.decoded, True
         )
 
 
