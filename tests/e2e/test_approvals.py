@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -30,6 +31,7 @@ from core.tools.catalogue import ToolOverride
 from core.tools.store import ToolStore
 from devupstream.app import FIXTURE_MODEL
 from tests.conftest import ServerThread, Stack, run_sync
+from tests.tcpproxy import TcpProxy
 
 
 async def _sql(stack: Stack, query: str, *args: Any) -> list[dict[str, Any]]:
@@ -494,3 +496,54 @@ def test_the_interactive_cli_lists_and_rejects_with_a_reason(stack: Stack) -> No
     assert "CRITICAL" in done.stdout and "carol" in done.stdout
     assert ": rejected" in done.stdout
     assert "rejected it: looks risky" in agent.result()["text"]
+
+
+def test_with_postgres_unreachable_a_held_call_is_refused_at_once(stack: Stack) -> None:
+    """The approval queue lives in PostgreSQL: when core cannot reach it, a call that needs
+    approval is refused at once with a reason the agent can read (never let through, never
+    left hanging until the timeout), while calls that need no approval go on."""
+    parts = urlsplit(stack.database_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    proxy.open()
+    proxied = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+    settings = replace(stack.core_settings, database_url=proxied, approval_timeout=60.0)
+    core = ServerThread(create_core(settings)).start()
+    try:
+        key = stack.create_key("ai-developer", user="carol").key
+        admin = stack.create_key("admin", user="boss").key
+        deadline = time.monotonic() + 10
+        while (
+            _api(core.url, key, "GET", "/v1/models").status_code != 200
+            or _tool_at(core.url, admin, "execute_python")["commands"]
+        ):
+            assert time.monotonic() < deadline, "core never loaded the key and the override"
+            time.sleep(0.05)
+        proxy.close()
+        started = time.monotonic()
+        answer = _ask(core.url + "/v1", key)
+        assert time.monotonic() - started < 10
+        assert answer["names"] == [] and answer["finish"] == "stop"
+        assert answer["aegis"]["type"] == "tool_approval_unavailable"
+        assert "approval queue cannot be reached" in answer["text"]
+        plain = _api(
+            core.url,
+            key,
+            "POST",
+            "/v1/chat/completions",
+            json={
+                "model": FIXTURE_MODEL,
+                "messages": [{"role": "user", "content": "fixture:clean"}],
+            },
+        )
+        assert plain.status_code == 200, plain.text
+        proxy.open()
+        rows = run_sync(lambda: _sql(stack, "SELECT status FROM approval_requests"))
+        assert rows == []  # nothing half-written to decide later
+    finally:
+        core.stop()
+        proxy.shutdown()
+
+
+def _tool_at(url: str, admin: str, name: str) -> dict[str, Any]:
+    listed = _api(url, admin, "GET", "/api/v1/admin/tools").json()
+    return next(tool for tool in listed["tools"] if tool["name"] == name)
