@@ -33,9 +33,10 @@ SETS = (
     "pii_heldout.yaml",
     "pii_names_heldout.yaml",
     "pii_names_heldout2.yaml",
+    "pii_names_heldout3.yaml",
     "pii_numbers_heldout.yaml",
 )
-NAMES = ("pii_names_heldout.yaml", "pii_names_heldout2.yaml")
+NAMES = ("pii_names_heldout.yaml", "pii_names_heldout2.yaml", "pii_names_heldout3.yaml")
 
 
 def main() -> int:
@@ -88,6 +89,7 @@ def names_summary(find: Callable[[str], list[Span]], cases: list[Case]) -> str:
     parts = [
         f"{script} names {hit}/{total} = {hit / total:.3f}"
         for script, (hit, total) in found.items()
+        if total
     ]
     parts.append(f"ordinary sentences flagged {flagged}/{ordinary} = {flagged / ordinary:.3f}")
     return "names: " + ", ".join(parts)

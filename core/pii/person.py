@@ -72,6 +72,7 @@ _PARTICLES: Final = (
     "은|는|이|가|을|를|의|과|와|도|만|까지|부터|처럼|보다|입니다|이고|이며|이다|이에요|예요|야|아"
 )
 _HANGUL: Final = "가-힣"
+_PARTICLE: Final = re.compile(f"(?:{_PARTICLES})")
 # Surnames of running-text candidates: core.pii.names' list less the rare ones that begin
 # many ordinary words (사용자, 부서장, 가능성, 화요일, 상자를, 동아리, 순위표 …), which a name
 # in running text then is not looked for with.
@@ -237,14 +238,21 @@ _NOT_NAME_TAGS: Final = ("V", "E", "J", "X", "M", "I", "NR", "NP", "NNB", "SN")
 _DISTINCT_DOUBLE: Final = frozenset(("남궁", "황보", "제갈", "선우", "독고"))
 
 
-def korean_is_name(value: str, morphemes: list[_Morpheme], offset: int) -> bool:
-    """Whether the candidate ``value`` (starting at ``offset`` of the text MeCab read) is a
-    name, by MeCab's reading (``morphemes``) and the given-name syllables."""
+def korean_is_name(value: str, read: str, morphemes: list[_Morpheme], offset: int) -> bool:
+    """Whether the candidate ``value`` (starting at ``offset`` of ``read``, the text MeCab
+    read) is a name, by MeCab's reading (``morphemes``) and the given-name syllables."""
     end = offset + len(value)
     inside = [m for m in morphemes if m.start < end and m.end > offset]
+    tail = read[end : inside[-1].end] if inside else ""
     if not inside or value in NOT_NAMES:
         return False
-    if inside[0].start < offset or (inside[-1].end > end and not _is_person(inside[-1])):
+    if inside[-1].end > end and not _is_person(inside[-1]):
+        if inside[-1].tag not in ("NNG", "NNP") or _PARTICLE.fullmatch(tail) is None:
+            return False  # part of a longer word, or a verb's ending (설정/NNG 해야/XSV+EC)
+        # MeCab glued the particle to the name's last syllable (기태/NNG 현은/NNG): read the
+        # stem as if it ended where the candidate does.
+        inside[-1] = _Morpheme(inside[-1].start, end, "NNG", "*")
+    if inside[0].start < offset:
         return False  # part of a longer word
     persons = [m for m in inside if _is_person(m)]
     if persons and persons[-1].end == end:
@@ -323,8 +331,8 @@ class AegisRunningNameRecognizer(EntityRecognizer):
             if not any(syllable in GIVEN_SYLLABLES for syllable in match["value"][-2:]):
                 continue  # no given name's syllable at all: not worth MeCab's time
             low = max(0, start - _KOREAN_REACH)
-            morphemes = self._mecab.morphemes(text[low : end + _KOREAN_REACH])
-            if korean_is_name(match["value"], morphemes, start - low):
+            read = text[low : end + _KOREAN_REACH]
+            if korean_is_name(match["value"], read, self._mecab.morphemes(read), start - low):
                 yield start, end
         for run in _LATIN_RUN.finditer(text):
             words = [(m.group(), m.start()) for m in _LATIN_WORD.finditer(run.group())]
