@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from core.policies import cli as policy_cli
 from core.settings import CoreSettings
 from core.tools import cli as tools_cli
 from shared.config import ConfigError, EnvReader
+from shared.redisclient import REDIS_SCHEMES, slot_prefix
 
 __all__ = ["main"]
 
@@ -82,8 +84,8 @@ def _targets(args: argparse.Namespace) -> _Targets:
     )
     redis_url, redis_prefix = defaults.redis_url, defaults.redis_prefix
     if args.group == "keys" and args.command == "revoke":
-        redis_url = env.url("REDIS_URL", default=redis_url, schemes=("redis", "rediss", "unix"))
-        redis_prefix = env.string("REDIS_KEY_PREFIX", default=redis_prefix)
+        redis_url = env.url("REDIS_URL", default=redis_url, schemes=REDIS_SCHEMES)
+        redis_prefix = slot_prefix(env.string("REDIS_KEY_PREFIX", default=redis_prefix), redis_url)
     env.finish()
     return _Targets(database_url, redis_url, redis_prefix)
 
@@ -132,6 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (CliError, AdminClientError, ValueError) as exc:
         print(f"aegis: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (``aegis … | head``): stop quietly, as the docs of the
+        # ``signal`` module advise, without a second error when Python flushes stdout.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except DB_ERRORS as exc:
         print(f"aegis: database error: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -306,3 +306,20 @@ def test_the_readme_commands_work_for_a_global_admin(stack: Stack) -> None:
     line = next(row for row in listed.splitlines() if row.startswith("write_file"))
     assert "CRITICAL" in line and "ext=.md" in line and line.endswith("yes")
     aegis("aegis tools delete write_file --workspace payments")
+
+
+def test_the_cli_piped_into_a_reader_that_leaves_stops_quietly(stack: Stack) -> None:
+    """``aegis tools list | head -1``: the reader closing the pipe is no error to report."""
+    admin = stack.create_key("admin", user="boss").key
+    env = {**os.environ, "AEGIS_CORE_URL": stack.core.url, "AEGIS_API_KEY": admin}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "tools", "list"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before aegis writes a line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) != 0
+    assert stderr == ""
