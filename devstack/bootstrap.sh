@@ -62,6 +62,10 @@ fi
 if ! command -v promtool >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     packages+=(prometheus)
 fi
+# age encrypts deploy/backup's dumps (tests/e2e/test_backup_restore.py; gpg is the fallback).
+if ! command -v age >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    packages+=(age)
+fi
 
 if ((${#packages[@]})); then
     if ! command -v apt-get >/dev/null; then
