@@ -6,7 +6,9 @@ inter-op thread (core runs one process per core, and the model is small enough t
 cost more than they give), and warms it up. Scoring a text:
 
 1. :func:`shared.normalize.normalized_forms` gives the normalised text and the normalised
-   base64/hex payloads decoded from it — the same canonical form the regex rules see.
+   base64/hex payloads decoded from it — the same canonical form the regex rules see — and
+   :mod:`core.model.decoders` the texts hidden in Morse, binary, NATO words, ROT13, Atbash
+   or reversed text (each normalised too).
 2. A form of up to ``window`` characters (1,024) is one window; a longer one is cut into
    overlapping ``fine_window``-character windows (192, every 128), so that a short attack
    padded with pages of filler still fills most of one window. The sizes come from the
@@ -54,6 +56,7 @@ import numpy as np
 import onnxruntime as ort
 
 from core.model.bound import ScoreBound
+from core.model.decoders import decoded_texts
 from core.model.encoder import DEFAULT_ENCODER_PATH, EncoderLoadError, SentenceEncoder
 from core.model.features import (
     WINDOWS_PER_BATCH,
@@ -62,7 +65,7 @@ from core.model.features import (
     TextWindows,
     WindowRows,
 )
-from shared.normalize import normalized_forms
+from shared.normalize import normalize, normalized_forms
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -187,7 +190,7 @@ class InjectionClassifier:
         bests = [_Best() for _ in texts]
         pending: list[tuple[_Best, bool, int, FeatureBatch]] = []
         for text, best in zip(texts, bests, strict=True):
-            for form_index, form in enumerate(normalized_forms(text)):
+            for form_index, form in enumerate(_forms(text)):
                 windows = TextWindows(form, self.spec, canonical=self._canonical)
                 first = best.windows
                 best.windows += len(windows.spans)
@@ -214,19 +217,12 @@ class InjectionClassifier:
         if result.windows == 1:
             return text
         first = 0
-        for form in normalized_forms(text):
+        for form in _forms(text):
             count = len(TextWindows(form, self.spec, canonical=self._canonical).spans)
             if result.window < first + count:
                 return form if count == 1 else None
             first += count
         return None
-        first = 0
-        for form in normalized_forms(text):
-            count = len(TextWindows(form, self.spec, canonical=self._canonical).spans)
-            if result.window < first + count:
-                return form[result.start : result.end]
-            first += count
-        return text
 
     def _score_short(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
         """Score forms of one window each, in shared calls."""
@@ -483,6 +479,14 @@ class _Best:
         return ClassifierResult(
             self.score, self.window, self.windows, self.start, self.end, self.decoded
         )
+
+
+def _forms(text: str) -> list[str]:
+    """The normalised text, its decoded base64/hex payloads (:mod:`shared.normalize`), and
+    what :mod:`core.model.decoders` finds (Morse, binary, NATO, ROT13, Atbash, reversed)."""
+    forms = normalized_forms(text)
+    extra = [normalize(decoded) for decoded in decoded_texts(text)]
+    return forms + [form for form in dict.fromkeys(extra) if form not in forms]
 
 
 @dataclass(frozen=True, slots=True)
