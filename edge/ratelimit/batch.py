@@ -7,6 +7,7 @@ from typing import Any
 
 import hiredis
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 
@@ -26,6 +27,10 @@ class ScriptBatcher:
     A call made with ``defer`` (giving back a lease's unused slots, which nobody waits for)
     does not start a round trip of its own: it rides with the next batch of checks, or goes
     after ``defer`` seconds if none comes.
+
+    On a Redis Cluster (``shared.redisclient``) the batch goes through the cluster client's
+    pipeline instead, which follows MOVED/ASK replies and failovers; the limiter's keys share
+    one hash tag, so the batch still goes to one node in one round trip.
     """
 
     def __init__(self, redis: aioredis.Redis, sources: dict[str, str], *, timeout_s: float) -> None:
@@ -106,6 +111,8 @@ class ScriptBatcher:
         connection is dropped, and the batch retried once on a fresh one if it broke before
         anything was sent.
         """
+        if isinstance(self._redis, RedisCluster):
+            return await self._cluster_pipeline(self._redis, commands)
         packed_args = [("EVALSHA", self._scripts[name].sha, *command) for name, command in commands]
         for attempt in (1, 2):
             pool = self._redis.connection_pool
@@ -136,3 +143,12 @@ class ScriptBatcher:
             finally:
                 await pool.release(connection)
         raise AssertionError("unreachable: the second attempt returns or raises")
+
+    async def _cluster_pipeline(
+        self, cluster: RedisCluster, commands: list[tuple[str, tuple[Any, ...]]]
+    ) -> list[Any]:
+        async with cluster.pipeline(transaction=False) as pipe:
+            for name, command in commands:
+                pipe.evalsha(self._scripts[name].sha, *command)
+            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        return replies
