@@ -9,4 +9,4 @@ from core.settings import CoreSettings
 from shared.serve import serve
 
 if __name__ == "__main__":
-    sys.exit(serve("core", CoreSettings.from_env, create_app))
+    sys.exit(serve("core", CoreSettings.from_env, create_app, tls=lambda s: s.server_tls))

@@ -12,10 +12,12 @@ from core.scanning.output.leakage import DEFAULT_MIN_RUN, MIN_MIN_RUN
 from core.scanning.stream import DEFAULT_WINDOW, MIN_WINDOW
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
+from shared.tls import ServerTls, finish, read_files
 
 __all__ = ["CoreSettings"]
 
 DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
+TLS_NAMES = ("TLS_CERT", "TLS_KEY", "TLS_CLIENT_CA")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,18 @@ class CoreSettings:
     approval_polling_interval: float = 2.0
     approval_max_pending: int = 50
     approval_keepalive_interval: float = 10.0  # a held stream's SSE comment every this many seconds
+    # HTTPS (shared.tls): tls_cert and tls_key (PEM) make core serve TLS; tls_client_ca also
+    # makes it require a client certificate from that CA (the edges': mutual TLS).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_client_ca: Path | None = None
+
+    @property
+    def server_tls(self) -> ServerTls | None:
+        """What uvicorn serves HTTPS with; None: plain HTTP."""
+        if self.tls_cert is None or self.tls_key is None:
+            return None
+        return ServerTls(self.tls_cert, self.tls_key, self.tls_client_ca)
 
     @property
     def instance(self) -> str:
@@ -114,6 +128,12 @@ class CoreSettings:
         """Read and check every variable; raise ``ConfigError`` listing all bad ones."""
         env = EnvReader(environ)
         d = cls()
+        (tls_cert, tls_key, tls_client_ca), tls_problems = read_files(env, TLS_NAMES)
+        if tls_client_ca is not None and tls_cert is None:
+            tls_problems.append(
+                "Config 'TLS_CLIENT_CA' is set but 'TLS_CERT' is not: client certificates are "
+                "checked only on HTTPS."
+            )
         settings = cls(
             database_url=env.url(
                 "DATABASE_URL",
@@ -201,6 +221,9 @@ class CoreSettings:
             approval_keepalive_interval=env.number(
                 "APPROVAL_KEEPALIVE_INTERVAL", d.approval_keepalive_interval, minimum=0.1
             ),
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            tls_client_ca=tls_client_ca,
         )
-        env.finish()
+        finish(env, tls_problems)
         return settings

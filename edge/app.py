@@ -23,7 +23,7 @@ from edge.keys import KeyCache
 from edge.metrics import EdgeMetrics
 from edge.ratelimit import RateLimiter
 from edge.routes import API_ROUTES, EdgeState, readiness, service_routes
-from edge.settings import EdgeSettings
+from edge.settings import CORE_TLS_NAMES, EdgeSettings
 from shared import wire
 from shared.config import ConfigError
 from shared.http import build_app
@@ -32,6 +32,7 @@ from shared.prefilter import Prefilter
 from shared.relay import PASSED_RESPONSE_HEADERS, Relay, open_session
 from shared.rulepack import RulePackError
 from shared.tasks import Supervisor
+from shared.tls import client_context
 
 __all__ = ["create_app"]
 
@@ -55,6 +56,12 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             prefilter = Prefilter(block_severity=settings.prefilter_block_severity)
         except RulePackError as exc:
             raise ConfigError([f"Rule pack is invalid: {exc}"]) from exc
+    # Built before serving, so an unreadable certificate stops start-up (ConfigError).
+    core_tls = (
+        client_context(settings.core_tls, CORE_TLS_NAMES)
+        if any(url.startswith("https://") for url in settings.core_endpoints)
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, EdgeState]]:
@@ -65,6 +72,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             max_connections=settings.core_max_connections,
             connect_timeout_ms=settings.core_connect_timeout_ms,
             read_timeout_ms=settings.core_read_timeout_ms,
+            ssl_context=core_tls,
         )
         keys = KeyCache(redis, settings.redis_prefix, settings.key_sync_interval_ms / 1000)
         with contextlib.suppress(RedisError, OSError):
@@ -102,6 +110,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             interval_s=settings.core_health_check_interval_ms / 1000,
             timeout_s=settings.core_health_check_timeout_ms / 1000,
             registry=metrics.registry,
+            ssl_context=core_tls,
         )
         fail_open: FailOpenTarget | None = None
         fail_open_session: aiohttp.ClientSession | None = None

@@ -18,6 +18,7 @@ closed, so a dead instance is ejected on its own while the others keep serving.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,8 +63,12 @@ class CorePool:
         interval_s: float,
         timeout_s: float,
         registry: CollectorRegistry,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``ssl_context``: the one live traffic uses towards ``https://`` cores, so a check
+        passes only where a request would (the same CA, the same client certificate)."""
         now = time.monotonic()
+        self._ssl: ssl.SSLContext | bool = True if ssl_context is None else ssl_context
         self.endpoints = tuple(
             CoreEndpoint(
                 url,
@@ -143,7 +148,7 @@ class CorePool:
 
     async def run(self) -> None:
         """Check every core each interval, until cancelled."""
-        connector = aiohttp.TCPConnector(limit=max(4, 2 * len(self.endpoints)))
+        connector = aiohttp.TCPConnector(limit=max(4, 2 * len(self.endpoints)), ssl=self._ssl)
         timeout = aiohttp.ClientTimeout(total=self._timeout_s)
         # A session of its own: checks must not queue behind live traffic's connections.
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -153,13 +158,18 @@ class CorePool:
                 await asyncio.sleep(max(0.0, self._interval_s - (time.monotonic() - started)))
 
     async def _check(self, session: aiohttp.ClientSession, endpoint: CoreEndpoint) -> None:
+        reason = "health_check"
         try:
             async with session.get(endpoint.url + HEALTH_PATH) as response:
                 await response.read()
                 healthy = response.status == 200
+        except aiohttp.ClientSSLError:
+            # A certificate that does not verify, or core refusing ours: not a core that is
+            # down, a configuration to fix; the breaker's log line says which.
+            healthy, reason = False, "tls_handshake"
         except (aiohttp.ClientError, TimeoutError):
             healthy = False
         if healthy:
             self.succeeded(endpoint)
         else:
-            self.failed(endpoint, "health_check")
+            self.failed(endpoint, reason)

@@ -9,10 +9,13 @@ from pathlib import Path
 
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
+from shared.tls import ClientTls, finish, read_files
 
 __all__ = ["EdgeSettings"]
 
 DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
+# In shared.tls's order: the client certificate, its key, the CA core's certificate is from.
+CORE_TLS_NAMES = ("CORE_TLS_CERT", "CORE_TLS_KEY", "CORE_TLS_CA")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,9 @@ class EdgeSettings:
     peers (nginx) whose ``X-Forwarded-For`` and ``X-Aegis-Request-Id`` are believed.
     ``FAIL_OPEN_TARGET_URL`` defaults to ``UPSTREAM_URL`` (the vLLM core uses; either may be a
     base URL, ``…/v1`` or ``…/v1/chat/completions``, kept as the base URL), and
-    ``FAIL_OPEN_API_KEY`` to ``UPSTREAM_API_KEY``.
+    ``FAIL_OPEN_API_KEY`` to ``UPSTREAM_API_KEY``. An ``https://`` core is verified against
+    ``CORE_TLS_CA`` (or the system's CAs); ``CORE_TLS_CERT`` / ``CORE_TLS_KEY`` are the edge's
+    client certificate (shared.tls).
     """
 
     core_endpoints: tuple[str, ...] = ("http://127.0.0.1:8081",)
@@ -64,6 +69,14 @@ class EdgeSettings:
     instance_id: str = ""
     bypass_spool_dir: Path = Path(".run/spool")
     bypass_stream_max_len: int = 100_000
+    core_tls_ca: Path | None = None
+    core_tls_cert: Path | None = None
+    core_tls_key: Path | None = None
+
+    @property
+    def core_tls(self) -> ClientTls:
+        """The files the edge's TLS context towards core is built from."""
+        return ClientTls(self.core_tls_ca, self.core_tls_cert, self.core_tls_key)
 
     @property
     def instance(self) -> str:
@@ -75,8 +88,18 @@ class EdgeSettings:
         """Read and check every variable; raise ``ConfigError`` listing all bad ones."""
         env = EnvReader(environ)
         d = cls()
+        core_endpoints = env.urls("CORE_ENDPOINT", d.core_endpoints)
+        (tls_cert, tls_key, tls_ca), tls_problems = read_files(env, CORE_TLS_NAMES)
+        plain = [url for url in core_endpoints if not url.startswith("https://")]
+        if plain and (tls_cert is not None or tls_ca is not None):
+            # Files for TLS beside a plain endpoint: prompts would cross in clear text while the
+            # operator believes they are protected.
+            tls_problems.append(
+                f"Config 'CORE_ENDPOINT' has value '{plain[0]}'. Not https:// although "
+                "CORE_TLS_CA / CORE_TLS_CERT is set."
+            )
         settings = cls(
-            core_endpoints=env.urls("CORE_ENDPOINT", d.core_endpoints),
+            core_endpoints=core_endpoints,
             redis_url=env.url(
                 "REDIS_URL", default=d.redis_url, schemes=("redis", "rediss", "unix")
             ),
@@ -157,6 +180,9 @@ class EdgeSettings:
             bypass_stream_max_len=env.integer(
                 "BYPASS_STREAM_MAX_LEN", d.bypass_stream_max_len, minimum=100
             ),
+            core_tls_ca=tls_ca,
+            core_tls_cert=tls_cert,
+            core_tls_key=tls_key,
         )
-        env.finish()
+        finish(env, tls_problems)
         return settings

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -44,15 +45,25 @@ _STATUS_CLASSES: Final = {n: f"{n}xx" for n in range(1, 6)}
 
 
 def open_session(
-    *, max_connections: int, connect_timeout_ms: int, read_timeout_ms: int
+    *,
+    max_connections: int,
+    connect_timeout_ms: int,
+    read_timeout_ms: int,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> aiohttp.ClientSession:
     """The one client session a process uses for a kind of next hop (kept-alive connections).
 
     ``read_timeout_ms`` bounds the silence between two reads, not the whole call: a long
-    generation that keeps streaming is never cut off.
+    generation that keeps streaming is never cut off. ``ssl_context``: how ``https://`` hops
+    are verified and which client certificate is shown (shared.tls); None: aiohttp's default
+    verification against the system's CAs.
     """
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=max_connections, keepalive_timeout=60),
+        connector=aiohttp.TCPConnector(
+            limit=max_connections,
+            keepalive_timeout=60,
+            ssl=True if ssl_context is None else ssl_context,
+        ),
         timeout=aiohttp.ClientTimeout(
             total=None, connect=connect_timeout_ms / 1000, sock_read=read_timeout_ms / 1000
         ),

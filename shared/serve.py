@@ -9,9 +9,10 @@ has no limit of its own: it would read a 1 GB header into memory).
 
 from __future__ import annotations
 
+import ssl
 import sys
 from collections.abc import Callable
-from typing import Final, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -21,6 +22,7 @@ from shared import wire
 from shared.config import ConfigError
 from shared.errors import error_body
 from shared.logging import configure_logging
+from shared.tls import SERVER_CIPHERS, ServerTls, server_context
 
 __all__ = ["MAX_HEADERS", "MAX_HEAD_BYTES", "MAX_URL_BYTES", "GatewayHttpProtocol", "serve"]
 
@@ -142,10 +144,34 @@ class _ServerSettings(Protocol):
 _S = TypeVar("_S", bound=_ServerSettings)
 
 
-def serve(service: str, load: Callable[[], _S], create_app: Callable[[_S], ASGIApp]) -> int:
-    """Load settings, configure logging and run the app until it is stopped."""
+def serve(
+    service: str,
+    load: Callable[[], _S],
+    create_app: Callable[[_S], ASGIApp],
+    *,
+    tls: Callable[[_S], ServerTls | None] | None = None,
+    tls_names: tuple[str, str, str] = ("TLS_CERT", "TLS_KEY", "TLS_CLIENT_CA"),
+) -> int:
+    """Load settings, configure logging and run the app until it is stopped.
+
+    ``tls`` picks the settings' HTTPS files (None, or a None answer: plain HTTP); they are
+    loaded once here to check them, so a broken file stops start-up with one line naming
+    ``tls_names``, then handed to uvicorn, which serves with the same options.
+    """
+    ssl_options: dict[str, Any] = {}
     try:
         settings = load()
+        files = tls(settings) if tls is not None else None
+        if files is not None:
+            server_context(files, tls_names)
+            ssl_options = {
+                "ssl_certfile": str(files.cert),
+                "ssl_keyfile": str(files.key),
+                "ssl_ciphers": SERVER_CIPHERS,
+            }
+            if files.client_ca is not None:
+                ssl_options["ssl_ca_certs"] = str(files.client_ca)
+                ssl_options["ssl_cert_reqs"] = ssl.CERT_REQUIRED
         app = create_app(settings)
     except ConfigError as exc:
         for problem in exc.problems:
@@ -167,6 +193,7 @@ def serve(service: str, load: Callable[[], _S], create_app: Callable[[_S], ASGIA
         server_header=False,
         date_header=False,
         timeout_keep_alive=75,
+        **ssl_options,
     )
     server = uvicorn.Server(config)
     server.run()
