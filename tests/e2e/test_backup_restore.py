@@ -295,3 +295,17 @@ def test_no_encryption_configured_writes_nothing(database_url: str, tmp_path: Pa
     assert done.returncode == 2
     assert "no encryption configured" in done.stderr
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_a_failed_dump_keeps_nothing(postgres_server_url: str, tmp_path: Path) -> None:
+    """When pg_dump fails (here: no such database) the run exits 1 and leaves no file, not
+    even an encrypted empty one or a .partial."""
+    folder = tmp_path / "backups"
+    missing = _with_database(postgres_server_url, "aegis_missing_" + secrets.token_hex(4))
+    done = _script(
+        BACKUP,
+        {"DATABASE_URL": missing, "BACKUP_DIR": str(folder), "BACKUP_PASSPHRASE": "passphrase"},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "backup failed" in done.stderr
+    assert list(folder.iterdir()) == []
