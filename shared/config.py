@@ -204,6 +204,30 @@ class EnvReader:
         # A URL may carry a password (redis://:pw@host, postgresql://u:pw@host): never echo it.
         return self._convert(names, default, convert, what, shown=_without_password)
 
+    def database_url(self, *names: str, default: str) -> str:
+        """A PostgreSQL URL, with one host or several:
+        ``postgresql://[user[:password]@]host[:port][,host[:port]…]/database[?…]``.
+
+        asyncpg tries the hosts in order; with ``?target_session_attrs=read-write`` it skips
+        standbys, so after a primary switch-over (Patroni, a cloud's HA) new connections find
+        the new primary.
+        """
+
+        def convert(value: str) -> str:
+            parts = urlsplit(value)
+            hosts = parts.netloc.rpartition("@")[2]
+            if parts.scheme not in ("postgresql", "postgres") or not hosts:
+                raise ValueError(value)
+            for host in hosts.split(","):
+                where = urlsplit("//" + host)
+                if not where.hostname:
+                    raise ValueError(value)
+                where.port  # noqa: B018 - raises ValueError on a bad port
+            return value.rstrip("/")
+
+        what = "URL (postgresql://host[:port][,host[:port]...]/database)"
+        return self._convert(names, default, convert, what, shown=_without_password)
+
     def model_server_url(self, *names: str, default: str) -> str:
         """A model server's OpenAI API, normalised by :func:`model_server_base`."""
         what = (

@@ -76,12 +76,7 @@ def _targets(args: argparse.Namespace) -> _Targets:
     reported at once, before anything is done."""
     env = EnvReader()
     defaults = CoreSettings()
-    database_url = env.url(
-        "DATABASE_URL",
-        "POSTGRES_URL",
-        default=defaults.database_url,
-        schemes=("postgresql", "postgres"),
-    )
+    database_url = env.database_url("DATABASE_URL", "POSTGRES_URL", default=defaults.database_url)
     redis_url, redis_prefix = defaults.redis_url, defaults.redis_prefix
     if args.group == "keys" and args.command == "revoke":
         redis_url = env.url("REDIS_URL", default=redis_url, schemes=REDIS_SCHEMES)
@@ -97,7 +92,7 @@ async def _run(args: argparse.Namespace, targets: _Targets) -> int:
         connection = await asyncpg.connect(url, timeout=5)
     except DB_ERRORS as exc:
         raise CliError(
-            f"cannot reach PostgreSQL at {where.hostname}:{where.port or 5432} "
+            f"cannot reach PostgreSQL at {where.netloc.rpartition('@')[2] or 'localhost'} "
             f"({type(exc).__name__}: {exc}); set DATABASE_URL"
         ) from exc
     try:

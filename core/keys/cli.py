@@ -28,7 +28,6 @@ from urllib.parse import quote, urlsplit
 
 import asyncpg
 import orjson
-import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -39,6 +38,7 @@ from core.keys.registry import announce_revocation
 from core.keys.store import KeyStore
 from shared.keyset import ROLES
 from shared.permissions import PERMISSIONS
+from shared.redisclient import open_redis
 
 __all__ = ["add_parser", "run", "run_api"]
 
@@ -263,7 +263,7 @@ async def run(
 
 async def _tell_edges(redis_url: str, redis_prefix: str, key_hash: str) -> None:
     """Write the revocation to Redis for the edges; say what happened either way."""
-    redis = aioredis.Redis.from_url(
+    redis = open_redis(
         redis_url,
         socket_connect_timeout=_REDIS_TIMEOUT_S,
         socket_timeout=_REDIS_TIMEOUT_S,
