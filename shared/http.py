@@ -41,6 +41,7 @@ from shared.logging import REQUEST_CONTEXT
 
 __all__ = [
     "BODY_READ_TIMEOUT_S",
+    "CORS_METHODS",
     "DirectRoutes",
     "RequestContextMiddleware",
     "RequestInfo",
@@ -55,6 +56,8 @@ _REQUEST_ID_HEADER: Final = wire.HEADER_REQUEST_ID.encode()
 _CLIENT_IP_HEADER: Final = wire.HEADER_CLIENT_IP.encode()
 _JSON: Final = "application/json"
 # How long a request body may take to arrive (BODY_READ_TIMEOUT_MS overrides it per process).
+CORS_METHODS: Final = ("GET", "POST", "PUT", "DELETE", "OPTIONS")
+"""What a browser on a ``CORS_ORIGINS`` origin may send: every method the admin API serves."""
 BODY_READ_TIMEOUT_S: Final = 10.0
 # How often pending body reads are checked against their deadline: a 408 is at most this late.
 _DEADLINE_SWEEP_S: Final = 0.1
@@ -386,7 +389,8 @@ def build_app(
         app = CORSMiddleware(
             app,
             allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST", "OPTIONS"],
+            # The admin API's methods: the policy API puts and deletes.
+            allow_methods=list(CORS_METHODS),
             allow_headers=["authorization", "content-type", wire.HEADER_REQUEST_ID],
             expose_headers=[wire.HEADER_REQUEST_ID, wire.HEADER_BYPASSED],
         )
