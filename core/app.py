@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import sys
 from collections.abc import AsyncIterator
 
-import redis.asyncio as aioredis
 import structlog
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
@@ -61,6 +61,7 @@ from shared.findings import Finding
 from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.prefilter import Prefilter
+from shared.redisclient import open_redis, slot_prefix
 from shared.relay import Relay, RelayErrors, open_session
 from shared.tasks import Supervisor
 
@@ -191,6 +192,10 @@ def build_approvals(
 
 def create_app(settings: CoreSettings) -> ASGIApp:
     """Build the core app; connections open in the lifespan, not here."""
+    # On a Redis Cluster every key core uses shares one hash tag (shared.redisclient).
+    settings = dataclasses.replace(
+        settings, redis_prefix=slot_prefix(settings.redis_prefix, settings.redis_url)
+    )
     metrics = HttpMetrics("core")
     # Scanners are built once, before serving (rules compiled, models loaded and warmed).
     # One PII analyzer and one masker for requests and answers alike.
@@ -214,9 +219,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, CoreState]]:
-        redis = aioredis.Redis.from_url(
-            settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
-        )
+        redis = open_redis(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0)
         session = open_session(
             max_connections=settings.upstream_max_connections,
             connect_timeout_ms=settings.upstream_connect_timeout_ms,

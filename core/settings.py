@@ -12,6 +12,7 @@ from core.scanning.output.leakage import DEFAULT_MIN_RUN, MIN_MIN_RUN
 from core.scanning.stream import DEFAULT_WINDOW, MIN_WINDOW
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
+from shared.redisclient import REDIS_SCHEMES
 from shared.tls import ServerTls, finish, read_files
 
 __all__ = ["CoreSettings"]
@@ -135,15 +136,8 @@ class CoreSettings:
                 "checked only on HTTPS."
             )
         settings = cls(
-            database_url=env.url(
-                "DATABASE_URL",
-                "POSTGRES_URL",
-                default=d.database_url,
-                schemes=("postgresql", "postgres"),
-            ),
-            redis_url=env.url(
-                "REDIS_URL", default=d.redis_url, schemes=("redis", "rediss", "unix")
-            ),
+            database_url=env.database_url("DATABASE_URL", "POSTGRES_URL", default=d.database_url),
+            redis_url=env.url("REDIS_URL", default=d.redis_url, schemes=REDIS_SCHEMES),
             redis_prefix=env.string("REDIS_KEY_PREFIX", default=d.redis_prefix),
             upstream_url=env.model_server_url("UPSTREAM_URL", default=d.upstream_url),
             upstream_api_key=env.secret("UPSTREAM_API_KEY"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 
 import aiohttp
-import redis.asyncio as aioredis
 import structlog
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -29,6 +29,7 @@ from shared.config import ConfigError
 from shared.http import build_app
 from shared.metrics import METRICS_PATHS, HttpMetrics
 from shared.prefilter import Prefilter
+from shared.redisclient import open_redis, slot_prefix
 from shared.relay import PASSED_RESPONSE_HEADERS, Relay, open_session
 from shared.rulepack import RulePackError
 from shared.tasks import Supervisor
@@ -41,6 +42,10 @@ _log = structlog.get_logger("aegis.edge")
 
 def create_app(settings: EdgeSettings) -> ASGIApp:
     """Build the edge app; connections open in the lifespan, not here."""
+    # On a Redis Cluster every key the edge uses shares one hash tag (shared.redisclient).
+    settings = dataclasses.replace(
+        settings, redis_prefix=slot_prefix(settings.redis_prefix, settings.redis_url)
+    )
     metrics = HttpMetrics("edge")
     edge_metrics = EdgeMetrics(metrics)
     try:
@@ -65,9 +70,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, EdgeState]]:
-        redis = aioredis.Redis.from_url(
-            settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
-        )
+        redis = open_redis(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0)
         session = open_session(
             max_connections=settings.core_max_connections,
             connect_timeout_ms=settings.core_connect_timeout_ms,
@@ -83,7 +86,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         loops.supervise("keyset-refresh", keys.run)
         # The limiter's own client fails fast: a Redis outage must degrade limits
         # (RATE_LIMIT_FAILURE_MODE), never stall requests.
-        limiter_redis = aioredis.Redis.from_url(
+        limiter_redis = open_redis(
             settings.redis_url,
             socket_connect_timeout=settings.redis_timeout_ms / 1000,
             socket_timeout=settings.redis_timeout_ms / 1000,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from shared.config import LOOPBACK, EnvReader, IPNetwork, Secret
 from shared.keyset import DEFAULT_REDIS_PREFIX
+from shared.redisclient import REDIS_SCHEMES
 from shared.tls import ClientTls, finish, read_files
 
 __all__ = ["EdgeSettings"]
@@ -100,9 +101,7 @@ class EdgeSettings:
             )
         settings = cls(
             core_endpoints=core_endpoints,
-            redis_url=env.url(
-                "REDIS_URL", default=d.redis_url, schemes=("redis", "rediss", "unix")
-            ),
+            redis_url=env.url("REDIS_URL", default=d.redis_url, schemes=REDIS_SCHEMES),
             redis_prefix=env.string("REDIS_KEY_PREFIX", default=d.redis_prefix),
             host=env.string("HOST", default=d.host),
             port=env.integer("PORT", d.port, minimum=1),
