@@ -67,6 +67,11 @@ if ! command -v age >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/
     packages+=(age)
 fi
 
+# Headless Chromium drives the console's browser tests (tests/e2e/test_console.py, Playwright).
+if ! command -v chromium >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    packages+=(chromium)
+fi
+
 if ((${#packages[@]})); then
     if ! command -v apt-get >/dev/null; then
         say "missing: ${packages[*]} (Debian package names); install them with your package manager"

@@ -29,7 +29,8 @@ async def test_redis_holds_neither_the_key_nor_the_token(
     names = [name.decode() async for name in redis.scan_iter(match=redis_prefix + "*")]
     assert names == [store.name(token)]
     assert token not in names[0]
-    stored = bytes(await redis.get(names[0]))
+    stored = await redis.get(names[0])
+    assert isinstance(stored, bytes)
     assert b"aegis-secret-key-123" not in stored
     assert 0 < await redis.ttl(names[0]) <= store.ttl_s
     opened = await store.open(token, now=1001.0)
