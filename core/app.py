@@ -18,6 +18,7 @@ from core.approvals.service import ApprovalMetrics, Approvals
 from core.audit.trail import build_trail
 from core.bypass.backlog import BypassBacklog
 from core.bypass.consumer import BypassConsumer
+from core.console import routes as console
 from core.db.pool import Database
 from core.keys.registry import KeyRegistry
 from core.lifecycle.guard import OutputScanners
@@ -322,7 +323,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             pipeline.close()
             _log.info("core_stopped")
 
-    return build_app(
+    app = build_app(
         api=openai.API_ROUTES,
         service_routes=[
             *service.routes(metrics),
@@ -334,9 +335,12 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             *approval_routes.ROUTES,
             *inspect.ROUTES,
             *OUTPUT_ROUTES,
+            *console.ROUTES,
         ],
         lifespan=lifespan,
         trusted_proxies=settings.trusted_proxies,
         cors_origins=settings.cors_origins,
         on_response=metrics.on_response,
     )
+    # The console's session reaches the admin API under /console/api/ (core.console.routes).
+    return console.ConsoleGate(app)
