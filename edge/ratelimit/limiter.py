@@ -50,8 +50,8 @@ Keys, all with a TTL (memory per subject is at most ``requests`` log entries):
     {prefix}rl:block:ip:<ip>       block marker               PX block_ms
     {prefix}rl:tok:<key_id>        tokens used this minute    PEXPIRE 60 000 when it starts
 
-The script touches keys of two subjects: on Redis Cluster, put a hash tag in the prefix
-(``{aegis}:``) so they share a slot.
+The script touches keys of two subjects: on a Redis Cluster the edge's prefix is one hash tag
+(``{aegis}:``, :func:`shared.redisclient.slot_prefix`), so they share a slot.
 
 When Redis fails (connection refused, timeout, any Redis error) the ``failure_mode`` decides:
 ``"open"`` admits, ``"closed"`` refuses with ``reason="unavailable"``, ``"local"`` (default)
