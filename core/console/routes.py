@@ -42,6 +42,7 @@ from shared.errors import (
     AegisError,
     AuthenticationError,
     InvalidRequestError,
+    NotFoundError,
     PermissionDeniedError,
     ServiceUnavailableError,
 )
@@ -59,6 +60,9 @@ _log = structlog.get_logger("aegis.core.console")
 
 STATIC_DIR: Final = Path(__file__).parent / "static"
 API_PREFIX: Final = "/console/api/"
+ADMIN_PATHS: Final = ("/api/v1/admin/", "/api/approvals")
+"""What the session may reach under ``API_PREFIX``: the admin API (the approvals under both
+of their names), nothing else core serves."""
 MAX_LOGIN_BYTES: Final = 4096
 WINDOWS: Final = {"1h": (3600, 300), "24h": (86400, 3600)}
 """Overview windows: their length and one chart bar's, in seconds."""
@@ -402,6 +406,11 @@ class ConsoleGate:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
+        path = scope["path"][len("/console") :]
+        if not path.startswith(ADMIN_PATHS) or "/.." in path:
+            error: AegisError = NotFoundError("The console reaches the admin API only.")
+            await _error(error)(scope, receive, send)
+            return
         state: CoreState | None = scope.get("state", {}).get("core")
         if state is None:
             await _error(ServiceUnavailableError("Core is starting."))(scope, receive, send)
@@ -412,7 +421,7 @@ class ConsoleGate:
         try:
             session = await _store(state).open(_token(headers), time.time())
         except RedisError:
-            error: AegisError = ServiceUnavailableError("Sessions cannot be read: Redis is down.")
+            error = ServiceUnavailableError("Sessions cannot be read: Redis is down.")
             await _error(error)(scope, receive, send)
             return
         if session is None:
@@ -423,7 +432,6 @@ class ConsoleGate:
             error = PermissionDeniedError("Missing or wrong CSRF token (header X-CSRF-Token).")
             await _error(error)(scope, receive, send)
             return
-        path = scope["path"][len("/console") :]
         raw_path = scope.get("raw_path") or scope["path"].encode()
         kept = [
             (name, value)

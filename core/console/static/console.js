@@ -208,7 +208,7 @@ function table(columns, rows, extra) {
   const body = rows.map((row) => h("tr", {},
     columns.map(([key]) => h("td", {}, cell(row[key]))),
     extra ? h("td", {}, extra(row)) : null));
-  return h("table", {}, h("thead", {}, head), h("tbody", {}, body));
+  return h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, head), h("tbody", {}, body)));
 }
 
 function cell(value) {
