@@ -60,7 +60,9 @@ def test_url_errors_mask_only_the_password(value: str, shown: str) -> None:
     with pytest.raises(ConfigError) as caught:
         EdgeSettings.from_env({"REDIS_URL": value})
     assert caught.value.problems == [
-        f"Config 'REDIS_URL' has value '{shown}'. Not a valid URL (redis|rediss|unix://host[:port])."
+        f"Config 'REDIS_URL' has value '{shown}'. Not a valid URL "
+        "(redis|rediss|unix|redis+sentinel|rediss+sentinel|redis+cluster|rediss+cluster"
+        "://host[:port])."
     ]
 
 
