@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from structlog.testing import capture_logs
 
 from core.keys.store import KeyStore
 from devupstream.app import DEFAULT_MODEL
@@ -329,37 +330,43 @@ def test_edge_trusting_no_private_ca_refuses_core(
     redis_prefix: str,
     tmp_path: Path,
 ) -> None:
-    """Without CORE_TLS_CA core's certificate does not verify: 503 core_unavailable, and the
-    request never reaches the model."""
-    edge = ServerThread(
-        create_edge(
-            EdgeSettings.from_env(
-                {
-                    "CORE_ENDPOINT": tls_core.url,
-                    "CORE_TLS_CERT": str(pki.client_cert),
-                    "CORE_TLS_KEY": str(pki.client_key),
-                    "REDIS_URL": redis_url,
-                    "REDIS_KEY_PREFIX": redis_prefix,
-                    "KEY_SYNC_INTERVAL_MS": "100",
-                    "BYPASS_SPOOL_DIR": str(tmp_path / "spool"),
-                }
+    """Without CORE_TLS_CA core's certificate does not verify: the health checks say so, the
+    breaker opens, requests get 503 core_unavailable and never reach the model."""
+    settings = EdgeSettings.from_env(
+        {
+            "CORE_ENDPOINT": tls_core.url,
+            "CORE_TLS_CERT": str(pki.client_cert),
+            "CORE_TLS_KEY": str(pki.client_key),
+            "REDIS_URL": redis_url,
+            "REDIS_KEY_PREFIX": redis_prefix,
+            "KEY_SYNC_INTERVAL_MS": "100",
+            "CORE_HEALTH_CHECK_INTERVAL_MS": "100",
+            "BYPASS_SPOOL_DIR": str(tmp_path / "spool"),
+        }
+    )
+    with capture_logs() as logs:
+        edge = ServerThread(create_edge(settings)).start()
+        try:
+            # Only the health checks have called core yet.
+            deadline = time.monotonic() + 15
+            while httpx.get(edge.url + "/api/v1/ready").json()["cores"] != {"core_0": "open"}:
+                assert time.monotonic() < deadline, "the edge's breaker never opened"
+                time.sleep(0.05)
+            opened = [line for line in logs if line["event"] == "core_breaker_open"]
+            assert [line["reason"] for line in opened] == ["tls_handshake"]
+            key = _new_key(database_url)
+            _wait_accepted(edge.url, key)
+            response = httpx.post(
+                edge.url + "/v1/chat/completions",
+                json=CHAT,
+                headers={"authorization": f"Bearer {key}"},
             )
-        )
-    ).start()
-    try:
-        key = _new_key(database_url)
-        _wait_accepted(edge.url, key)
-        response = httpx.post(
-            edge.url + "/v1/chat/completions",
-            json=CHAT,
-            headers={"authorization": f"Bearer {key}"},
-        )
-        assert response.status_code == 503, response.text
-        assert response.json()["error"]["code"] == "core_unavailable"
-        assert "x-aegis-bypassed" not in response.headers
-        assert upstream.stats.requests == 0
-    finally:
-        edge.stop()
+        finally:
+            edge.stop()
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "core_unavailable"
+    assert "x-aegis-bypassed" not in response.headers
+    assert upstream.stats.requests == 0
 
 
 @pytest.mark.parametrize(
