@@ -67,9 +67,10 @@ if ! command -v age >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/
     packages+=(age)
 fi
 
-# Headless Chromium drives the console's browser tests (tests/e2e/test_console.py, Playwright).
+# Headless Chromium drives the console's browser tests (tests/e2e/test_console.py, Playwright);
+# a Korean font, so its screenshots of the Korean pages are readable.
 if ! command -v chromium >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    packages+=(chromium)
+    packages+=(chromium fonts-nanum)
 fi
 
 if ((${#packages[@]})); then
