@@ -262,6 +262,22 @@ def test_security_staff_work_the_console_in_a_browser(stack: Stack, browser: Bro
     expect(page.locator("#keys-body")).to_contain_text("carol")
     assert _unlabelled(page) == []
     _shot(page, "keys")
+    # A key made on the page is shown once, then listed without it; revoked on the page.
+    page.locator("#key-user").fill("dave")
+    page.locator("#key-workspace").fill("tests")
+    page.get_by_role("button", name="Create").click()
+    created = page.locator("#created-key")
+    expect(created).to_be_focused()
+    new_key = created.inner_text()
+    [made] = _sql(
+        stack, "SELECT id FROM api_keys WHERE user_id = (SELECT id FROM users WHERE name = 'dave')"
+    )
+    expect(page.locator("#keys-body")).to_contain_text(made["id"])
+    assert new_key not in page.locator("#keys-body").inner_text()
+    stack.wait_for_key(new_key, accepted=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=f"Revoke key {made['id']}").click()
+    stack.wait_for_key(new_key, accepted=False)
     _open(page, "policies")
     expect(page.locator("#effective-body")).to_contain_text("thresholds")
     page.get_by_label("Thresholds (JSON)").fill('{"no_such_scanner": 2}')
