@@ -497,7 +497,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                        "all_rows": len(rows)},
     }  # fmt: skip
     export_onnx(model, spec, 0.5, args.out, info)
-    threshold = choose_threshold(InjectionClassifier(args.out), dev)
+    # The n-gram model's own threshold: the encoder tier is calibrated on top of it afterwards
+    # (python -m core.model.train_encoder), so it must not take part here.
+    threshold = choose_threshold(InjectionClassifier(args.out, encoder_path=None), dev)
     export_onnx(model, spec, threshold, args.out, info)
     size = args.out.stat().st_size / 1e6
     print(f"wrote {args.out} ({size:.1f} MB), threshold {threshold:.4f}, "
