@@ -387,51 +387,68 @@ def _one(row: asyncpg.Record | None) -> asyncpg.Record:
     return row
 
 
-def _error(exc: AegisError) -> Response:
-    return json_response(exc.body(None), exc.status, {**(exc.headers or {}), **SECURITY_HEADERS})
+_REFUSED_PATH: Final = "/console/api-refused"
+_REFUSAL: Final = "aegis.console_refusal"
+_ANY_METHOD: Final = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+async def refused(request: Request) -> Response:
+    """Where :class:`ConsoleGate` sends a call it refuses: the error is raised inside the
+    app, so it is rendered, logged and counted like any other (request id included)."""
+    error = request.scope.get(_REFUSAL)
+    if not isinstance(error, AegisError):
+        raise NotFoundError(f"No route for {request.method} {request.url.path}.")
+    raise error
 
 
 class ConsoleGate:
     """``/console/api/…`` → ``/api/…`` with the session's key as the bearer token.
 
     Only with a session and its CSRF token in ``X-CSRF-Token`` (any method: a read can leak
-    as much as a write can change); a bearer token the request brought is dropped, so the
-    console path never serves a key other than its session's. Everything else passes by.
+    as much as a write can change), and only to the admin API; a bearer token the request
+    brought is dropped, so the console path never serves a key other than its session's.
+    Everything else passes by.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+            scope = await self._admit(scope)
+        elif scope["type"] == "http" and scope["path"] == _REFUSED_PATH:
+            scope = {**scope, _REFUSAL: None}  # only the gate sends a call there
+        await self.app(scope, receive, send)
+
+    async def _admit(self, scope: Scope) -> Scope:
+        """The scope of the admin API call, or of :func:`refused` with the reason."""
         path = scope["path"][len("/console") :]
-        if not path.startswith(ADMIN_PATHS) or "/.." in path:
-            error: AegisError = NotFoundError("The console reaches the admin API only.")
-            await _error(error)(scope, receive, send)
-            return
         state: CoreState | None = scope.get("state", {}).get("core")
-        if state is None:
-            await _error(ServiceUnavailableError("Core is starting."))(scope, receive, send)
-            return
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
-        try:
-            session = await _store(state).open(_token(headers), time.time())
-        except RedisError:
-            error = ServiceUnavailableError("Sessions cannot be read: Redis is down.")
-            await _error(error)(scope, receive, send)
-            return
-        if session is None:
-            error = AuthenticationError("No console session, or it expired: log in again.")
-            await _error(error)(scope, receive, send)
-            return
-        if not session.csrf_matches(headers.get(CSRF_HEADER)):
-            error = PermissionDeniedError("Missing or wrong CSRF token (header X-CSRF-Token).")
-            await _error(error)(scope, receive, send)
-            return
+        error: AegisError | None = None
+        session: ConsoleSession | None = None
+        if not path.startswith(ADMIN_PATHS) or "/.." in path:
+            error = NotFoundError("The console reaches the admin API only.")
+        elif state is None:
+            error = ServiceUnavailableError("Core is starting.")
+        else:
+            try:
+                session = await _store(state).open(_token(headers), time.time())
+            except RedisError:
+                error = ServiceUnavailableError("Sessions cannot be read: Redis is down.")
+            if error is None and session is None:
+                error = AuthenticationError("No console session, or it expired: log in again.")
+            elif session is not None and not session.csrf_matches(headers.get(CSRF_HEADER)):
+                error = PermissionDeniedError("Missing or wrong CSRF token (header X-CSRF-Token).")
+        if error is not None or session is None:
+            return {
+                **scope,
+                "path": _REFUSED_PATH,
+                "raw_path": _REFUSED_PATH.encode(),
+                _REFUSAL: error,
+            }
         raw_path = scope.get("raw_path") or scope["path"].encode()
         kept = [
             (name, value)
@@ -439,8 +456,7 @@ class ConsoleGate:
             if name not in (b"authorization", b"cookie", CSRF_HEADER.encode())
         ]
         kept.append((b"authorization", b"Bearer " + session.key.encode()))
-        inner = dict(scope, path=path, raw_path=raw_path[len(b"/console") :], headers=kept)
-        await self.app(inner, receive, send)
+        return {**scope, "path": path, "raw_path": raw_path[len(b"/console") :], "headers": kept}
 
 
 ROUTES: Final = [
@@ -451,4 +467,5 @@ ROUTES: Final = [
     Route("/console/session", show_session, methods=["GET"]),
     Route("/console/logout", logout, methods=["POST"]),
     Route("/api/v1/admin/overview", uses_database(overview), methods=["GET"]),
+    Route(_REFUSED_PATH, refused, methods=_ANY_METHOD),
 ]

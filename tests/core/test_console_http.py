@@ -99,6 +99,8 @@ def test_the_session_reaches_the_admin_api_only_with_its_csrf_token(stack: Stack
     missing = client.get(path)
     assert missing.status_code == 403
     assert "CSRF" in missing.json()["error"]["message"]
+    assert missing.headers["x-aegis-request-id"] == missing.json()["error"]["aegis"]["request_id"]
+    assert client.get("/console/api-refused").status_code == 404
     assert client.get(path, headers={"x-csrf-token": csrf[:-1] + "x"}).status_code == 403
     posted = client.post(path + "/1/review", json={"note": "x"})
     assert posted.status_code == 403

@@ -138,7 +138,7 @@ def _unlabelled(page: Page) -> list[str]:
     return found
 
 
-def _tab_to(page: Page, selector: str, limit: int = 40) -> None:
+def _tab_to(page: Page, selector: str, limit: int = 200) -> None:
     """Press Tab until ``selector`` has the focus: it is reachable with the keyboard."""
     for _ in range(limit):
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):

@@ -80,7 +80,7 @@ const TEXT = {
   },
 };
 
-const state = { lang: "en", session: null, page: null, poll: null, auditNext: null };
+const state = { lang: "en", session: null, page: null, poll: null, auditNext: null, auditSearch: 0, bypassSearch: 0 };
 
 function t(id) {
   return (TEXT[state.lang] && TEXT[state.lang][id]) || TEXT.en[id] || id;
@@ -276,7 +276,9 @@ function barList(items) {
 async function loadBypass() {
   const params = new URLSearchParams({ since: $("bypass-since").value, limit: "200" });
   if ($("bypass-unreviewed").checked) params.set("unreviewed", "true");
+  const search = ++state.bypassSearch;
   const data = await api("GET", "v1/admin/bypass-events?" + params);
+  if (search !== state.bypassSearch) return;
   const body = $("bypass-body");
   if (!data.events.length) {
     body.replaceChildren(h("p", {}, t("bypass.none")));
@@ -319,6 +321,8 @@ function auditParams() {
 
 async function loadAudit(more) {
   $("audit-error").textContent = "";
+  // Only the latest search draws: an earlier one answering late must not replace it.
+  const search = ++state.auditSearch;
   const params = auditParams();
   params.set("limit", "100");
   if (more && state.auditNext) params.set("before", state.auditNext);
@@ -326,9 +330,10 @@ async function loadAudit(more) {
   try {
     data = await api("GET", "v1/admin/audit?" + params);
   } catch (err) {
-    $("audit-error").textContent = err.message;
+    if (search === state.auditSearch) $("audit-error").textContent = err.message;
     return;
   }
+  if (search !== state.auditSearch) return;
   state.auditNext = data.next;
   const columns = [["timestamp", "time"], ["request_id", t("audit.request")], ["user_id", t("audit.user")],
     ["workspace_id", t("audit.workspace")], ["action", t("audit.action")], ["decision", t("audit.decision")],
