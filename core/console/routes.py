@@ -35,7 +35,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.audit.record import ADMIN_PREFIX
 from core.console.session import COOKIE_NAME, CSRF_HEADER, ConsoleSession, SessionStore
+from core.lifecycle.run import begin
 from core.routes.admin import authorized, database_pool, uses_database
 from core.state import CoreState, core_state
 from shared.errors import (
@@ -67,6 +69,8 @@ MAX_LOGIN_BYTES: Final = 4096
 WINDOWS: Final = {"1h": (3600, 300), "24h": (86400, 3600)}
 """Overview windows: their length and one chart bar's, in seconds."""
 BREAKER_RECENT_S: Final = 120
+AUDIT_ROUTE: Final = ADMIN_PREFIX + "console/login"
+"""The route a login is recorded under: an admin call (``core.audit.record.action_of``)."""
 _TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -209,7 +213,13 @@ async def login(request: Request) -> Response:
     if not _same_origin(request):
         raise PermissionDeniedError("A console login must come from the console's own page.")
     key = await _read_form_key(request)
+    # A login, refused or not, is an audit row like an admin API call (action ``admin``,
+    # finding ``console_login``), so staff see who opened the console and who tried.
+    exchange = begin(request, state)
+    exchange.route = AUDIT_ROUTE
     identity = state.keys.authenticate("Bearer " + key)
+    exchange.identify(identity)
+    exchange.admin_changes = (("console_login", identity.key_id),)
     if AUDIT_READ not in identity.permissions:
         _log.info("console_login_refused", key_id=identity.key_id, role=identity.role)
         raise PermissionDeniedError(

@@ -7,6 +7,7 @@ import re
 import time
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import redis as redis_sync
@@ -16,7 +17,7 @@ from starlette.testclient import TestClient
 
 from core.console.session import COOKIE_NAME, SessionStore
 from shared.http import build_app
-from tests.conftest import Stack
+from tests.conftest import Stack, run_sync
 from tests.e2e.test_admin_api import make_key
 
 
@@ -38,6 +39,19 @@ def _client(stack: Stack, key: str) -> tuple[httpx.Client, str]:
     assert answer.status_code == 200, answer.text
     csrf: str = answer.json()["csrf"]
     return client, csrf
+
+
+async def _audit_logins(stack: Stack) -> list[tuple[str, str, int]]:
+    connection = await asyncpg.connect(stack.database_url)
+    try:
+        rows = await connection.fetch(
+            """SELECT user_id, decision, status FROM audit_logs
+               WHERE action = 'admin' AND findings::text LIKE '%console_login%'
+               ORDER BY "timestamp" """
+        )
+    finally:
+        await connection.close()
+    return [(row["user_id"], row["decision"], row["status"]) for row in rows]
 
 
 def _set_cookie(response: httpx.Response) -> str:
@@ -87,6 +101,16 @@ def test_login_refuses_other_roles_bad_keys_and_other_origins(stack: Stack) -> N
     elsewhere = _login(stack, admin.key, origin="https://evil.example")
     assert elsewhere.status_code == 403
     assert "set-cookie" not in elsewhere.headers
+    # Logins, refused ones too, are audit rows (action admin, finding console_login).
+    assert _login(stack, admin.key).status_code == 200
+    deadline = time.monotonic() + 15
+    while True:
+        rows = run_sync(lambda: _audit_logins(stack))
+        if len(rows) >= 2:
+            break
+        assert time.monotonic() < deadline, rows
+        time.sleep(0.2)
+    assert rows == [("dev", "error", 403), ("boss", "allow", 200)]
 
 
 def test_the_session_reaches_the_admin_api_only_with_its_csrf_token(stack: Stack) -> None:
