@@ -193,9 +193,11 @@ def test_security_staff_work_the_console_in_a_browser(stack: Stack, browser: Bro
     expect(page.locator("#overview-body svg[role=img]")).to_have_count(1)
     _shot(page, "overview")
 
-    # Approvals: the held call appears by itself (polling), approved with the keyboard.
-    thread, answer = _agent_call(stack, developer.key)
+    # Approvals: the page is open before the call is held; the call appears by itself
+    # (polling), and is approved with the keyboard.
     _open(page, "approvals")
+    expect(page.locator("#approvals-body")).to_contain_text("No tool call is waiting.")
+    thread, answer = _agent_call(stack, developer.key)
     approve = page.get_by_role("button", name="Approve execute_python")
     expect(approve).to_be_visible(timeout=15_000)
     expect(page.locator("#approvals-body")).to_contain_text("CRITICAL")
