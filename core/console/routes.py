@@ -134,11 +134,19 @@ def _over_tls(request: Request, state: CoreState) -> bool:
 
 
 def _same_origin(request: Request) -> bool:
-    """A browser's cross-site form post names another origin; none named is a script's."""
+    """A browser's cross-site form post names another origin; none named is a script's.
+
+    Host names are compared, not ports: nginx passes ``$host``, without the port the
+    browser used (a different port is not another site to SameSite either)."""
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    try:
+        theirs = urlsplit(origin).hostname
+        ours = urlsplit("//" + request.headers.get("host", "")).hostname
+    except ValueError:
+        return False
+    return theirs is not None and theirs == ours
 
 
 def _language(request: Request) -> str:
