@@ -176,6 +176,5 @@ def test_metrics_count_requests(stack: Stack) -> None:
     httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=_auth(key))
     text = httpx.get(stack.edge.url + "/metrics").text
     assert (
-        'aegis_requests_total{route="/v1/chat/completions",service="edge",status="200"} 1.0'
-        in text
+        'aegis_requests_total{route="/v1/chat/completions",service="edge",status="200"} 1.0' in text
     )
