@@ -6,27 +6,28 @@ the classifier's encoder tier."""
 from __future__ import annotations
 
 import fnmatch
-import subprocess
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Documentation and the bootstrap script sit beside the code but are never read by it.
+PACKAGES = ("edge", "core", "shared", "devstack", "devupstream")
 NOT_RUNTIME = ("*.md", "devstack/bootstrap.sh")
 
 
 def _tracked_data_files() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "edge", "core", "shared", "devstack", "devupstream"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    """Every file under the packages, read from the tree (a CI checkout or an unpacked
+    source archive alike), less byte-code caches."""
+    out = [
+        path.relative_to(ROOT).as_posix()
+        for top in PACKAGES
+        for path in (ROOT / top).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
     return [
         path
         for path in out
-        if not path.endswith((".py", ".pyi"))
+        if not path.endswith((".py", ".pyi", ".pyc"))
         and not any(fnmatch.fnmatch(path, pattern) for pattern in NOT_RUNTIME)
     ]
 
