@@ -208,10 +208,6 @@ def create_app(settings: CoreSettings) -> ASGIApp:
     output = build_output(settings, analyzer, masker, pipeline) if analyzer is not None else None
     exchange_metrics = ExchangeMetrics(metrics.registry, metrics.traffic)
     build_tools(settings, None)  # a broken catalogue stops start-up here, not in the lifespan
-    # What was just built (models, rule sets, Presidio) lives as long as the process: a full
-    # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle
-    # of a megabyte's scan, and health checks waited for it).
-    gc.freeze()
     # A scan thread holding the GIL keeps it up to the switch interval each time the event
     # loop asks for it, and one health check asks several times: at CPython's 5 ms, core's
     # health p99 reached 52-87 ms while it scanned megabytes (tests/e2e/test_heavy_scan.py);
@@ -220,6 +216,14 @@ def create_app(settings: CoreSettings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, CoreState]]:
+        # What was built (models, rule sets, Presidio) lives as long as the app: a full
+        # garbage collection need not walk it again (it took 50 ms, the GIL held, in the middle
+        # of a megabyte's scan, and health checks waited for it). Garbage is collected first,
+        # not frozen with it; the app's end unfreezes, or every app a process ever served
+        # (tests start hundreds) would be kept: frozen cycles are never collected, and a
+        # stopped core's models then leaked ~175 MB per test until the machine swapped.
+        gc.collect()
+        gc.freeze()
         redis = open_redis(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0)
         session = open_session(
             max_connections=settings.upstream_max_connections,
@@ -307,6 +311,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             policies_loaded=policies.loaded,
             scanners=[scanner.name for scanner in pipeline.scanners],
             approval_workflow="enabled" if approvals is not None else "disabled",
+            admin_allow_from=[str(net) for net in settings.admin_allow_from] or "any",
         )
         try:
             yield {"core": state}
@@ -321,6 +326,8 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             await redis.aclose()
             await database.close()
             pipeline.close()
+            gc.unfreeze()
+            gc.collect()
             _log.info("core_stopped")
 
     app = build_app(
@@ -343,4 +350,4 @@ def create_app(settings: CoreSettings) -> ASGIApp:
         on_response=metrics.on_response,
     )
     # The console's session reaches the admin API under /console/api/ (core.console.routes).
-    return console.ConsoleGate(app)
+    return console.ConsoleGate(app, admin_allow_from=settings.admin_allow_from)

@@ -43,6 +43,9 @@ class CoreSettings:
     # A request body must have arrived this long after its headers, or 408.
     body_read_timeout_ms: int = 10_000
     trusted_proxies: tuple[IPNetwork, ...] = LOOPBACK
+    # The networks whose connections may reach /api/v1/admin/, /api/approvals and /console
+    # (core.console.routes.ConsoleGate); empty, any network (a key is still needed).
+    admin_allow_from: tuple[IPNetwork, ...] = ()
     cors_origins: tuple[str, ...] = ()
     key_sync_interval_ms: int = 5000
     upstream_connect_timeout_ms: int = 2000
@@ -149,6 +152,7 @@ class CoreSettings:
                 "BODY_READ_TIMEOUT_MS", d.body_read_timeout_ms, minimum=1
             ),
             trusted_proxies=env.networks("TRUSTED_PROXIES", d.trusted_proxies),
+            admin_allow_from=env.networks("ADMIN_ALLOW_FROM", d.admin_allow_from),
             cors_origins=env.words("CORS_ORIGINS", d.cors_origins),
             key_sync_interval_ms=env.integer(
                 "KEY_SYNC_INTERVAL_MS", d.key_sync_interval_ms, minimum=100

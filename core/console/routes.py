@@ -40,6 +40,8 @@ from core.console.session import COOKIE_NAME, CSRF_HEADER, ConsoleSession, Sessi
 from core.lifecycle.run import begin
 from core.routes.admin import authorized, database_pool, uses_database
 from core.state import CoreState, core_state
+from shared.clientip import is_trusted, parse_ip
+from shared.config import IPNetwork
 from shared.errors import (
     AegisError,
     AuthenticationError,
@@ -419,20 +421,52 @@ async def refused(request: Request) -> Response:
     raise error
 
 
+class AdminSourceRefusedError(PermissionDeniedError):
+    code = "admin_source_refused"
+    default_message = (
+        "The admin API and the console answer only the networks in core's ADMIN_ALLOW_FROM."
+    )
+
+
+def _is_admin_path(path: str) -> bool:
+    return path.startswith(ADMIN_PATHS) or path == "/console" or path.startswith("/console/")
+
+
+def _peer(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+def _refuse(scope: Scope, error: AegisError | None) -> Scope:
+    return {**scope, "path": _REFUSED_PATH, "raw_path": _REFUSED_PATH.encode(), _REFUSAL: error}
+
+
 class ConsoleGate:
     """``/console/api/…`` → ``/api/…`` with the session's key as the bearer token.
 
     Only with a session and its CSRF token in ``X-CSRF-Token`` (any method: a read can leak
     as much as a write can change), and only to the admin API; a bearer token the request
     brought is dropped, so the console path never serves a key other than its session's.
-    Everything else passes by.
+
+    With ``admin_allow_from`` (``ADMIN_ALLOW_FROM``) the admin API and the console answer
+    only connections from those networks (403 ``admin_source_refused`` otherwise), whatever
+    key they bring: the TCP peer decides, never ``X-Forwarded-For`` (a compromised edge, a
+    trusted proxy, could name any address). Everything else passes by.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, admin_allow_from: tuple[IPNetwork, ...] = ()) -> None:
         self.app = app
+        self.admin_allow_from = admin_allow_from
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+        if (
+            scope["type"] == "http"
+            and self.admin_allow_from
+            and _is_admin_path(scope["path"])
+            and not is_trusted(parse_ip(_peer(scope)), self.admin_allow_from)
+        ):
+            scope = _refuse(scope, AdminSourceRefusedError())
+        elif scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
             scope = await self._admit(scope)
         elif scope["type"] == "http" and scope["path"] == _REFUSED_PATH:
             scope = {**scope, _REFUSAL: None}  # only the gate sends a call there
@@ -461,12 +495,7 @@ class ConsoleGate:
             elif session is not None and not session.csrf_matches(headers.get(CSRF_HEADER)):
                 error = PermissionDeniedError("Missing or wrong CSRF token (header X-CSRF-Token).")
         if error is not None or session is None:
-            return {
-                **scope,
-                "path": _REFUSED_PATH,
-                "raw_path": _REFUSED_PATH.encode(),
-                _REFUSAL: error,
-            }
+            return _refuse(scope, error)
         raw_path = scope.get("raw_path") or scope["path"].encode()
         kept = [
             (name, value)

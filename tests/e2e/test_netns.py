@@ -8,8 +8,9 @@ real processes (``ip netns exec NS python -m edge|core``) joined by veth pairs.
 The DMZ has a route to its two links only; PostgreSQL is offered on the internal link alone
 (a forwarder bound to the host's address there, the server itself listens on loopback) and
 namespaces do not forward, so nothing in the DMZ reaches it. No packet filter is used: core's
-admin routes are refused to the DMZ by authentication only (the edge does not forward them),
-see deploy/README.md's "Network separation". Needs root and iproute2: without them a failure
+admin routes are refused to the DMZ by core's ``ADMIN_ALLOW_FROM`` (the internal link only),
+whatever key the caller holds, and the edge does not forward them; see deploy/README.md's
+"Network separation". Needs root and iproute2: without them a failure
 in CI, a skip naming the condition elsewhere.
 """
 
@@ -358,6 +359,8 @@ def zones(database_url: str, tmp_path: Path) -> Iterator[Zones]:
                 "REDIS_URL": f"redis://:{redis_password}@{built.addr(2, 1)}:{redis_port}/0",
                 "UPSTREAM_URL": f"http://{built.addr(2, 1)}:{upstream_port}",
                 "TRUSTED_PROXIES": f"{built.addr(3, 1)}/32",
+                # The admin API and the console for the internal link only (the host side).
+                "ADMIN_ALLOW_FROM": f"{built.addr(2, 0)}/24",
                 "AUDIT_SPOOL_DIR": str(tmp_path / "audit"),
                 "AUDIT_HASH_KEY": "netns-audit-hash-key-0123456789",
             },
@@ -438,7 +441,8 @@ def _until(what: str, check: Any, zones: Zones, within: float = 30) -> Any:
 def test_the_dmz_reaches_neither_postgresql_nor_core_admin(zones: Zones, database_url: str) -> None:
     """From the edge's namespace PostgreSQL is unreachable on every address it could try (the
     internal namespace reaches it, so the probe works); core's API port is reachable, its
-    admin routes refuse a caller without a key, and the edge does not forward them."""
+    admin routes refuse the DMZ even with a valid admin key (403), and the edge does not
+    forward them."""
     ports = zones.ports
     offered = f"{zones.addr(2, 1)}:{ports['pg']}"
     tries = [
@@ -464,8 +468,14 @@ def test_the_dmz_reaches_neither_postgresql_nor_core_admin(zones: Zones, databas
         ),
         zones,
     )
-    # No key, no admin route, from the DMZ straight to core.
-    assert zones.http_from(zones.dmz, zones.core_from_dmz + "/api/v1/admin/keys", {}) == 401
+    # From the DMZ straight to core, the admin routes refuse even a valid admin key: core's
+    # ADMIN_ALLOW_FROM names the internal link alone, and the connection's address decides.
+    for path in ("/api/v1/admin/keys", "/api/approvals", "/console/"):
+        assert zones.http_from(zones.dmz, zones.core_from_dmz + path, auth) == 403, path
+    spoofed = {**auth, "x-forwarded-for": zones.addr(2, 1)}
+    assert zones.http_from(zones.dmz, zones.core_from_dmz + "/api/v1/admin/keys", spoofed) == 403
+    # The model API on the same port still answers the DMZ (the edge's way in).
+    assert zones.http_from(zones.dmz, zones.core_from_dmz + "/v1/models", auth) == 200
     # The edge, the DMZ's door, has no admin routes to forward: even a valid admin key
     # gets nothing through it.
     _until(
