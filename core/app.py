@@ -326,8 +326,9 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             await redis.aclose()
             await database.close()
             pipeline.close()
+            # Back to the collector: the next full collection (or the next app's start, in a
+            # process that starts another) frees what this app was.
             gc.unfreeze()
-            gc.collect()
             _log.info("core_stopped")
 
     app = build_app(
