@@ -22,6 +22,7 @@ from edge.health import CorePool
 from edge.keys import KeyCache
 from edge.metrics import EdgeMetrics
 from edge.ratelimit import RateLimiter
+from edge.report import BreakerReporter
 from edge.routes import API_ROUTES, EdgeState, readiness, service_routes
 from edge.settings import CORE_TLS_NAMES, EdgeSettings
 from shared import wire
@@ -140,7 +141,16 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             timeout_s=settings.redis_timeout_ms / 1000,
             registry=metrics.registry,
         )
+        reporter = BreakerReporter(
+            redis,
+            settings.redis_prefix,
+            settings.instance,
+            cores,
+            fail_open=settings.fail_open_enabled,
+            timeout_s=settings.redis_timeout_ms / 1000,
+        )
         loops.supervise("core-health", cores.run)
+        loops.supervise("breaker-report", reporter.run)
         loops.supervise("bypass-replay", bypass.run)
         state = EdgeState(
             settings=settings,
@@ -180,6 +190,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         finally:
             metrics.before_scrape.remove(check_dependencies)
             await loops.stop()
+            await reporter.withdraw()
             await bypass.close()
             await session.close()
             if fail_open_session is not None:

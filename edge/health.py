@@ -81,6 +81,8 @@ class CorePool:
         self._interval_s = interval_s
         self._timeout_s = timeout_s
         self._next = 0
+        # Set on every breaker transition (edge.report wakes on it).
+        self.changed = asyncio.Event()
         self._state = Gauge(
             "aegis_edge_core_breaker_state",
             "Circuit breaker state per core instance: 0 closed, 1 half-open, 2 open.",
@@ -131,6 +133,7 @@ class CorePool:
     def _note(self, endpoint: CoreEndpoint, change: Transition | None, reason: str | None) -> None:
         if change is None:
             return
+        self.changed.set()
         self._state.labels(endpoint.url).set(change.after)
         _log.warning(
             "core_breaker_" + change.after.name.lower(),

@@ -42,6 +42,7 @@ from core.routes.admin import authorized, database_pool, uses_database
 from core.state import CoreState, core_state
 from shared.clientip import is_trusted, parse_ip
 from shared.config import IPNetwork
+from shared.edgereport import read_reports
 from shared.errors import (
     AegisError,
     AuthenticationError,
@@ -70,7 +71,6 @@ of their names), nothing else core serves."""
 MAX_LOGIN_BYTES: Final = 4096
 WINDOWS: Final = {"1h": (3600, 300), "24h": (86400, 3600)}
 """Overview windows: their length and one chart bar's, in seconds."""
-BREAKER_RECENT_S: Final = 120
 AUDIT_ROUTE: Final = ADMIN_PREFIX + "console/login"
 """The route a login is recorded under: an admin call (``core.audit.record.action_of``)."""
 _TYPES: Final = {
@@ -356,13 +356,10 @@ async def overview(request: Request) -> Response:
                 )
             )
             latest = row["latest"]
-            recent = latest is not None and (now - latest).total_seconds() < BREAKER_RECENT_S
             bypass = {
                 "in_window": row["in_window"],
                 "unreviewed": row["unreviewed"],
                 "latest": latest.isoformat() if latest else None,
-                # The edge's breaker is the edge's; core sees it through its bypass events.
-                "breaker": "open" if recent else "closed",
             }
         pending: int | None = None
         if ADMIN_MANAGE in identity.permissions:
@@ -396,9 +393,23 @@ async def overview(request: Request) -> Response:
             "threats_by_type": [{"name": r["name"], "count": r["n"]} for r in by_type],
             "bypass": bypass,
             "pending_approvals": pending,
+            "breaker": await _breakers(state),
             "core": {"instance": state.settings.instance, "failing_loops": state.loops.failing()},
         }
     )
+
+
+async def _breakers(state: CoreState) -> dict[str, Any]:
+    """The edges' breakers on core, as each edge reported them (:mod:`shared.edgereport`):
+    ``state`` is the worst among edges reporting now (``open``, ``half_open``, ``closed``),
+    ``unknown`` when none is or Redis cannot be read."""
+    try:
+        reports = await read_reports(state.redis, state.settings.redis_prefix)
+    except RedisError:
+        return {"state": "unknown", "edges": None}
+    worst = {report.worst for report in reports if report.reporting}
+    known = next((s for s in ("open", "half_open", "closed") if s in worst), "unknown")
+    return {"state": known, "edges": [report.as_dict() for report in reports]}
 
 
 def _one(row: asyncpg.Record | None) -> asyncpg.Record:

@@ -150,7 +150,14 @@ def test_the_session_reaches_the_admin_api_only_with_its_csrf_token(stack: Stack
     figures: dict[str, Any] = overview.json()
     assert figures["window"] == "24h"
     assert len(figures["series"]) in (24, 25)
-    assert figures["bypass"]["breaker"] == "closed"
+    # The edge in front reports its breaker on this core through Redis.
+    assert figures["breaker"]["state"] == "closed"
+    [edge] = figures["breaker"]["edges"]
+    assert (edge["cores"], edge["reporting"], edge["fail_open"]) == (
+        {"core_0": "closed"},
+        True,
+        False,
+    )
     assert figures["pending_approvals"] == 0
 
 

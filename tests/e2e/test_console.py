@@ -14,6 +14,7 @@ Without Chromium or Playwright this module is skipped, naming what is missing; w
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -111,6 +112,7 @@ def _agent_call(stack: Stack, key: str) -> tuple[threading.Thread, dict[str, Any
             )
             calls = completion.choices[0].message.tool_calls or []
             answer["names"] = [call.function.name for call in calls]  # type: ignore[union-attr]
+            answer["text"] = completion.choices[0].message.content or ""
         except Exception as exc:
             answer["error"] = exc
 
@@ -191,6 +193,9 @@ def test_security_staff_work_the_console_in_a_browser(stack: Stack, browser: Bro
     assert "aegis_console" not in stored
     expect(page.locator("#overview-body .card").first).to_be_visible()
     expect(page.locator("#overview-body svg[role=img]")).to_have_count(1)
+    # The edge's own report of its breaker on core (through Redis), not a guess.
+    expect(page.locator("#edges")).to_contain_text("core_0: closed")
+    expect(page.locator("#overview-body .card.ok").first).to_be_visible()
     _shot(page, "overview")
 
     # Approvals: the page is open before the call is held; the call appears by itself
@@ -211,6 +216,25 @@ def test_security_staff_work_the_console_in_a_browser(stack: Stack, browser: Bro
     assert answer.get("names") == ["execute_python"], answer
     expect(page.locator("#approvals-body")).to_contain_text("No tool call is waiting.")
     assert _sql(stack, "SELECT responded_by FROM approval_requests") == [{"responded_by": "boss"}]
+
+    # A second call, rejected on the page with a reason typed there: the agent reads it.
+    thread, answer = _agent_call(stack, developer.key)
+    reject = page.get_by_role("button", name="Reject execute_python")
+    expect(reject).to_be_visible(timeout=15_000)
+    page.get_by_label("Reason").fill("no shell access during the audit")
+    reject.focus()
+    page.keyboard.press("Enter")
+    thread.join(30)
+    assert not thread.is_alive(), "the agent's answer never came"
+    assert answer.get("names") == [], answer
+    assert "rejected it: no shell access during the audit" in answer["text"]
+    expect(page.locator("#approvals-body")).to_contain_text("No tool call is waiting.")
+    assert _sql(
+        stack,
+        "SELECT status, reason, responded_by FROM approval_requests WHERE status = 'rejected'",
+    ) == [
+        {"status": "rejected", "reason": "no shell access during the audit", "responded_by": "boss"}
+    ]
 
     # Audit: the call's row, found by its request id.
     _open(page, "audit")
@@ -265,14 +289,18 @@ def test_security_staff_work_the_console_in_a_browser(stack: Stack, browser: Bro
     assert _unlabelled(page) == []
     _shot(page, "keys")
     # A key made on the page is shown once, then listed without it; revoked on the page.
-    page.locator("#key-user").fill("dave")
+    # PostgreSQL lives for the session: a name no other test gives.
+    user = "dave-" + secrets.token_hex(4)
+    page.locator("#key-user").fill(user)
     page.locator("#key-workspace").fill("tests")
     page.get_by_role("button", name="Create").click()
     created = page.locator("#created-key")
     expect(created).to_be_focused()
     new_key = created.inner_text()
     [made] = _sql(
-        stack, "SELECT id FROM api_keys WHERE user_id = (SELECT id FROM users WHERE name = 'dave')"
+        stack,
+        "SELECT id FROM api_keys WHERE user_id = (SELECT id FROM users WHERE name = $1)",
+        user,
     )
     expect(page.locator("#keys-body")).to_contain_text(made["id"])
     assert new_key not in page.locator("#keys-body").inner_text()

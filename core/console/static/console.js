@@ -34,7 +34,12 @@ const TEXT = {
     "policies.badjson": "Thresholds must be a JSON object.",
     "ov.requests": "Requests", "ov.blocked": "Blocked", "ov.masked": "Masked",
     "ov.bypassed": "Bypassed", "ov.p50": "Latency p50", "ov.p99": "Latency p99",
-    "ov.breaker": "Edge breaker (from bypass events)", "ov.unreviewed": "Unreviewed bypass events",
+    "ov.breaker": "Edge breakers on core", "ov.unreviewed": "Unreviewed bypass events",
+    "ov.edges": "Edges", "ov.noedges": "No edge reports its breakers (none running, or Redis cannot be read).",
+    "ov.edge": "Edge", "ov.breakers": "Breakers", "ov.failopen": "Fails open", "ov.reported": "Last report",
+    "ov.silent": "not reporting", yes: "yes", no: "no",
+    "breaker.open": "open", "breaker.half_open": "half-open", "breaker.closed": "closed",
+    "breaker.unknown": "unknown",
     "ov.pending": "Pending approvals", "ov.series": "Requests and blocks over time",
     "ov.scanners": "Blocks by scanner", "ov.types": "Threats by type", "ov.loops": "Core loops",
     "ov.nodata": "Nothing in this window.", "ov.allok": "all running",
@@ -71,7 +76,12 @@ const TEXT = {
     "policies.badjson": "임계값은 JSON 객체여야 합니다.",
     "ov.requests": "요청", "ov.blocked": "차단", "ov.masked": "마스킹",
     "ov.bypassed": "우회", "ov.p50": "지연 p50", "ov.p99": "지연 p99",
-    "ov.breaker": "엣지 차단기 (우회 이벤트 기준)", "ov.unreviewed": "미검토 우회 이벤트",
+    "ov.breaker": "코어에 대한 엣지 차단기", "ov.unreviewed": "미검토 우회 이벤트",
+    "ov.edges": "엣지", "ov.noedges": "차단기 상태를 보고하는 엣지가 없습니다 (실행 중인 엣지가 없거나 Redis를 읽을 수 없음).",
+    "ov.edge": "엣지", "ov.breakers": "차단기", "ov.failopen": "장애 시 우회", "ov.reported": "마지막 보고",
+    "ov.silent": "보고 없음", yes: "예", no: "아니요",
+    "breaker.open": "열림", "breaker.half_open": "반열림", "breaker.closed": "닫힘",
+    "breaker.unknown": "알 수 없음",
     "ov.pending": "대기 중인 승인", "ov.series": "시간별 요청과 차단",
     "ov.scanners": "스캐너별 차단", "ov.types": "유형별 위협", "ov.loops": "코어 루프",
     "ov.nodata": "이 기간에는 데이터가 없습니다.", "ov.allok": "모두 실행 중",
@@ -229,8 +239,9 @@ async function loadOverview() {
     ["ov.masked", data.masked, ""], ["ov.bypassed", data.bypassed, data.bypassed ? "bad" : ""],
     ["ov.p50", ms(data.latency_ms.p50), ""], ["ov.p99", ms(data.latency_ms.p99), ""],
   ];
+  const breaker = data.breaker.state;
+  cards.push(["ov.breaker", t("breaker." + breaker), breaker === "closed" ? "ok" : "bad"]);
   if (data.bypass) {
-    cards.push(["ov.breaker", data.bypass.breaker, data.bypass.breaker === "open" ? "bad" : "ok"]);
     cards.push(["ov.unreviewed", data.bypass.unreviewed, data.bypass.unreviewed ? "bad" : "ok"]);
   }
   if (data.pending_approvals !== null) cards.push(["ov.pending", data.pending_approvals, ""]);
@@ -242,7 +253,22 @@ async function loadOverview() {
     h("div", { class: "charts" },
       h("figure", { class: "chart" }, h("h3", {}, t("ov.series")), seriesChart(data.series)),
       h("figure", { class: "chart" }, h("h3", {}, t("ov.scanners")), barList(data.blocks_by_scanner)),
-      h("figure", { class: "chart" }, h("h3", {}, t("ov.types")), barList(data.threats_by_type))));
+      h("figure", { class: "chart" }, h("h3", {}, t("ov.types")), barList(data.threats_by_type))),
+    edgeTable(data.breaker.edges));
+}
+
+function edgeTable(edges) {
+  const title = h("h3", { id: "edges-title" }, t("ov.edges"));
+  if (!edges || !edges.length) return h("section", { id: "edges" }, title, h("p", { class: "hint" }, t("ov.noedges")));
+  const rows = edges.map((edge) => h("tr", { class: edge.reporting ? "" : "stale" },
+    h("td", {}, edge.instance),
+    h("td", {}, Object.entries(edge.cores).map(([core, s]) => `${core}: ${t("breaker." + s)}`).join(", ")),
+    h("td", {}, edge.fail_open ? t("yes") : t("no")),
+    h("td", {}, edge.reporting ? `${edge.age_s} s` : `${t("ov.silent")} (${Math.round(edge.age_s)} s)`)));
+  return h("section", { id: "edges" }, title,
+    h("table", { "aria-labelledby": "edges-title" },
+      h("thead", {}, h("tr", {}, [t("ov.edge"), t("ov.breakers"), t("ov.failopen"), t("ov.reported")].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, rows)));
 }
 
 function seriesChart(series) {
