@@ -23,7 +23,7 @@ from core.db.pool import Database
 from core.keys.registry import KeyRegistry
 from core.lifecycle.guard import OutputScanners
 from core.lifecycle.sinks import ExchangeMetrics
-from core.model.classifier import InjectionClassifier, ModelLoadError
+from core.model.classifier import ModelLoadError, load_classifier
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.masking import Masker
 from core.policies.registry import PolicyRegistry
@@ -98,7 +98,7 @@ def build_pipeline(
     defaults = DEFAULT_POLICY
     if settings.classifier_enabled:
         try:
-            classifier = InjectionClassifier(settings.onnx_model_path or None)
+            classifier = load_classifier(settings.onnx_model_path or None)
         except ModelLoadError as exc:
             shown = settings.onnx_model_path or "(the committed model)"
             raise ConfigError([f"Config 'ONNX_MODEL_PATH' has value '{shown}'. {exc}."]) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import os
 import random
 import shutil
 import string
@@ -13,7 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.model.classifier import DEFAULT_MODEL_PATH, InjectionClassifier, ModelLoadError
+from core.model.classifier import (
+    DEFAULT_MODEL_PATH,
+    InjectionClassifier,
+    ModelLoadError,
+    load_classifier,
+)
 from core.model.dataset import default_prompts_dir, load_jsonl
 from core.model.eval import tpr_at_fpr
 from core.model.features import FeatureSpec, featurize, window_spans
@@ -267,3 +273,21 @@ def test_dev_split_tpr_at_1pct_fpr(classifier: InjectionClassifier) -> None:
     scores = np.array([classifier.score(row["text"]) for row in rows])
     attack = np.array([row["label"] != "benign" for row in rows])
     assert tpr_at_fpr(scores, attack, 0.01) >= 0.95
+
+
+def test_load_classifier_shares_one_per_model_file_version(tmp_path: Path) -> None:
+    """Cores in one process share the loaded classifier; another file, or the same file
+    changed, is loaded anew; a missing one fails as InjectionClassifier does."""
+    first = load_classifier()
+    assert load_classifier() is first
+    assert load_classifier(DEFAULT_MODEL_PATH) is first
+    copy = tmp_path / "model.onnx"
+    shutil.copyfile(DEFAULT_MODEL_PATH, copy)
+    other = load_classifier(copy)
+    assert other is not first
+    assert load_classifier(copy) is other
+    stat = copy.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert load_classifier(copy) is not other
+    with pytest.raises(ModelLoadError, match="not found"):
+        load_classifier(tmp_path / "missing.onnx")

@@ -160,7 +160,9 @@ def _login(page: Page, url: str, key: str) -> None:
 
 
 def _open(page: Page, name: str) -> None:
-    """Follow a navigation link with the keyboard."""
+    """Follow a navigation link with the keyboard, from the top of the page (its skip link):
+    a page of many rows (every key of a shared database) is not tabbed through."""
+    page.locator("a.skip").focus()
     _tab_to(page, f'nav a[data-page="{name}"]')
     page.keyboard.press("Enter")
     expect(page.locator(f"#page-{name}")).to_be_visible()
