@@ -203,7 +203,15 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
+        self.request_stop()
+        self.wait_stopped()
+
+    def request_stop(self) -> None:
+        """Ask the server to stop (it notices within uvicorn's 0.1 s tick) without waiting:
+        a stack's servers then shut down together, ~0.2 s instead of ~0.55 s one by one."""
         self.server.should_exit = True
+
+    def wait_stopped(self) -> None:
         self.thread.join(10)
         self.sock.close()
 
@@ -381,8 +389,11 @@ def stack(
     try:
         yield built
     finally:
+        # The upstream fixture stops its server after this: it may begin now.
+        for server in (*built.started, built.upstream.server):
+            server.request_stop()
         for server in reversed(built.started):
-            server.stop()
+            server.wait_stopped()
 
 
 @pytest.fixture
