@@ -81,3 +81,34 @@ def test_admin_routes_answer_an_allowed_network(stack: Stack) -> None:
     assert httpx.get(core.url + "/console/").status_code == 200
     # Allowed network, no key: authentication still applies.
     assert httpx.get(core.url + "/api/v1/admin/keys").status_code == 401
+
+
+def test_hostile_calls_from_a_refused_network_get_a_clear_4xx(stack: Stack) -> None:
+    """Odd methods, NUL and control characters, Unicode digits, deep or huge bodies: each
+    call from a network ADMIN_ALLOW_FROM leaves out is a 4xx in OpenAI's shape (403 before
+    the body is read; 405 for a method no route has), never a 500, and core stays ready."""
+    admin = stack.create_key("admin", user="root")
+    core = _core(stack, "10.0.0.0/8")
+    _wait_for_key(core, admin.key)
+    auth = {"authorization": f"Bearer {admin.key}"}
+    deep = ("[" * 10_000 + "]" * 10_000).encode()
+    calls: list[tuple[str, str, bytes | None]] = [
+        ("HEAD", "/api/v1/admin/keys", None),
+        ("OPTIONS", "/api/v1/admin/keys", None),
+        ("PROPFIND", "/api/v1/admin/keys", None),
+        ("DELETE", "/console/session", None),
+        ("GET", "/api/v1/admin/keys%00", None),
+        ("GET", "/api/v1/admin/bypass-events/%01%1b[2J", None),
+        ("GET", "/api/v1/admin/bypass-events/\u0661\u0662", None),
+        ("GET", "/console/static/..%2F..%2Fsettings.py", None),
+        ("POST", "/api/v1/admin/keys", deep),
+        ("POST", "/api/approvals/1/reject", b'{"reason": "' + b"x" * 3_000_000 + b'"}'),
+        ("POST", "/console/login", b"key=" + b"\x00" * 10_000),
+    ]
+    for method, path, body in calls:
+        answer = httpx.request(method, core.url + path, headers=auth, content=body, timeout=10)
+        assert 400 <= answer.status_code < 500, (method, path, answer.status_code)
+        if method != "HEAD":
+            error = answer.json()["error"]
+            assert error["type"] and error["code"], (method, path, error)
+    assert httpx.get(core.url + "/api/v1/ready").status_code == 200
