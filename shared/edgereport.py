@@ -19,7 +19,7 @@ is removed. An edge that stops cleanly removes its own field.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -32,6 +32,7 @@ __all__ = [
     "STALE_AFTER_S",
     "EdgeReport",
     "encode",
+    "overall",
     "read_reports",
     "reports_key",
 ]
@@ -68,7 +69,7 @@ class EdgeReport:
     @property
     def worst(self) -> str:
         """``open`` if any breaker is open, else ``half_open`` if any is, else ``closed``."""
-        return next((state for state in _ORDER if state in self.cores.values()), "closed")
+        return _worst(self.cores.values(), "closed")
 
     @classmethod
     def parse(cls, instance: str, value: bytes | str, *, now: float) -> EdgeReport | None:
@@ -88,6 +89,22 @@ class EdgeReport:
             "age_s": round(self.age_s, 1),
             "reporting": self.reporting,
         }
+
+
+def overall(reports: Iterable[EdgeReport]) -> str:
+    """The worst breaker among edges reporting now; ``unknown`` when none is.
+
+    >>> overall([EdgeReport("a", {"core_0": "closed"}, False, 1.0)])
+    'closed'
+    >>> overall([EdgeReport("a", {"core_0": "open"}, False, 60.0)])  # silent: not counted
+    'unknown'
+    """
+    return _worst((report.worst for report in reports if report.reporting), "unknown")
+
+
+def _worst(states: Iterable[str], default: str) -> str:
+    seen = set(states)
+    return next((state for state in _ORDER if state in seen), default)
 
 
 async def read_reports(redis: aioredis.Redis, prefix: str) -> list[EdgeReport]:

@@ -42,7 +42,7 @@ from core.routes.admin import authorized, database_pool, uses_database
 from core.state import CoreState, core_state
 from shared.clientip import is_trusted, parse_ip
 from shared.config import IPNetwork
-from shared.edgereport import read_reports
+from shared.edgereport import overall, read_reports
 from shared.errors import (
     AegisError,
     AuthenticationError,
@@ -407,9 +407,7 @@ async def _breakers(state: CoreState) -> dict[str, Any]:
         reports = await read_reports(state.redis, state.settings.redis_prefix)
     except RedisError:
         return {"state": "unknown", "edges": None}
-    worst = {report.worst for report in reports if report.reporting}
-    known = next((s for s in ("open", "half_open", "closed") if s in worst), "unknown")
-    return {"state": known, "edges": [report.as_dict() for report in reports]}
+    return {"state": overall(reports), "edges": [report.as_dict() for report in reports]}
 
 
 def _one(row: asyncpg.Record | None) -> asyncpg.Record:

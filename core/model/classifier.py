@@ -111,12 +111,10 @@ def load_classifier(model_path: str | os.PathLike[str] | None = None) -> Injecti
     """
     path = Path(model_path) if model_path is not None else DEFAULT_MODEL_PATH
     try:
-        stamps = tuple(
-            (p.stat().st_mtime_ns, p.stat().st_size) for p in (path, DEFAULT_ENCODER_PATH)
-        )
+        stats = [file.stat() for file in (path, DEFAULT_ENCODER_PATH)]
     except OSError:
         return InjectionClassifier(path)  # raises ModelLoadError with the reason
-    return _load_shared(path.resolve(), stamps)
+    return _load_shared(path.resolve(), tuple((s.st_mtime_ns, s.st_size) for s in stats))
 
 
 @functools.lru_cache(maxsize=4)
