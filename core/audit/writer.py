@@ -58,6 +58,8 @@ BATCH_MAX: Final = 2_000
 FLUSH_INTERVAL_S: Final = 0.2
 WRITE_TIMEOUT_S: Final = 10.0
 REPLAY_BATCH: Final = 2_000
+# Rows built between two yields to the event loop (AuditWriter.step).
+TAKE_SLICE: Final = 32
 HEAD_LOG_INTERVAL_S: Final = 60.0
 _RETRY_S: Final = (0.2, 0.5, 1.0, 2.0, 5.0)
 _QUEUE_FULL_LOG_S: Final = 10.0
@@ -292,8 +294,17 @@ class AuditWriter:
         if self.spool.pending and time.monotonic() >= self._retry_at:
             await self._replay()
         while self._held or self._queue:
-            rows, self._held = self._held, []
-            rows.extend(self._take(self._batch_max - len(rows)))
+            # Built a slice at a time, letting requests run between slices: building,
+            # checking and chaining a row costs 20-40 µs (21 µs from a ready record,
+            # in-process), so the 150 rows of 200 ms at 750 requests/s held the loop 3-6 ms
+            # in one go, which requests arriving then waited out. The rows wait in _held
+            # meanwhile, so a shutdown that cancels this task still writes or spools them.
+            rows = self._held
+            while self._queue and len(rows) < self._batch_max:
+                rows.extend(self._take(min(TAKE_SLICE, self._batch_max - len(rows))))
+                if self._queue and len(rows) < self._batch_max:
+                    await asyncio.sleep(0)
+            self._held = []
             taken += len(rows)
             await self._write(rows)
         self._log_head()

@@ -3,6 +3,8 @@ doubled or silently changed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import time
 import uuid
@@ -21,7 +23,7 @@ from core.audit.record import AuditRecord, canonical, row_hash
 from core.audit.spool import Spool
 from core.audit.verify import _codecs, verify
 from core.audit.verify import _record as stored_record
-from core.audit.writer import AuditWriter
+from core.audit.writer import TAKE_SLICE, AuditWriter
 from core.db.pool import Database
 from tests.tcpproxy import TcpProxy
 
@@ -102,6 +104,39 @@ async def test_rows_are_stored_in_order_and_the_chain_verifies(
     first = rows[0]
     assert str(first["ip_address"]) == "10.0.0.7"
     assert orjson.loads(first["findings"])[0]["type"] == "KR_RRN"
+
+
+async def test_a_batch_is_built_in_slices_and_a_shutdown_between_them_loses_no_row(
+    database: Database, tmp_path: Path
+) -> None:
+    """A step yields to the event loop between slices of TAKE_SLICE rows (a request can run
+    meanwhile); cancelled there (shutdown), the rows built so far and those still queued
+    are written by close(), in order, once each."""
+    writer = _writer(database, tmp_path)
+    count = TAKE_SLICE * 3 + 5
+    for number in range(count):
+        writer.submit(_record(number))
+    ran: list[int] = []
+
+    async def request() -> None:  # what the loop runs while the writer builds rows
+        ran.append(writer.queued)
+
+    step = asyncio.create_task(writer.step())
+    side = asyncio.create_task(request())
+    await asyncio.sleep(0)  # the step builds its first slice, then yields
+    await side
+    # The request ran before the batch was written: after the first slice, before the last.
+    assert ran and 0 < ran[0] <= count
+    step.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await step
+    await writer.close()
+    pool = await database.wait_pool()
+    rows = await _rows(pool)
+    assert [row["request_id"] for row in rows] == [f"req-{n}" for n in range(count)]
+    assert [row["seq"] for row in rows] == list(range(1, count + 1))
+    report = await _verify(pool)
+    assert report.ok, report.problems
 
 
 async def _tamper(pool: asyncpg.Pool, how: str) -> dict[str, Any]:
