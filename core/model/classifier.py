@@ -203,14 +203,18 @@ class InjectionClassifier:
         return self.classify_many((text,))[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[ClassifierResult]:
-        """:meth:`classify` for each text. Texts of one window share ONNX calls (a few hundred
-        windows at a time); a longer text's distinct windows are scored a few hundred at a
-        time, skipping those whose bound (:mod:`core.model.bound`) is below a score found.
-        A text that occurs more than once is scored once (a chat of 61,678 "hi" messages
-        took 8.9 s, every copy normalised and scored; tests/e2e/test_fuzz.py)."""
+        """:meth:`classify` for each text: :meth:`first_tier`, then :meth:`second_tier`."""
+        return self.second_tier(texts, self.first_tier(texts))
+
+    def first_tier(self, texts: Sequence[str]) -> list[ClassifierResult]:
+        """The n-gram model's result for each text. Texts of one window share ONNX calls (a
+        few hundred windows at a time); a longer text's distinct windows are scored a few
+        hundred at a time, skipping those whose bound (:mod:`core.model.bound`) is below a
+        score found. A text that occurs more than once is scored once (a chat of 61,678 "hi"
+        messages took 8.9 s, every copy normalised and scored; tests/e2e/test_fuzz.py)."""
         distinct = list(dict.fromkeys(texts))
         if len(distinct) < len(texts):
-            scored = dict(zip(distinct, self.classify_many(distinct), strict=True))
+            scored = dict(zip(distinct, self.first_tier(distinct), strict=True))
             return [scored[text] for text in texts]
         bests = [_Best() for _ in texts]
         pending: list[tuple[_Best, bool, int, FeatureBatch]] = []
@@ -227,12 +231,31 @@ class InjectionClassifier:
                     self._score_short(pending)
                     pending = []
         self._score_short(pending)
-        results = [best.result() for best in bests]
-        if self._cascade is not None:
-            results = [
-                self._cascade.rescore(self, text, r) for text, r in zip(texts, results, strict=True)
-            ]
-        return results
+        return [best.result() for best in bests]
+
+    def needs_second_tier(self, results: Sequence[ClassifierResult]) -> bool:
+        """Whether :meth:`second_tier` would ask the encoder about any of these n-gram
+        results (a score in the band): 15-25 ms, which a caller on an event loop should run
+        on a thread; the n-gram tier alone is about a millisecond per KB."""
+        cascade = self._cascade
+        return cascade is not None and any(cascade.low < r.score < cascade.high for r in results)
+
+    def second_tier(
+        self, texts: Sequence[str], results: Sequence[ClassifierResult]
+    ) -> list[ClassifierResult]:
+        """The n-gram ``results`` of ``texts`` (:meth:`first_tier`) with the encoder tier's
+        say where the n-gram score is in the band; a text that occurs twice is encoded once."""
+        cascade = self._cascade
+        if cascade is None:
+            return list(results)
+        done: dict[str, ClassifierResult] = {}
+        final = []
+        for text, result in zip(texts, results, strict=True):
+            rescored = done.get(text)
+            if rescored is None:
+                rescored = done[text] = cascade.rescore(self, text, result)
+            final.append(rescored)
+        return final
 
     def window_text(self, text: str, result: ClassifierResult) -> str | None:
         """The text the encoder tier is given for ``result``: ``text`` itself when it is one
@@ -519,7 +542,10 @@ class _Cascade:
     """The encoder tier and how its head's log-odds combine with the n-gram probability.
 
     For an n-gram score ``p`` inside ``band`` the reported score is
-    ``sigmoid(w * logit(p) + (1 - w) * head - z_threshold + logit(threshold))``: above the
+    ``sigmoid(w * logit(p) + (1 - w) * head - z_threshold + logit(threshold))`` (``head`` the
+    lower of the head's log-odds for the decoded form that won and for the text as written,
+    when a decoded form won; the encoder reads at most ``MAX_TOKENS`` word pieces, and a
+    longer text keeps its n-gram score): above the
     model's threshold exactly when the combination is above the one chosen on the dev split
     (``core/model/train_encoder.py``); outside the band, and for a window of a long text,
     the n-gram score stands.
@@ -553,7 +579,18 @@ class _Cascade:
         window = classifier.window_text(text, result)
         if window is None:
             return result
-        head = self.encoder.logit(window)
+        # Only a text the encoder reads whole (SentenceEncoder.whole_logit).
+        head = self.encoder.whole_logit(window)
+        if head is None:
+            return result
+        if result.decoded and window != text:
+            # A decoded form won (reversed, ROT13, base64 …). The head learned prompts as
+            # written, and ordinary text decoded is gibberish it takes for an adversarial
+            # suffix ("write a C# method that reverses a string", read backwards, got +20
+            # where the question itself got -14): both readings must call it an attack.
+            written = self.encoder.whole_logit(text)
+            if written is not None:
+                head = min(head, written)
         z = self.weight * math.log(p / (1 - p)) + (1 - self.weight) * head + self.shift
         score = 1.0 / (1.0 + math.exp(-min(max(z, -60.0), 60.0)))
         return ClassifierResult(

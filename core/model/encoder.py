@@ -105,8 +105,15 @@ class SentenceEncoder:
         self.info: Final[dict[str, Any]] = json.loads(meta)
         self.logit("warm up")
 
-    def _inputs(self, text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
-        ids = self._tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True)
+    def pieces(self, text: str) -> list[int]:
+        """``text``'s word pieces, with the begin and end markers."""
+        return list(self._tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True))
+
+    def _inputs(
+        self, text: str, ids: list[int] | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float32]]:
+        if ids is None:
+            ids = self.pieces(text)
         if len(ids) > MAX_TOKENS:
             ids = [*ids[: MAX_TOKENS - 1], ids[-1]]  # keep EOS
         index = np.asarray(ids, dtype=np.int64)
@@ -123,6 +130,16 @@ class SentenceEncoder:
     def logit(self, text: str) -> float:
         """The head's log-odds that ``text`` (its first ``MAX_TOKENS`` word pieces) attacks."""
         return self._run(text)[1]
+
+    def whole_logit(self, text: str) -> float | None:
+        """:meth:`logit` where the encoder reads ``text`` whole (at most ``MAX_TOKENS`` word
+        pieces), else ``None``: the head learned whole prompts, and the start of a longer
+        text is not one (1 KB of ordinary Korean prose, read to its 256th piece, got +9)."""
+        ids = self.pieces(text)
+        if len(ids) > MAX_TOKENS:
+            return None
+        _embedding, logit = self._session.run(None, {"pieces": self._inputs(text, ids)})
+        return float(logit[0])
 
     def embed(self, text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
         """The encoder's embedding of ``text`` (512 floats, unit length)."""

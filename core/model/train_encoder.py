@@ -12,7 +12,9 @@ Steps (all seeded; the same data and library versions give the same file):
 3. The head: an MLP (128 ReLU units, L2 1e-3, 60 epochs of Adam, attacks repeated 3 times).
 4. The cascade, on the dev split only: the n-gram model's probability ``p``; in the band
    ``BAND`` (texts of one window, see ``InjectionClassifier.window_text``) the two are
-   combined in log-odds, ``z = W * logit(p) + (1 - W) * head``, and ``z_threshold`` is the
+   combined in log-odds, ``z = W * logit(p) + (1 - W) * head`` (where a decoded form won,
+   ``head`` is the lower of its log-odds and the text's own; a window of more than
+   ``MAX_TOKENS`` word pieces stays with the n-gram model), and ``z_threshold`` is the
    lowest cut at which the whole cascade (out of the band the n-gram model alone flags)
    flags at most 1% of the dev split's English benign prompts and of its Korean ones. The
    classifier then reports ``sigmoid(z - z_threshold + logit(T))`` (``T`` the n-gram
@@ -119,13 +121,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     p_dev = np.array([r.score for r in results])
     windows = [ngram.window_text(row["text"], r) for row, r in zip(dev, results, strict=True)]
     band = np.array(
-        [BAND[0] < p < BAND[1] and w is not None for p, w in zip(p_dev, windows, strict=True)]
+        [
+            BAND[0] < p < BAND[1] and w is not None and len(encoder.pieces(w)) <= MAX_TOKENS
+            for p, w in zip(p_dev, windows, strict=True)
+        ]
     )
-    x_dev = np.stack(
-        [encoder.embed(w).ravel() for w, b in zip(windows, band, strict=True) if b and w]
+    in_band = np.flatnonzero(band)
+    head_dev = _logit(
+        mlp.predict_proba(np.stack([encoder.embed(windows[i]).ravel() for i in in_band]))[:, 1]
     )
+    # As at run time (_Cascade.rescore): where a decoded form won, the lower of its head
+    # log-odds and the text's own.
+    both = [
+        k
+        for k, i in enumerate(in_band)
+        if results[i].decoded
+        and windows[i] != dev[i]["text"]
+        and len(encoder.pieces(dev[i]["text"])) <= MAX_TOKENS
+    ]
+    if both:
+        x_text = np.stack([encoder.embed(dev[in_band[k]]["text"]).ravel() for k in both])
+        head_dev[both] = np.minimum(head_dev[both], _logit(mlp.predict_proba(x_text)[:, 1]))
     z_dev = np.full(len(dev), -np.inf)
-    z_dev[band] = W * _logit(p_dev[band]) + (1 - W) * _logit(mlp.predict_proba(x_dev)[:, 1])
+    z_dev[band] = W * _logit(p_dev[band]) + (1 - W) * head_dev
     z_dev[~band & (p_dev > ngram.threshold)] = np.inf  # the n-gram model flags these alone
     benign = np.array([row["label"] == "benign" for row in dev])
     lang = np.array([row["lang"] for row in dev])

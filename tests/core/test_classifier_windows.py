@@ -122,7 +122,9 @@ def test_the_bounds_hold_for_every_window(classifier: InjectionClassifier) -> No
             score = classifier._run([batch.padded()]).astype(np.float64)
             inside = (score > 1e-6) & (score < 1 - 1e-6)  # where the logit can be read back
             logit = np.log(score[inside] / (1 - score[inside]))
-            assert np.all(loose >= tight - 1e-9), name
+            # Equal where the tight bound gains nothing; then only their rounding differs
+            # (float64 and float32 sums, ~1e-6 each, core/model/bound.py).
+            assert np.all(loose >= tight - 1e-5), name
             assert np.all(tight[inside] + LOGIT_SLACK / 10 >= logit), name
 
 

@@ -103,3 +103,16 @@ async def test_a_cancelled_request_keeps_its_slot_until_its_work_ends() -> None:
             pass
     finally:
         runner.close()
+
+
+async def test_work_that_is_slow_whatever_the_size_can_be_kept_off_the_loop() -> None:
+    """``inline=False``: a tiny request's work runs on the worker thread (the classifier's
+    encoder tier, 15-25 ms for a short prompt)."""
+    runner = CpuRunner()
+    try:
+        name = await runner.run(TINY, lambda: threading.current_thread().name, inline=False)
+        heavy = await runner.run(HEAVY, lambda: threading.current_thread().name, inline=False)
+    finally:
+        runner.close()
+    assert name.startswith("aegis-scan_")
+    assert heavy.startswith("aegis-scan-heavy")

@@ -11,8 +11,10 @@ the very features of an attack, so by default it is only reported; a policy may 
 ``classifier:system_injection`` a threshold to block on it. Everything else — user and
 assistant turns, tool results, completion prompts, embedding inputs — is type ``injection``.
 
-Inference is CPU-bound: it runs where :class:`core.scanning.base.CpuRunner` puts it (on the
-event loop for short requests, on the scanners' worker thread for long ones).
+Inference is CPU-bound: the n-gram tier runs where :class:`core.scanning.base.CpuRunner`
+puts it (on the event loop for short requests, on the scanners' worker thread for long
+ones); the encoder tier, for the few texts whose n-gram score is in its band, always on a
+thread.
 """
 
 from __future__ import annotations
@@ -61,7 +63,17 @@ class InjectionScanner:
         if not texts:
             return []
         plain = [scan_text.text for scan_text in texts]
-        results = await self._runner.run(request, lambda: self.classifier.classify_many(plain))
+        classifier = self.classifier
+        # The n-gram tier where the runner puts it (a short prompt on the loop); the encoder
+        # tier, 15-25 ms for the few texts in its band, always on a thread, so the loop
+        # never waits on it (tests/core/test_cpu_runner.py).
+        first = await self._runner.run(request, lambda: classifier.first_tier(plain))
+        if not classifier.needs_second_tier(first):
+            results = first
+        else:
+            results = await self._runner.run(
+                request, lambda: classifier.second_tier(plain, first), inline=False
+            )
         return [
             _finding(self.name, scan_text, result)
             for scan_text, result in zip(texts, results, strict=True)
