@@ -44,11 +44,28 @@ from typing import Any, Final
 
 import yaml
 
-__all__ = ["OBFUSCATIONS", "expand", "generate_file", "josa", "main", "obfuscate", "random_token"]
+__all__ = [
+    "ENCODER_ONLY",
+    "OBFUSCATIONS",
+    "encoder_only",
+    "expand",
+    "generate_file",
+    "josa",
+    "main",
+    "obfuscate",
+    "random_token",
+]
 
 DATA_DIR: Final = Path(__file__).parent / "data"
 SEEDS_DIR: Final = DATA_DIR / "seeds"
 HELDOUT_DIR: Final = DATA_DIR / "heldout"
+
+# A group with `tier: encoder` trains the encoder tier's head only, not the n-gram model
+# (core/model/train.py leaves its rows out): prose_mix.yaml's documents of unrelated
+# everyday sentences cured the head of taking Korean prose for an attack (log-odds +9 -> +3),
+# but taught the n-gram model, which reads windows, to let an attack diluted in Korean small
+# talk pass (tests/core/test_classifier.py, ko-filler: 0.74 -> 0.67, under its threshold).
+ENCODER_ONLY: Final = "encoder"
 
 _SLOT_RE: Final = re.compile(r"\{(@?[a-z0-9_]+)(?::([^}]+))?\}")
 _MAX_DEPTH: Final = 12
@@ -310,6 +327,9 @@ def _group_rows(
     rng = _rng(origin, name)
     label, lang = str(group["label"]), str(group["lang"])
     source = f"aegis-synth:{origin}:{name}"
+    tier = group.get("tier")
+    if tier is not None and tier != ENCODER_ONLY:
+        raise ValueError(f"group {name}: tier must be {ENCODER_ONLY!r}")
     texts: list[str] = [str(t).strip() for t in group.get("texts", [])]
     if "each" in group:
         texts += [expand(str(t), slots, rng) for t in slots[str(group["each"])]]
@@ -337,7 +357,15 @@ def _group_rows(
         if share and rng.random() < share:
             out, kind = obfuscate(out, rng, kinds)
             tag = f"+{kind}"
-        yield {"text": out, "label": label, "lang": lang, "source": source + tag}
+        row = {"text": out, "label": label, "lang": lang, "source": source + tag}
+        if tier is not None:
+            row["tier"] = tier
+        yield row
+
+
+def encoder_only(row: Mapping[str, str]) -> bool:
+    """Whether ``row`` is for the encoder tier's head only (see :data:`ENCODER_ONLY`)."""
+    return row.get("tier") == ENCODER_ONLY
 
 
 def _load_slots(paths: Sequence[Path]) -> dict[str, list[str]]:

@@ -485,7 +485,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     corpus = load_jsonl(args.prompts_dir / "train.jsonl")
     print(f"BIPIA attack sentences located: {mark_inserted_attacks(corpus)}")
     dev = load_jsonl(args.prompts_dir / "dev.jsonl")
-    generated = synth.generate_all()["train_aug"]
+    # Groups marked `tier: encoder` teach the encoder's head only (synth.ENCODER_ONLY).
+    generated = [row for row in synth.generate_all()["train_aug"] if not synth.encoder_only(row)]
     rows = [*corpus, *generated]
     rows += augment(corpus, generated, random.Random(SEED))  # noqa: S311 (seeded on purpose)
     print(f"rows: {len(corpus)} corpus, {len(generated)} synthetic, {len(rows)} in all")
