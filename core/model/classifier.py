@@ -96,6 +96,11 @@ _TIGHT_ROWS: Final = 64
 # Windows each bound is given before it may be dropped for ruling out too few (_BoundUse).
 _LOOSE_TRIAL: Final = 512
 _TIGHT_TRIAL: Final = 64
+# At most this many distinct texts of one call get the encoder tier, the most suspicious
+# (highest n-gram score in the band) first; the rest keep their n-gram score. The encoder
+# costs 10-14 ms a text: a 1 MB request of 40,000 short varied prompts, each in the band,
+# would otherwise cost minutes of CPU (tests/core/test_classifier_tiers.py).
+ENCODER_TEXTS_MAX: Final = 16
 _WARMUP_TEXT: Final = "Warm-up text for the classifier. 분류기 예열용 문장입니다. " * 8
 
 
@@ -241,16 +246,29 @@ class InjectionClassifier:
         return cascade is not None and any(cascade.low < r.score < cascade.high for r in results)
 
     def second_tier(
-        self, texts: Sequence[str], results: Sequence[ClassifierResult]
+        self,
+        texts: Sequence[str],
+        results: Sequence[ClassifierResult],
+        limit: int = ENCODER_TEXTS_MAX,
     ) -> list[ClassifierResult]:
         """The n-gram ``results`` of ``texts`` (:meth:`first_tier`) with the encoder tier's
-        say where the n-gram score is in the band; a text that occurs twice is encoded once."""
+        say where the n-gram score is in the band, for at most ``limit`` distinct texts, the
+        highest scores first (:data:`ENCODER_TEXTS_MAX`); a text that occurs twice is
+        encoded once."""
         cascade = self._cascade
         if cascade is None:
             return list(results)
+        unsure: dict[str, float] = {}
+        for text, result in zip(texts, results, strict=True):
+            if cascade.low < result.score < cascade.high:
+                unsure[text] = result.score
+        chosen = set(sorted(unsure, key=unsure.__getitem__, reverse=True)[:limit])
         done: dict[str, ClassifierResult] = {}
         final = []
         for text, result in zip(texts, results, strict=True):
+            if text not in chosen:
+                final.append(result)
+                continue
             rescored = done.get(text)
             if rescored is None:
                 rescored = done[text] = cascade.rescore(self, text, result)

@@ -127,8 +127,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         ]
     )
     in_band = np.flatnonzero(band)
+    band_windows = [w for w, b in zip(windows, band, strict=True) if b and w is not None]
     head_dev = _logit(
-        mlp.predict_proba(np.stack([encoder.embed(windows[i]).ravel() for i in in_band]))[:, 1]
+        mlp.predict_proba(np.stack([encoder.embed(w).ravel() for w in band_windows]))[:, 1]
     )
     # As at run time (_Cascade.rescore): where a decoded form won, the lower of its head
     # log-odds and the text's own.

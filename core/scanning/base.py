@@ -146,9 +146,7 @@ class CpuRunner:
             _ADMITTED.reset(token)
             admission.release()
 
-    async def run(
-        self, request: ScanRequest, work: Callable[[], _T], *, inline: bool = True
-    ) -> _T:
+    async def run(self, request: ScanRequest, work: Callable[[], _T], *, inline: bool = True) -> _T:
         """``work`` for ``request``, where its size says (see the class doc); with
         ``inline=False`` a small request's work goes to the worker thread too (work that
         is slow whatever the size, like the classifier's encoder tier)."""

@@ -4,8 +4,9 @@ puts it, the encoder tier (15-25 ms) never on the event loop."""
 from __future__ import annotations
 
 import asyncio
+import time
 
-from core.model.classifier import InjectionClassifier, load_classifier
+from core.model.classifier import ENCODER_TEXTS_MAX, InjectionClassifier, load_classifier
 from core.scanning.base import ScanRequest
 from core.scanning.input.injection import InjectionScanner
 
@@ -81,3 +82,24 @@ def test_first_then_second_tier_is_classify() -> None:
     first = classifier.first_tier(texts)
     assert classifier.second_tier(texts, first) == classifier.classify_many(texts)
     assert classifier.classify_many(texts)[0] == classifier.classify_many(texts)[-1]
+
+
+def test_one_call_pays_the_encoder_for_at_most_a_few_texts() -> None:
+    """Hundreds of distinct prompts in the band (a 1 MB request could hold 40,000): the
+    encoder judges ENCODER_TEXTS_MAX of them, the most suspicious by the n-gram score, and
+    the rest keep their n-gram score, so the call stays within a second."""
+    classifier = load_classifier()
+    base = _in_band(classifier)
+    texts = [f"{text} ({number})" for number in range(60) for text in base]
+    first = classifier.first_tier(texts)
+    unsure = [i for i, result in enumerate(first) if classifier.needs_second_tier([result])]
+    assert len(unsure) > ENCODER_TEXTS_MAX * 2
+    started = time.perf_counter()
+    results = classifier.second_tier(texts, first)
+    elapsed = time.perf_counter() - started
+    encoded = [i for i, result in enumerate(results) if result.encoder]
+    assert 0 < len(encoded) <= ENCODER_TEXTS_MAX
+    lowest_chosen = min(first[i].score for i in encoded)
+    assert all(first[i].score <= lowest_chosen for i in unsure if i not in encoded)
+    assert all(results[i] == first[i] for i in range(len(texts)) if i not in encoded)
+    assert elapsed < 2.0  # 16 encoder calls of 10-25 ms each, with room for a busy machine
