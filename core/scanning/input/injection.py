@@ -65,8 +65,8 @@ class InjectionScanner:
         plain = [scan_text.text for scan_text in texts]
         classifier = self.classifier
         # The n-gram tier where the runner puts it (a short prompt on the loop); the encoder
-        # tier, 15-25 ms for the few texts in its band, always on a thread, so the loop
-        # never waits on it (tests/core/test_cpu_runner.py).
+        # tier, 10-25 ms a text for the few in its band, always on a thread, so the loop
+        # never waits on it (tests/core/test_classifier_tiers.py).
         first = await self._runner.run(request, lambda: classifier.first_tier(plain))
         if not classifier.needs_second_tier(first):
             results = first
