@@ -44,6 +44,10 @@ DEFAULT_ENCODER_PATH: Final = Path(__file__).with_name("encoder.onnx")
 # Word pieces encoded per text (BOS and EOS included): about 1,200 characters of English,
 # 450 of Korean. The cost is linear in it; the classifier hands over its best window.
 MAX_TOKENS: Final = 256
+# A longer text whose start alone is well over MAX_TOKENS pieces is not read whole
+# (SentenceEncoder.whole_logit); only one that collapses (runs of white space) is tokenised
+# to its end.
+_WHOLE_PREFIX_CHARS: Final = 8192
 _CHUNKS: Final = 17
 _METADATA_KEY: Final = "aegis.encoder"
 
@@ -135,6 +139,10 @@ class SentenceEncoder:
         """:meth:`logit` where the encoder reads ``text`` whole (at most ``MAX_TOKENS`` word
         pieces), else ``None``: the head learned whole prompts, and the start of a longer
         text is not one (1 KB of ordinary Korean prose, read to its 256th piece, got +9)."""
+        if len(text) > _WHOLE_PREFIX_CHARS and (
+            len(self.pieces(text[:_WHOLE_PREFIX_CHARS])) > 2 * MAX_TOKENS
+        ):
+            return None  # not tokenised whole: that is pure Python, ~1.5 ms per KB
         ids = self.pieces(text)
         if len(ids) > MAX_TOKENS:
             return None

@@ -103,3 +103,14 @@ def test_one_call_pays_the_encoder_for_at_most_a_few_texts() -> None:
     assert all(first[i].score <= lowest_chosen for i in unsure if i not in encoded)
     assert all(results[i] == first[i] for i in range(len(texts)) if i not in encoded)
     assert elapsed < 2.0  # 16 encoder calls of 10-25 ms each, with room for a busy machine
+
+
+def test_a_long_text_is_not_tokenised_to_its_end_to_learn_it_is_long() -> None:
+    """The encoder reads at most MAX_TOKENS pieces; a megabyte is known to be longer from its
+    first 8 KB (the tokenizer is pure Python, ~1.5 ms per KB), a short prompt is read."""
+    encoder = load_classifier()._cascade.encoder  # type: ignore[union-attr]
+    started = time.perf_counter()
+    assert encoder.whole_logit("lorem ipsum dolor sit amet " * 40_000) is None
+    assert time.perf_counter() - started < 0.5  # the whole megabyte took ~1.3 s
+    assert encoder.whole_logit(UNSURE[0]) is not None
+    assert encoder.whole_logit(" " * 100_000 + UNSURE[0]) is not None  # white space collapses
