@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Case", "Score", "evaluate", "load_cases", "report"]
+__all__ = ["Case", "NamesScore", "Score", "evaluate", "load_cases", "names_score", "report"]
 
 Span = tuple[str, int, int]
 
@@ -75,6 +75,55 @@ class Score:
         if entities is None:
             return sum(counts.values())
         return sum(counts[entity] for entity in entities)
+
+
+@dataclass
+class NamesScore:
+    """Names in running text, as issue 16 measures them: recall per script of the name
+    (``Hangul``: it has a Hangul syllable; ``Latin``: any other, accents included), and the
+    sentences that expect nothing but got a ``PERSON`` finding (each counts once)."""
+
+    found: dict[str, list[int]] = field(default_factory=lambda: {"Hangul": [0, 0], "Latin": [0, 0]})
+    ordinary: int = 0
+    flagged: int = 0
+
+    def recall(self, script: str) -> float:
+        hit, total = self.found[script]
+        return hit / total if total else 1.0
+
+    def add(self, other: NamesScore) -> NamesScore:
+        for script, (hit, total) in other.found.items():
+            self.found[script][0] += hit
+            self.found[script][1] += total
+        self.ordinary += other.ordinary
+        self.flagged += other.flagged
+        return self
+
+    def __str__(self) -> str:
+        parts = [
+            f"{script} names {hit}/{total} = {hit / total:.3f}"
+            for script, (hit, total) in self.found.items()
+            if total
+        ]
+        rate = self.flagged / self.ordinary if self.ordinary else 0.0
+        parts.append(f"ordinary sentences flagged {self.flagged}/{self.ordinary} = {rate:.3f}")
+        return "names: " + ", ".join(parts)
+
+
+def names_score(find: Callable[[str], list[Span]], cases: Iterable[Case]) -> NamesScore:
+    """:class:`NamesScore` of ``find`` on ``cases`` (only ``PERSON`` findings count)."""
+    score = NamesScore()
+    for case in cases:
+        spans = set(find(case.text))
+        if not case.expected:
+            score.ordinary += 1
+            score.flagged += any(span[0] == "PERSON" for span in spans)
+        for span in case.expected:
+            name = case.text[span[1] : span[2]]
+            script = "Hangul" if any("가" <= c <= "힣" for c in name) else "Latin"
+            score.found[script][0] += span in spans
+            score.found[script][1] += 1
+    return score
 
 
 def evaluate(

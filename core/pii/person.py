@@ -12,8 +12,13 @@ their own projects do the work:
   two), followed by a particle or nothing. It is a name if MeCab reads it as 인명; else if
   both given syllables are common in given names (:data:`GIVEN_SYLLABLES`) and MeCab does not
   read the word as one dictionary word, a verb form, or a word and a particle (``안전은``).
+  A given name of :data:`KNOWN_GIVEN_NAMES` (``서윤``, ``하린``, ``영숙``: common two-syllable
+  names, written here) is a name however MeCab splits it, unless its reading is a word and
+  a particle, an inflected form or a verb made with 하다 (``주도하는``, ``차지한``).
 * **English** — the US Census Bureau's 1990 name lists (public domain, shipped in the
-  ``names`` package, MIT): 5,163 first names and 88,799 surnames. Two or three capitalised
+  ``names`` package, MIT): 5,163 first names and 88,799 surnames, and
+  :data:`WORLD_FIRST_NAMES`, first names the census lacks (``Priya``, ``Chinedu``,
+  ``Lucía``, ``Søren``, ``Liam``), written here. Two or three capitalised
   words are a name when the first is a first name, the last is not a word that makes the
   run a place or an organisation (:data:`NOT_SURNAMES`: ``Street``, ``Bank``, ``Hospital``),
   and, where the first name is also an ordinary word (:data:`WORD_FIRST_NAMES`: ``Will``,
@@ -23,9 +28,9 @@ their own projects do the work:
 
 Presidio's documentation recommends an NER model (spaCy's ``en_core_web_lg`` and the like)
 for ``PERSON``; those are downloaded at run time, which Aegis never does, and do not read
-Korean. What is missed: a given name alone (``지훈이가``, ``Sarah said``), a first name the
-census does not list before a surname (``Priya Raman``), a Korean name MeCab splits into a
-word and a particle (``문가은`` read as ``문가`` + ``은``), a one-syllable given name.
+Korean. What is missed: a given name alone (``지훈이가``, ``Sarah said``), a first name
+neither list holds before a surname, a Korean name MeCab splits into a word and a particle
+(``최다은`` read as ``최다`` + ``은``), a one-syllable given name (``김훈이``).
 
 The cheap gate is :data:`RUNNING_NAME_TRIGGER` (RE2): a text without a candidate never
 reaches MeCab or the lists.
@@ -50,9 +55,11 @@ from shared.rulepack import re2_options
 
 __all__ = [
     "GIVEN_SYLLABLES",
+    "KNOWN_GIVEN_NAMES",
     "NOT_SURNAMES",
     "RUNNING_NAME_TRIGGER",
     "WORD_FIRST_NAMES",
+    "WORLD_FIRST_NAMES",
     "AegisRunningNameRecognizer",
 ]
 
@@ -64,6 +71,40 @@ GIVEN_SYLLABLES: Final = frozenset(
     "승 시 신 아 애 연 열 엽 영 예 옥 온 완 용 우 욱 운 웅 원 윤 율 은 의 이 인 자 재 정 종 "
     "주 준 중 지 진 찬 창 채 철 춘 충 태 택 하 한 해 향 혁 현 협 형 혜 호 홍 화 환 효 훈 휘 희 "
     "결 늘 솜 빛 름 광 찬 필 식 유".split()
+)
+# Two-syllable given names common among Koreans, from the generation born in the 1940s to
+# the children of the 2020s (the kind of names the Supreme Court's family-register statistics
+# list as each year's most given), written by hand for Aegis. A candidate whose given name is
+# one of these is a name unless MeCab reads it as one word or as a word and its particle
+# (최다/NNG 은/JX): the dictionary knows few given names, and reads an unknown name as
+# whatever words its syllables make (조예/NNG 나/NP, 인서/NNG 하/XSV, 길/VA 은/ETM 비/NNG).
+# Left out: names that are also common nouns a surname syllable may begin (지원 "support",
+# 수정, 지수, 철수, 정수, 재원, 민주, 경호, 영수, 하나, 우주, 진주, 재현, 성현, 정숙, 유리,
+# 수영, 연주 …).
+KNOWN_GIVEN_NAMES: Final = frozenset(
+    # Born since about 2000.
+    "민준 서준 도윤 예준 시우 하준 주원 지호 지후 준우 준서 도현 건우 현우 우진 선우 서진 "
+    "민재 현준 연우 유준 정우 승우 승현 시윤 준혁 은우 지환 승민 지우 유찬 윤우 민성 준영 "
+    "시후 진우 수호 재윤 동현 태윤 은찬 민우 이준 한결 지안 로운 이안 도하 하람 태오 서우 "
+    "하율 은호 민규 성민 준호 현서 재민 동하 태민 민혁 예성 건희 준수 우현 상우 민호 "
+    "지훈 동욱 태현 승준 재훈 준기 시온 윤호 지한 라온 이든 도원 하진 시원 로아 "
+    "서연 서윤 서현 민서 하은 하윤 윤서 지유 채원 지민 수아 지아 지윤 은서 다은 예은 수빈 "
+    "소율 예린 하린 시은 유나 서아 아린 예나 채은 가은 윤아 나은 다인 수민 예서 유진 민지 "
+    "서영 은비 다솜 하영 소윤 서하 이서 아윤 다온 유주 시아 예지 수연 혜원 지은 "
+    "수진 은지 현지 혜진 소연 지혜 미진 은영 민정 보람 슬기 아름 나래 새롬 한별 초롱 "
+    "다빈 효진 소희 은주 채윤 연서 채아 예원 하람 리아 세아 나윤 주아 수인 세은 "
+    "가윤 서은 하음 나연 다연 서희 예진 유빈 채린 지연 혜인 은솔 나영 다현 "
+    # Born from about 1940 to 2000.
+    "영호 영철 영식 정호 성호 상철 상훈 종현 광호 재호 동훈 병철 병수 철호 경수 용호 진호 "
+    "현철 기훈 성훈 정훈 준석 태식 태호 춘식 만수 덕수 말복 영진 영민 영준 영재 영훈 정식 "
+    "성진 성철 성우 성규 상민 상진 상욱 종민 종훈 종호 광민 재성 재혁 재영 동진 동민 "
+    "병훈 명호 경민 경환 용준 용민 진혁 현석 기현 기범 정환 준형 태형 태준 승호 "
+    "영숙 영희 영자 정희 순자 순희 미숙 미경 미영 경숙 경희 경자 명숙 명희 혜숙 현숙 "
+    "은숙 옥순 말순 춘자 정자 금순 미선 미정 은정 은희 선희 지영 혜경 현정 수경 윤정 "
+    "미라 은경 정아 혜정 미란 희정 영미 영순 영애 정란 정미 정임 숙자 숙희 옥자 옥희 "
+    "순옥 순영 금자 금희 복순 복희 말숙 춘희 귀순 미옥 미애 미화 혜영 혜란 "
+    "선미 선아 은미 은아 지현 지숙 경아 경미 경란 현주 현미 현아 수미 수현 "
+    "윤희 윤미 연희 주희 주연 희경 희진 희숙 애란 애경".split()
 )
 # A syllable that ends or inflects ordinary words, never a given name's (as core.pii.names).
 _NOT_GIVEN: Final = "를을의에는와과로만께할함된될됨했며고요"
@@ -85,8 +126,14 @@ _KOREAN_CANDIDATE: Final = re.compile(
 )
 # Latin: runs of capitalised words (an initial with its dot may stand between), O'Connor
 # and Anne-Marie included.
-_CAP: Final = r"(?:O'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_LATIN_RUN: Final = re.compile(rf"(?<![A-Za-z'\-]){_CAP}(?:\s(?:[A-Z]\.\s)?{_CAP})+(?![A-Za-z])")
+# Letters with their diacritics (Lucía Ramírez, Łukasz Wiśniewski): Latin-1 and Latin
+# Extended-A, by case.
+_UPPER: Final = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x180)) if c.isupper())
+_LOWER: Final = "a-z" + "".join(c for c in map(chr, range(0xDF, 0x180)) if c.islower())
+_CAP: Final = rf"(?:O'|Mc|Mac)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
+_LATIN_RUN: Final = re.compile(
+    rf"(?<![{_UPPER}{_LOWER}'\-]){_CAP}(?:\s(?:[A-Z]\.\s)?{_CAP})+(?![{_UPPER}{_LOWER}])"
+)
 _LATIN_WORD: Final = re.compile(rf"{_CAP}|[A-Z]\.")
 
 # First names that are also ordinary capitalised words, places or brands: a surname must
@@ -134,7 +181,7 @@ NOT_SURNAMES: Final = frozenset(
     "Tribune Gazette Press Records Studios Pictures Films Show Festival Awards Prize Cup League "
     "Club Team United City County State Republic Kingdom Empire Airlines Airways Motors "
     "Controls Stanley Sachs Fargo Express Day Night Week Weekend Sale Party Eve Morning Evening "
-    "Lines Air Airlines Mail "
+    "Lines Air Airlines Mail Dynasty Era "
     "Street Cafe Community Chapel Heights Village Town Mall Market Plaza Court Terrace".split()
 )
 # Romanised Korean surnames, after which a romanised two-syllable given name is a name.
@@ -166,8 +213,63 @@ def _census(*names: str) -> dict[str, int]:
     return ranks
 
 
+# First names the 1990 census does not list: given names common elsewhere in the world
+# (South Asian, Arabic, West and East African, Slavic, Nordic, German, Spanish, Portuguese,
+# Italian and French with their accents, Japanese, Chinese and Vietnamese romanised) and
+# names that became common in English after 1990, written by hand for Aegis. Left out: those
+# that are also English words or places (Said, Dev, Milan, Aria, Aurora, Nova, Harper …).
+WORLD_FIRST_NAMES: Final = frozenset(
+    # South Asian and Arabic.
+    "Aarav Aditya Ajay Akash Amit Anand Anil Anjali Ankit Anup Arjun Arun Aryan Ashok Deepak "
+    "Deepika Dinesh Divya Gaurav Harish Ishaan Jaya Kavya Kiran Kunal Lakshmi Manish Meera "
+    "Mohit Nikhil Nisha Pooja Pradeep Prakash Pranav Priya Priyanka Rahul Rajesh Rakesh Ramesh "
+    "Ravi Rohan Rohit Sachin Sanjay Sanjana Shreya Shruti Siddharth Sunil Sunita Suresh Swati "
+    "Tanvi Varun Vijay Vikram Vinod Vishal Aisha Ayesha Fatima Imran Tariq Bilal Hamza Hassan "
+    "Hussein Karim Khalid Layla Leila Mahmoud Mariam Mohammed Muhammad Mustafa Nadia Noor "
+    "Rania Reza Salma Samir Sana Yasmin Youssef Yusuf Zainab Ahmed Amir Jamal Rashid Farhan "
+    "Ayaan Vivaan Advait Saanvi Ananya Aadhya Diya Ishita Riya Neha Kriti Tanya Aman Karan "
+    # West, East and southern African.
+    "Chinedu Chidi Chioma Emeka Ngozi Obinna Oluwaseun Olumide Tunde Adebayo Ayodele Folake "
+    "Funmilayo Kwame Kofi Kojo Akua Abena Amara Nnamdi Uche Ifeoma Zanele Thabo Sipho Lerato "
+    "Nomvula Thandiwe Kagiso Wanjiru Wambui Njeri Kamau Otieno Achieng Baraka Jabari Zuri "
+    "Tendai Tatenda Chipo Fatou Moussa Mamadou Aminata Ousmane Bongani Chiamaka Adaeze Kelechi "
+    # Slavic, Baltic, Hungarian, Romanian.
+    "Aleksandra Aleksandr Aleksei Alexei Anastasia Andrei Andrzej Bogdan Dmitri Dmitry "
+    "Ekaterina Galina Igor Irina Katarzyna Krzysztof Ludmila Maksim Marek Mikhail Miroslav "
+    "Natalia Natasha Nikolai Oksana Olga Pavel Piotr Radek Sergei Sergey Stanislav Svetlana "
+    "Tatiana Tomasz Vadim Vasily Viktor Vladimir Wojciech Yulia Zofia Agnieszka Małgorzata "
+    "Łukasz Jakub Michał Paweł Dariusz Jiří Petr Zuzana Lenka Ondřej Tomáš Dragan Goran "
+    "Nikola Jelena Ivana Dušan Oleksandr Oleksiy Taras Yaroslav Mykola Bartosz Kacper "
+    "Zsofia Zsolt Levente Bence Ioana Andreea Mihai Bogdana Darya Dasha Anya Sasha Yevgeny "
+    # Nordic, German, Dutch.
+    "Lars Anders Björn Bjorn Sven Nils Ingrid Astrid Sigrid Freya Freja Linnea Elin Henrik "
+    "Magnus Mikkel Rasmus Søren Jens Knut Leif Pernille Thijs Sander Bram Joost Maarten "
+    "Pieter Sanne Femke Jürgen Klaus Dieter Uwe Wolfgang Helmut Günter Matthias Tobias "
+    "Lukas Jonas Katrin Anja Heike Sabine Birgit Ulrike Jörg Florian Maximilian Niklas "
+    "Leonie Annika Kerstin Torsten Stefanie Malte Mads Oskar Ingvild Solveig Eero Aino "
+    # Spanish, Portuguese, Italian, French.
+    "Lucía Sofía María José Jesús Andrés Álvaro Joaquín Martín Sebastián Nicolás Matías "
+    "Tomás Ramón Raúl Rubén Iván Óscar Héctor Julián Adrián Inés Begoña Mónica Verónica "
+    "Rocío Pilar Ximena Camila Mateo Santiago Alejandro Alejandra Gonzalo Ignacio Rodrigo "
+    "Agustín Valentina Francesca Giulia Chiara Alessandro Giovanni Giuseppe Matteo Federico "
+    "Riccardo Paolo Stefano Davide Giorgia Beatriz João Thiago Tiago Gabriela Rafaela Luíza "
+    "Bruna Letícia Thaís Renata Vitória Gonçalo Duarte Étienne Benoît Clément Théo Léa Chloé "
+    "Zoé Élodie Amélie Mathilde Aurélien Quentin Baptiste Guillaume Thibault Margaux Manon "
+    "Océane Noémie Anaïs Hélène Geneviève François Françoise Jérôme Sébastien Cédric "
+    # Japanese, Chinese, Vietnamese, Thai, Indonesian.
+    "Hiroshi Takashi Takeshi Kenji Kenta Yuki Yuko Yumi Haruka Haruto Sakura Aiko Akiko "
+    "Akira Daisuke Kazuki Kaito Koji Makoto Naoki Ryota Satoshi Shota Sota Tomoko Yoko "
+    "Yusuke Keiko Hiroko Yuto Minato Shinji Masato Wei Jing Xiao Hui Xin Qing Mei Lin "
+    "Ling Jia Jie Zhen Yan Zhiwei Xiaoming Jiayi Yifan Haoran Zihan Minh Linh Thao Trang "
+    "Huong Hung Tuan Thanh Phuong Ngoc Khanh Somchai Niran Anong Budi Siti Putri Agus Dewi "
+    # English, Irish and Welsh names common since 1990.
+    "Liam Aiden Ayden Jayden Brayden Kayden Caden Declan Finn Ronan Eoin Niamh Siobhan "
+    "Saoirse Aoife Ciara Orla Cian Oisin Padraig Sinead Mackenzie Kinsley Brantley Ryker "
+    "Jaxon Skylar Peyton Addison Avery Quinn Hadley Isla Freddie Alfie Archie Arlo Finley "
+    "Theo Rhys Cerys Seren Dylan Connor Caoimhe Tadhg Oonagh".split()
+)
 # The census name lists: loaded once, at import (~40 ms).
-_FIRST_NAMES: Final = frozenset(_census("dist.male.first", "dist.female.first"))
+_FIRST_NAMES: Final = frozenset(_census("dist.male.first", "dist.female.first")) | WORLD_FIRST_NAMES
 _SURNAME_RANKS: Final = _census("dist.all.last")
 _SURNAMES: Final = frozenset(_SURNAME_RANKS)
 # After a first name that is also a word, only a common surname (the census's first
@@ -182,7 +284,9 @@ _COMMON_SURNAME_RANK: Final = 1000
 _GIVEN_RE2: Final = "".join(sorted(GIVEN_SYLLABLES))
 RUNNING_NAME_TRIGGER: Final = (
     rf"(?:^|[^{_HANGUL}])(?:(?:{_DOUBLE})[{_HANGUL}]|[{_RUNNING_SURNAMES}][{_GIVEN_RE2}]{{2}})"
-    rf"|\b(?:{'|'.join(sorted(_FIRST_NAMES - FUNCTION_WORDS))})\s(?:[A-Z]\.\s)?(?:O')?[A-Z][a-z]"
+    # (RE2's \b is ASCII's: a name that begins with Á or Ł has no \b before it.)
+    rf"|(?:^|[^\pL])(?:{'|'.join(sorted(_FIRST_NAMES - FUNCTION_WORDS))})"
+    r"\s(?:[A-Z]\.\s)?(?:O')?\p{Lu}\p{Ll}"
     rf"|\b[A-Z][a-z]+\s(?:{'|'.join(sorted(_KOREAN_ROMAN_SURNAMES))})\b"
 )
 _GATE: Final = re2.compile(RUNNING_NAME_TRIGGER, re2_options())
@@ -238,6 +342,22 @@ _NOT_NAME_TAGS: Final = ("V", "E", "J", "X", "M", "I", "NR", "NP", "NNB", "SN")
 _DISTINCT_DOUBLE: Final = frozenset(("남궁", "황보", "제갈", "선우", "독고"))
 
 
+def _not_inflected(inside: list[_Morpheme], morphemes: list[_Morpheme], end: int) -> bool:
+    """Whether MeCab's reading of a candidate (``inside``, ending at ``end``) is no word and
+    its particle (이상/NNG 은/JX), no inflected form (지우/VV 진/EC+JX, 차지/NNG 한/XSV+ETM)
+    and no verb made with 하다 (주도/NNG 하/XSV, then 는/ETM), unless a particle follows,
+    which no verb takes (강서/NNG 하/XSV, then 가/JKS: 강서하가)."""
+    if inside[-1].tag.startswith("J"):
+        return False
+    parts = [part for m in inside for part in m.tag.split("+")]
+    if any(part.startswith("E") for part in parts):
+        return False
+    if any(part in ("XSV", "XSA") for part in parts):
+        after = next((m for m in morphemes if m.start >= end), None)
+        return after is not None and after.start == end and after.tag.startswith("J")
+    return True
+
+
 def korean_is_name(value: str, read: str, morphemes: list[_Morpheme], offset: int) -> bool:
     """Whether the candidate ``value`` (starting at ``offset`` of ``read``, the text MeCab
     read) is a name, by MeCab's reading (``morphemes``) and the given-name syllables."""
@@ -265,6 +385,8 @@ def korean_is_name(value: str, read: str, morphemes: list[_Morpheme], offset: in
             return False
     surname = 2 if value[:2] in _DISTINCT_DOUBLE else 1
     given = value[surname:]
+    if given in KNOWN_GIVEN_NAMES and _not_inflected(inside, morphemes, end):
+        return True
     if not all(syllable in GIVEN_SYLLABLES for syllable in given):
         return False
     # A double surname is telling enough, and so is a name MeCab reads in the stem's start

@@ -6,7 +6,7 @@ found with its exact span, and nothing else: a finding with the wrong span count
 false positive and a false negative. Targets (issue 6): precision >= 0.98 and recall >= 0.97
 overall on the entity types the issue lists, and no RRN or card on a failing check digit.
 Names (``PERSON``) are scored apart: next to a label or title (``core.pii.names``) and in
-running text (``core.pii.person``, ``pii_names_heldout.yaml``, issue 16), as are the number
+running text (``core.pii.person``, ``pii_names_heldout*.yaml``, issue 16), as are the number
 shapes issue 16 added (``pii_numbers_heldout.yaml``). ``python -m bench.pii_accuracy`` prints
 the table per entity type.
 """
@@ -20,7 +20,7 @@ import pytest
 
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.entities import PII_ENTITIES
-from core.pii.evaluate import Span, evaluate, load_cases, report
+from core.pii.evaluate import NamesScore, Span, evaluate, load_cases, names_score, report
 
 DATA = Path(__file__).parent / "data"
 LISTED = tuple(entity for entity in PII_ENTITIES if entity != "PERSON")
@@ -59,18 +59,30 @@ def test_names_where_labelled(analyzer: PiiAnalyzer) -> None:
     assert score.precision(["PERSON"]) >= 0.95, table
 
 
+NAMES_SETS = (
+    "pii_names_heldout.yaml",
+    "pii_names_heldout2.yaml",
+    "pii_names_heldout3.yaml",
+    "pii_names_heldout4.yaml",
+)
+
+
 def test_names_in_running_text(analyzer: PiiAnalyzer) -> None:
-    """Names with no label or title, Korean and English, are mostly found, and ordinary
-    sentences (capitalised words, places, brands, Korean nouns) are hardly ever flagged."""
-    cases = load_cases(DATA / "pii_names_heldout.yaml")
+    """Names with no label or title, Korean and English, are found at issue 16's 90% recall
+    in each script over the four held-out sets, and ordinary sentences (capitalised words,
+    places, brands, Korean nouns and verbs) are flagged at under its 2%."""
     find = _finder(analyzer)
-    score = evaluate(find, cases)
-    table = report(score, ["PERSON"]) + "\n" + "\n".join(score.mistakes)
-    ordinary = [case for case in cases if not case.expected]
-    flagged = [case for case in ordinary if any(span[0] == "PERSON" for span in find(case.text))]
-    assert score.recall(["PERSON"]) >= 0.85, table
-    assert len(flagged) <= 0.02 * len(ordinary), table
-    assert len(ordinary) >= 300 and score.true_pos["PERSON"] + score.false_neg["PERSON"] >= 200
+    names = NamesScore()
+    mistakes: list[str] = []
+    for name in NAMES_SETS:
+        cases = load_cases(DATA / name)
+        names.add(names_score(find, cases))
+        mistakes += evaluate(find, cases).mistakes
+    table = f"{names}\n" + "\n".join(mistakes)
+    assert names.recall("Hangul") >= 0.90, table
+    assert names.recall("Latin") >= 0.90, table
+    assert names.flagged <= 0.02 * names.ordinary, table
+    assert names.ordinary >= 700 and sum(total for _, total in names.found.values()) >= 450
 
 
 def test_foreign_resident_bank_and_ssn_shapes(analyzer: PiiAnalyzer) -> None:

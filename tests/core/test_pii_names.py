@@ -49,6 +49,18 @@ def _found(analyzer: PiiAnalyzer, text: str) -> list[tuple[str, str]]:
         pytest.param("The memo from John T. Walsh arrived.", "John T. Walsh", id="en-initial"),
         pytest.param("Seoyeon Park joined the call.", "Seoyeon Park", id="en-romanised-korean"),
         pytest.param("고객 Emily Carter의 주문입니다.", "Emily Carter", id="en-in-korean"),
+        # A common given name MeCab's dictionary does not know, read by it as other words
+        # (core.pii.person.KNOWN_GIVEN_NAMES).
+        pytest.param("탁서윤이 보고서를 검토했다.", "탁서윤", id="ko-known-given-name"),
+        pytest.param("육하린은 내일 출근합니다.", "육하린", id="ko-known-given-topic"),
+        pytest.param("어제 국다은과 통화했어요.", "국다은", id="ko-known-given-with"),
+        pytest.param("염소율에게 자료를 보내 주세요.", "염소율", id="ko-known-given-to"),
+        # First names the 1990 US census does not list, and letters with diacritics.
+        pytest.param("Chiamaka Obi signed the form.", "Chiamaka Obi", id="en-igbo"),
+        pytest.param("We met Søren Kjær yesterday.", "Søren Kjær", id="en-danish"),
+        pytest.param("Lucía Fernández approved the budget.", "Lucía Fernández", id="en-accents"),
+        pytest.param("Hiroshi Tanaka joined the call.", "Hiroshi Tanaka", id="en-japanese"),
+        pytest.param("We thank Álvaro Gómez for it.", "Álvaro Gómez", id="en-accented-initial"),
     ],
 )
 def test_a_name_in_running_text_is_found(analyzer: PiiAnalyzer, text: str, name: str) -> None:
@@ -74,6 +86,15 @@ def test_a_name_in_running_text_is_found(analyzer: PiiAnalyzer, text: str, name:
         pytest.param("Victoria Station is a short walk away.", id="en-station"),
         pytest.param("Jordan River trails are open again.", id="en-river"),
         pytest.param("Dear Customer, your order has shipped.", id="en-salutation"),
+        # A surname syllable, then a known given name's syllables that are a verb's or a
+        # word and its particle here.
+        pytest.param("정부가 주도하는 사업입니다.", id="ko-hada-verb"),
+        pytest.param("올바른 길로 인도하는 교사가 필요하다.", id="ko-hada-verb-2"),
+        pytest.param("환자가 병실 밖으로 이동하는 것을 제한한다.", id="ko-hada-verb-3"),
+        pytest.param("특별한 이상은 없습니다.", id="ko-word-and-particle"),
+        pytest.param("1위를 차지한 후보가 발언했다.", id="ko-fused-ending"),
+        pytest.param("사진을 다 지우진 못했다.", id="ko-verb-and-ending"),
+        pytest.param("The Ming Dynasty lasted centuries.", id="en-dynasty"),
     ],
 )
 def test_ordinary_words_are_not_names(analyzer: PiiAnalyzer, text: str) -> None:
