@@ -4,6 +4,7 @@
     python -m eval.outside --model other.onnx # another classifier, same pipeline and policy
     python -m eval.outside --json out.json    # also each item's verdict (ids, never text)
     python -m eval.outside --by-technique     # also per encoding / smuggling transform
+    python -m eval.outside --data eval/outside2/data   # the second set, written apart too
 
 Each text goes through the stages ``POST /api/v1/inspect`` runs, in process and with no
 database: the body parsed by :func:`shared.wire.parse_inspect_request`, the input scanners
@@ -181,13 +182,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.outside", description=__doc__)
     parser.add_argument("--model", default="", help="ONNX model path (default: the committed)")
     parser.add_argument("--family", action="append", choices=FAMILIES, help="only these")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="a folder of <family>.jsonl (default: this set; eval/outside2/data: the second)",
+    )
     parser.add_argument("--json", type=Path, help="write each item's verdict here (no text)")
     parser.add_argument("--misses", action="store_true", help="list ids scored wrongly")
     parser.add_argument(
         "--by-technique", action="store_true", help="also a table per encoding and transform"
     )
     args = parser.parse_args(argv)
-    items = load(families=args.family or FAMILIES)
+    items = load(args.data, families=args.family or FAMILIES)
     scored, load_s = asyncio.run(score(items, args.model))
     print(table(scored, load_s))
     if args.by_technique:

@@ -1,7 +1,7 @@
-"""The outside evaluation set (``eval/outside``, issue 16) measures generalisation only if
-training never saw it: no text of it is in what the classifier is trained on (the corpus's
-train split and the rows ``core.model.synth`` builds from the seeds), and no training module
-reads its folder."""
+"""The outside evaluation sets (``eval/outside`` and ``eval/outside2``, issue 16) measure
+generalisation only if training never saw them: no text of them is in what the classifier is
+trained on (the corpus's train split and the rows ``core.model.synth`` builds from the
+seeds), and no training module reads their folders."""
 
 from __future__ import annotations
 
@@ -20,9 +20,15 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def test_no_outside_text_is_in_the_training_rows() -> None:
-    outside = {_key(item["text"]): item["id"] for item in load()}
-    assert len(outside) > 1000
+SETS = {"outside": (None, 1000), "outside2": (ROOT / "eval" / "outside2" / "data", 700)}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_no_outside_text_is_in_the_training_rows(name: str) -> None:
+    data, least = SETS[name]
+    items = load() if data is None else load(data)
+    outside = {_key(item["text"]): f"{name}:{item['id']}" for item in items}
+    assert len(outside) > least
     train = default_prompts_dir() / "train.jsonl"
     if not train.is_file():
         pytest.fail(f"train split not found at {train}: set AEGIS_PROMPTS_DIR")

@@ -1,0 +1,1 @@
+"""The second outside evaluation set for the prompt-injection detector (see README.md)."""
