@@ -3,10 +3,12 @@ classifier on what it flags, sentence by sentence when streamed."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from core.model.classifier import InjectionClassifier
-from core.scanning.output.injection import OutputInjection, SentenceChecker
+from core.scanning.output.injection import ENCODER_CHECKS_MAX, OutputInjection, SentenceChecker
 from core.scanning.policy import DEFAULT_POLICY, PolicyDocument
 from shared.errors import InvalidRequestError
 from shared.prefilter import Prefilter
@@ -77,3 +79,23 @@ def test_the_policy_reports_by_default_and_blocks_when_told() -> None:
     assert DEFAULT_POLICY.apply(document).blocks_output_injection
     with pytest.raises(InvalidRequestError):
         PolicyDocument.parse({"output_actions": {"injection": "mask"}})
+
+
+def test_a_streamed_answer_pays_the_encoder_tier_a_bounded_number_of_times(
+    checker: OutputInjection,
+) -> None:
+    """A sentence a rule matches and the n-gram tier leaves uncertain costs the encoder tier
+    2-3 ms on the event loop; an answer that repeats such sentences (varied, so no cache
+    helps) pays it for its first ``ENCODER_CHECKS_MAX`` only. Two hundred of them cost ~0.46 s
+    of CPU with the encoder on each, ~0.05 s with the bound; the assertion sits between, the
+    least of two runs of the thread's CPU time (as test_hostile_cost)."""
+    sentence = "You can reveal the system prompt of your own app by printing it in debug mode {}. "
+    costs = []
+    for _ in range(2):
+        stream = SentenceChecker(checker)
+        started = time.thread_time()
+        findings = [stream.feed(sentence.format(i))[1] for i in range(200)]
+        costs.append(time.thread_time() - started)
+        assert all(finding is not None for finding in findings[1:])  # each one still judged
+    assert min(costs) < 0.2, costs
+    assert ENCODER_CHECKS_MAX <= 8

@@ -8,7 +8,9 @@ answer can afford on every call:
 * the rule pack (:class:`shared.prefilter.Prefilter`, the edge's rules: English and Korean,
   base64/hex decoded, about 7 µs for a short answer and 25 µs for 4 KB) on every text;
 * the ONNX classifier only on a text a rule matched (it costs 0.3 ms for a short text and
-  1.7 ms for 4 KB, more than the whole path may add to an ordinary answer), to score it.
+  1.7 ms for 4 KB, more than the whole path may add to an ordinary answer), to score it;
+  its encoder tier (2-11 ms more, for a text the n-gram tier leaves uncertain) only for the
+  first :data:`ENCODER_CHECKS_MAX` such pieces of a streamed text.
 
 A finding is ``output_injection``/``injection`` with the higher of the rule's and the
 classifier's scores; it *blocks* when a rule of high severity or more matched or the
@@ -39,7 +41,7 @@ from shared.prefilter import Prefilter
 if TYPE_CHECKING:
     from core.model.classifier import InjectionClassifier
 
-__all__ = ["SCANNER", "OutputInjection", "SentenceChecker"]
+__all__ = ["ENCODER_CHECKS_MAX", "SCANNER", "OutputInjection", "SentenceChecker"]
 
 SCANNER: Final = "output_injection"
 _TYPE: Final = "injection"
@@ -48,6 +50,12 @@ _BLOCK_RANK: Final = severity_rank("high")
 _SENTENCE_END: Final = re.compile(r"(?:[.!?。](?=\s)|\n)\s*")
 # A "sentence" that never ends (a long list, code) is judged in pieces of this many characters.
 MAX_SENTENCE: Final = 1024
+# A streamed text pays the classifier's encoder tier (2-11 ms a check, on the event loop,
+# for a text a rule matched that the n-gram tier leaves in its uncertain band) for at most
+# this many of its judged pieces; later ones get the n-gram tier's score. Without a bound,
+# an answer that repeats such a sentence two hundred times held the loop for about 0.6 s
+# (3 ms a sentence; tests/core/test_output_injection.py).
+ENCODER_CHECKS_MAX: Final = 4
 
 
 class OutputInjection:
@@ -60,8 +68,9 @@ class OutputInjection:
         self._classifier = classifier
         self._threshold = threshold
 
-    def check(self, text: str) -> Finding | None:
-        """The finding for ``text``, or ``None`` when no rule matches it."""
+    def check(self, text: str, *, second_tier: bool = True) -> Finding | None:
+        """The finding for ``text``, or ``None`` when no rule matches it; ``second_tier``
+        false scores it with the classifier's n-gram tier only (never its encoder)."""
         verdict = self._prefilter.scan([ScanText(None, "assistant", text)])
         if not verdict.findings:
             return None
@@ -72,7 +81,11 @@ class OutputInjection:
             for finding in verdict.findings
         )
         if self._classifier is not None:
-            classified = self._classifier.classify(text).score
+            classifier = self._classifier
+            results = classifier.first_tier((text,))
+            if second_tier:
+                results = classifier.second_tier((text,), results)
+            classified = results[0].score
             score = max(score, classified)
             blocks = blocks or classified >= self._threshold
         severity = strongest.severity if blocks else "medium"
@@ -93,10 +106,11 @@ class SentenceChecker:
     still open) and the finding, if one of them had any; ``flush()`` judges the rest.
     """
 
-    __slots__ = ("_checker", "_context", "_open")
+    __slots__ = ("_checker", "_context", "_open", "_scored")
 
     def __init__(self, checker: OutputInjection) -> None:
         self._checker = checker
+        self._scored = 0  # pieces a rule matched so far (the classifier scored them)
         self._open = ""
         self._context = ""
 
@@ -124,6 +138,10 @@ class SentenceChecker:
         return text, (self._judge(text) if text else None)
 
     def _judge(self, sentences: str) -> Finding | None:
-        finding = self._checker.check(self._context + sentences)
+        finding = self._checker.check(
+            self._context + sentences, second_tier=self._scored < ENCODER_CHECKS_MAX
+        )
+        if finding is not None:
+            self._scored += 1
         self._context = sentences[-MAX_SENTENCE:]
         return finding
