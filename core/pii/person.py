@@ -406,10 +406,10 @@ def latin_name(words: list[str]) -> list[str] | None:
             return words[-2:]
     if words[-1] in NOT_SURNAMES or words[-1] in FUNCTION_WORDS:
         return None
-    for first in range(len(words) - 1):
+    # A name is the run's last two or three words (a run of 80,000 capitalised words, sliced
+    # from each word, cost 32 s).
+    for first in range(max(0, len(words) - 3), len(words) - 1):
         name = words[first:]
-        if len(name) > 3:
-            continue
         given, surname = name[0], name[-1]
         if given in FUNCTION_WORDS or given in NOT_NAMES:
             continue

@@ -9,11 +9,13 @@ The names and sentences here are for development; the held-out measure is
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import re2
 
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
-from core.pii.person import RUNNING_NAME_TRIGGER
+from core.pii.person import RUNNING_NAME_TRIGGER, AegisRunningNameRecognizer
 from core.pii.recognizers import frn_check_digit_ok
 from core.scanning.output.pii import OutputPiiGuard
 
@@ -184,3 +186,17 @@ def test_numbers_in_their_common_shapes(
 def test_look_alikes_stay_unfound(analyzer: PiiAnalyzer, text: str) -> None:
     """Order, booking and ticket numbers of the same shapes are not values."""
     assert _found(analyzer, text) == []
+
+
+def test_a_long_run_of_capitalised_words_costs_linear_time() -> None:
+    """A name is looked for in a run's last words only: 300 KB of capitalised words, one
+    run, took ~3 s when every word started a slice to the run's end; now under 0.1 s."""
+    text = ("Álvaro Ñúñez " * 25_000)[: 300 * 1024]
+    recognizer = AegisRunningNameRecognizer()
+    costs = []
+    for _ in range(2):
+        started = time.thread_time()
+        found = list(recognizer.spans(text))
+        costs.append(time.thread_time() - started)
+    assert found, "the run's last two words are a name"
+    assert min(costs) < 1.0, costs
