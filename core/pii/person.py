@@ -75,8 +75,9 @@ GIVEN_SYLLABLES: Final = frozenset(
 # Two-syllable given names common among Koreans, from the generation born in the 1940s to
 # the children of the 2020s (the kind of names the Supreme Court's family-register statistics
 # list as each year's most given), written by hand for Aegis. A candidate whose given name is
-# one of these is a name unless MeCab reads it as one word or as a word and its particle
-# (최다/NNG 은/JX): the dictionary knows few given names, and reads an unknown name as
+# one of these is a name unless MeCab reads it as one word, a word and its particle
+# (최다/NNG 은/JX) or an inflected form (_not_inflected): the dictionary knows few given
+# names, and reads an unknown name as
 # whatever words its syllables make (조예/NNG 나/NP, 인서/NNG 하/XSV, 길/VA 은/ETM 비/NNG).
 # Left out: names that are also common nouns a surname syllable may begin (지원 "support",
 # 수정, 지수, 철수, 정수, 재원, 민주, 경호, 영수, 하나, 우주, 진주, 재현, 성현, 정숙, 유리,
