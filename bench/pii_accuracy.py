@@ -36,6 +36,7 @@ SETS = (
     "pii_names_heldout3.yaml",
     "pii_names_heldout4.yaml",
     "pii_numbers_heldout.yaml",
+    "pii_numbers_heldout2.yaml",
 )
 NAMES = (
     "pii_names_heldout.yaml",
