@@ -15,10 +15,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Final
 
 import tldextract
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     IpRecognizer,
@@ -489,6 +491,15 @@ class AegisIpRecognizer(IpRecognizer):
 
 
 SSN_CONTEXT: Final = ["social", "security", "ssn", "ssns", "ssid", "s.s.n"]
+# Words just before a 3-2-4 number that make it a catalogue's or an order's, not an SSN
+# ("Part no. 318-55-1120", "부품번호 512-34-7781"), unless SSN context is there too.
+_NOT_SSN_BEFORE: Final = re.compile(
+    r"(?i)(?:\b(?:part|p/n|pn|sku|model|catalog(?:ue)?|item|serial|order|confirmation|"
+    r"tracking|invoice|ref(?:erence)?|booking|ticket|case)\b|부품|품번|주문|관리번호|모델|재고|"
+    r"송장|운송장|예약|접수|제품)"
+)
+_SSN_BEFORE: Final = re.compile(r"(?i)\b(?:ssns?|social|s\.s\.n)\b|사회보장")
+_NOT_SSN_REACH: Final = 40
 
 
 class AegisUsSsnRecognizer(UsSsnRecognizer):
@@ -511,3 +522,21 @@ class AegisUsSsnRecognizer(UsSsnRecognizer):
 
     def invalidate_result(self, pattern_text: str) -> bool:
         return super().invalidate_result(pattern_text) or _digits(pattern_text)[:1] == "9"
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's results, less a number that the words just before it make a part,
+        order or reference number (:data:`_NOT_SSN_BEFORE`) with no SSN context there."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        kept = []
+        for result in results:
+            before = text[max(0, result.start - _NOT_SSN_REACH) : result.start]
+            if _NOT_SSN_BEFORE.search(before) and not _SSN_BEFORE.search(before):
+                continue
+            kept.append(result)
+        return kept

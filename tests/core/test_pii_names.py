@@ -162,6 +162,9 @@ FRN_NEW = _frn("850412512347", valid=False)  # since October 2020: no check digi
         pytest.param("계좌번호 1002123456789로", "KR_BANK_ACCOUNT", "1002123456789", id="bare"),
         pytest.param("SSN 123456780 on file", "US_SSN", "123456780", id="ssn-bare"),
         pytest.param("social sec # 234-56-7890", "US_SSN", "234-56-7890", id="ssn-dashed"),
+        pytest.param(
+            "Order form: SSN 345-67-8901 attached", "US_SSN", "345-67-8901", id="ssn-and-order"
+        ),
     ],
 )
 def test_numbers_in_their_common_shapes(
@@ -180,6 +183,9 @@ def test_numbers_in_their_common_shapes(
         pytest.param("예약번호 20240315123456 확인", id="booking-digits"),
         pytest.param("Order #123-45-6789-001 shipped.", id="ssn-shape-order"),
         pytest.param("Ticket 123456789 resolved.", id="nine-digits-no-context"),
+        pytest.param("Part no. 318-55-1120 gasket, qty 4", id="ssn-shape-part-number"),
+        pytest.param("부품번호 512-34-7781 재고 3개", id="ssn-shape-ko-part-number"),
+        pytest.param("Model SKU 417-22-8830 is out of stock.", id="ssn-shape-sku"),
         pytest.param("우리 팀 2024-0315-0012 건", id="we-not-a-bank"),
     ],
 )
