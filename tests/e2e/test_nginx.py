@@ -379,8 +379,16 @@ class Layout:
         transport = httpx.HTTPTransport(verify=context, local_address=source)
         return httpx.Client(base_url=self.url, transport=transport, timeout=30)
 
-    def access(self, path: str) -> list[dict[str, Any]]:
-        return [line for line in self.front.access_lines() if line["path"] == path]
+    def access(self, path: str, within: float = 2.0) -> list[dict[str, Any]]:
+        """The access-log lines of ``path``. nginx writes a request's line after it has
+        answered, so a test that reads right after the response waits for the first line
+        (up to ``within`` seconds; once, a read came first and found none)."""
+        deadline = time.monotonic() + within
+        while True:
+            lines = [line for line in self.front.access_lines() if line["path"] == path]
+            if lines or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
 
     def stop(self) -> None:
         self.front.service.stop()
