@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import random
 import re
-import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Final
 
 import orjson
 
+from eval.outside.build import _fold, near_duplicates
 from eval.outside.encodings import (
     atbash,
     decompose_hangul,
@@ -78,7 +78,6 @@ EXPECTED: Final = {
     "hard_negative": 75,
     "plain": 100,
 }
-NEAR_DUPLICATE: Final = 0.8
 LANGS: Final = (("en", material_en), ("ko", material_ko))
 
 Item = dict[str, str]
@@ -310,32 +309,6 @@ _GENERATORS: Final[
     "hard_negative": lambda m, lang: iter(m.HARD_NEGATIVE),
     "plain": _plain,
 }
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def _grams(text: str) -> set[str]:
-    folded = _fold(text)
-    return {folded[i : i + 4] for i in range(max(1, len(folded) - 3))}
-
-
-def near_duplicates(items: Sequence[Item]) -> list[tuple[str, str, float]]:
-    """Pairs in one family and language whose character 4-grams overlap ``NEAR_DUPLICATE``
-    or more (Jaccard)."""
-    found = []
-    grams = [_grams(item["text"]) for item in items]
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            a, b = items[i], items[j]
-            if a["family"] != b["family"] or a["lang"] != b["lang"]:
-                continue
-            union = grams[i] | grams[j]
-            score = len(grams[i] & grams[j]) / len(union) if union else 1.0
-            if score >= NEAR_DUPLICATE:
-                found.append((a["id"], b["id"], round(score, 3)))
-    return found
 
 
 def build() -> dict[str, list[Item]]:
