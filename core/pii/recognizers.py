@@ -359,6 +359,15 @@ BANK_CONTEXT: Final = [
 # Bare digits stand for so many things (order, invoice, tracking numbers) that only words
 # naming an account support them, not 입금 or 송금 alone.
 _BANK_DIGITS_CONTEXT: Final = ["계좌", "통장", "예금주", "account"]
+# A bank's name right before bare digits ("농협 3510987654321", "토스뱅크: 100012345678") names
+# an account as surely as 계좌 does. Names that are also ordinary words or places (우리 "we",
+# 하나 "one", 카카오, 토스, 부산, 제주 …) and 우체국 (parcel numbers) count only as "…은행".
+_BANK_NAMES: Final = (
+    "[가-힣A-Za-z]{1,6}은행|KB국민|국민|신한|NH농협|농협|IBK기업|카카오뱅크|토스뱅크|케이뱅크|"
+    "새마을금고|신협|수협|SC제일|씨티|iM뱅크|아이엠뱅크"
+)
+# Digits followed by a counter are an amount or a count: "국민 10000000000명".
+_NOT_AN_AMOUNT: Final = r"(?![0-9-]|[ \t]?(?:명|번|원|개|건|회|년|호|차|대|일|시|분|초|%))"
 
 
 class AegisKrBankAccountRecognizer(PatternRecognizer):
@@ -396,8 +405,9 @@ class AegisKrBankAccountRecognizer(PatternRecognizer):
 
 class AegisKrBankAccountDigitsRecognizer(PatternRecognizer):
     """A Korean bank account written as 10-14 bare digits (``계좌번호 1002123456789``): a
-    candidate until a word naming an account (계좌, 통장, 예금주, account) supports it;
-    mobile numbers (010…) are left to the phone recognizer."""
+    candidate until a word naming an account (계좌, 통장, 예금주, account) supports it, and a
+    finding right after a bank's name (``농협 3510987654321``) or as where money is sent
+    (``4968880894684 로 송금``); mobile numbers (010…) are left to the phone recognizer."""
 
     def __init__(self, supported_language: str = "ko") -> None:
         super().__init__(
@@ -407,7 +417,20 @@ class AegisKrBankAccountDigitsRecognizer(PatternRecognizer):
                     "KR bank account (digits)",
                     r"(?<![0-9-])(?!01[016789])[0-9]{10,14}(?![0-9-])",
                     0.2,
-                )
+                ),
+                Pattern(
+                    "KR bank account (digits after a bank's name)",
+                    rf"(?<=(?:{_BANK_NAMES})(?:은행)?[ \t]{{0,2}}[:\uFF1A]?[ \t]{{0,2}})"
+                    rf"(?!01[016789])[0-9]{{10,14}}{_NOT_AN_AMOUNT}",
+                    0.6,
+                ),
+                Pattern(
+                    # Money goes to an account: "4968880894684 로 송금했습니다".
+                    "KR bank account (digits money is sent to)",
+                    r"(?<![0-9-])(?!01[016789])[0-9]{10,14}"
+                    r"(?=[ \t]?(?:으로|로)[ \t]?(?:송금|입금|이체))",
+                    0.6,
+                ),
             ],
             context=_BANK_DIGITS_CONTEXT,
             supported_language=supported_language,

@@ -160,6 +160,24 @@ FRN_NEW = _frn("850412512347", valid=False)  # since October 2020: no check digi
         ),
         pytest.param("신한 110 234 567890", "KR_BANK_ACCOUNT", "110 234 567890", id="spaced"),
         pytest.param("계좌번호 1002123456789로", "KR_BANK_ACCOUNT", "1002123456789", id="bare"),
+        pytest.param(
+            "환불은 농협 3510987654321 로 처리됩니다.",
+            "KR_BANK_ACCOUNT",
+            "3510987654321",
+            id="bare-after-bank",
+        ),
+        pytest.param(
+            "송금 받을 곳: 토스뱅크 100012345678",
+            "KR_BANK_ACCOUNT",
+            "100012345678",
+            id="bare-after-digital-bank",
+        ),
+        pytest.param(
+            "4968880894684 로 송금했습니다",
+            "KR_BANK_ACCOUNT",
+            "4968880894684",
+            id="bare-money-sent-to",
+        ),
         pytest.param("SSN 123456780 on file", "US_SSN", "123456780", id="ssn-bare"),
         pytest.param("social sec # 234-56-7890", "US_SSN", "234-56-7890", id="ssn-dashed"),
         pytest.param(
@@ -171,7 +189,8 @@ def test_numbers_in_their_common_shapes(
     analyzer: PiiAnalyzer, text: str, entity: str, value: str
 ) -> None:
     """외국인등록번호 with a passing check digit anywhere, and with context since 2020;
-    accounts named by their bank or written bare after 계좌번호; SSNs bare after SSN."""
+    accounts named by their bank, written bare after 계좌번호 or a bank's name, or as where
+    money was sent; SSNs bare after SSN."""
     assert _found(analyzer, text) == [(entity, value)]
 
 
@@ -187,6 +206,12 @@ def test_numbers_in_their_common_shapes(
         pytest.param("부품번호 512-34-7781 재고 3개", id="ssn-shape-ko-part-number"),
         pytest.param("Model SKU 417-22-8830 is out of stock.", id="ssn-shape-sku"),
         pytest.param("우리 팀 2024-0315-0012 건", id="we-not-a-bank"),
+        pytest.param("우리 2024031512 회의록", id="we-not-a-bank-bare"),
+        pytest.param("부산 2024031512 사건 판결문", id="city-not-a-bank"),
+        pytest.param("카카오 1234567890 주문", id="company-not-a-bank"),
+        pytest.param("우체국 6012345678901 조회", id="parcel-number"),
+        pytest.param("국민 10000000000명 시대", id="a-count-after-국민"),
+        pytest.param("송장번호 1234567890로 조회했어요", id="tracking-number-로"),
     ],
 )
 def test_look_alikes_stay_unfound(analyzer: PiiAnalyzer, text: str) -> None:
