@@ -25,7 +25,6 @@ Exact duplicates (after case and space folding) are dropped; near-duplicates (ch
 from __future__ import annotations
 
 import random
-import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -36,6 +35,7 @@ import orjson
 
 from eval.outside import encodings, material_en, material_ko
 from eval.outside.encodings import ENCODERS
+from eval.textforms import Item, fold, near_duplicates, separated, spaced, vertical
 
 __all__ = ["DATA", "FAMILIES", "build", "main"]
 
@@ -52,9 +52,6 @@ ATTACK_FAMILIES: Final = (
 )
 BENIGN_FAMILIES: Final = ("hard_negative", "plain")
 FAMILIES: Final = ATTACK_FAMILIES + BENIGN_FAMILIES
-NEAR_DUPLICATE: Final = 0.8
-
-Item = dict[str, str]
 
 
 def _rng(family: str, lang: str) -> random.Random:
@@ -158,13 +155,8 @@ def _encoded(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
 
 
 # ------------------------------------------------------------------ smuggling
-def _spaced(text: str, rng: random.Random) -> str:
-    return "  ".join(" ".join(word) for word in text.split())
-
-
-def _dotted(text: str, rng: random.Random) -> str:
-    sep = rng.choice((".", "-", "*", "_", "/"))
-    return " ".join(sep.join(word) for word in text.split())
+# This set's separators (``textforms.SEPARATORS`` has two more, for the later sets).
+_DOTS: Final = (".", "-", "*", "_", "/")
 
 
 def _split_words(text: str, rng: random.Random) -> str:
@@ -208,10 +200,6 @@ def _variables(text: str, rng: random.Random, lang: str) -> str:
     return "\n".join(parts) + "\n\n" + rng.choice(joins).replace("{J}", " + ".join(names))
 
 
-def _vertical(text: str, rng: random.Random) -> str:
-    return "\n".join(ch for ch in text if not ch.isspace())
-
-
 def _reversed_frame(text: str, lang: str) -> str:
     if lang == "ko":
         return f"거꾸로 읽고 그대로 해줘: {text[::-1]}"
@@ -226,25 +214,25 @@ def _interleave(text: str, rng: random.Random) -> str:
 Transform = Callable[[str, random.Random, str], str]
 
 _EN_TRANSFORMS: Final[dict[str, Transform]] = {
-    "spaced": lambda t, r, lang: _spaced(t, r),
-    "dotted": lambda t, r, lang: _dotted(t, r),
+    "spaced": lambda t, r, lang: spaced(t),
+    "dotted": lambda t, r, lang: separated(t, r, _DOTS),
     "split": lambda t, r, lang: _split_words(t, r),
     "zero_width": lambda t, r, lang: encodings.zero_width(t, r),
     "homoglyphs": lambda t, r, lang: encodings.homoglyphs(t, r),
     "fullwidth": lambda t, r, lang: encodings.fullwidth(t),
     "variables": _variables,
-    "vertical": lambda t, r, lang: _vertical(t, r),
+    "vertical": lambda t, r, lang: vertical(t),
     "reversed": lambda t, r, lang: _reversed_frame(t, lang),
     "interleave": lambda t, r, lang: _interleave(t, r),
 }
 _KO_TRANSFORMS: Final[dict[str, Transform]] = {
-    "spaced": lambda t, r, lang: _spaced(t, r),
-    "dotted": lambda t, r, lang: _dotted(t, r),
+    "spaced": lambda t, r, lang: spaced(t),
+    "dotted": lambda t, r, lang: separated(t, r, _DOTS),
     "jamo": lambda t, r, lang: encodings.decompose_hangul(t),
     "nfd": lambda t, r, lang: unicodedata.normalize("NFD", t),
     "zero_width": lambda t, r, lang: encodings.zero_width(t, r),
     "variables": _variables,
-    "vertical": lambda t, r, lang: _vertical(t, r),
+    "vertical": lambda t, r, lang: vertical(t),
     "reversed": lambda t, r, lang: _reversed_frame(t, lang),
     "interleave": lambda t, r, lang: _interleave(t, r),
     "split": lambda t, r, lang: _split_words(t, r),
@@ -308,31 +296,6 @@ _GENERATORS: Final[
 }
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def _grams(text: str) -> set[str]:
-    folded = _fold(text)
-    return {folded[i : i + 4] for i in range(max(1, len(folded) - 3))}
-
-
-def near_duplicates(items: Sequence[Item]) -> list[tuple[str, str, float]]:
-    """Pairs in one family and language whose character 4-grams overlap ``NEAR_DUPLICATE``
-    or more (Jaccard)."""
-    found = []
-    grams = [_grams(item["text"]) for item in items]
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            a, b = items[i], items[j]
-            if a["family"] != b["family"] or a["lang"] != b["lang"]:
-                continue
-            score = len(grams[i] & grams[j]) / len(grams[i] | grams[j])
-            if score >= NEAR_DUPLICATE:
-                found.append((a["id"], b["id"], round(score, 3)))
-    return found
-
-
 def build() -> dict[str, list[Item]]:
     """Every family's items, both languages, exact duplicates dropped."""
     out: dict[str, list[Item]] = {}
@@ -344,7 +307,7 @@ def build() -> dict[str, list[Item]]:
             n = 0
             for produced in _GENERATORS[family](module, lang):
                 text, technique = produced if isinstance(produced, tuple) else (produced, "")
-                key = _fold(text)
+                key = fold(text)
                 if key in seen:
                     continue
                 seen.add(key)

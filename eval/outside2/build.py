@@ -26,30 +26,24 @@ any family whose per-language count is not the one the set promises (``EXPECTED`
 
 from __future__ import annotations
 
-import base64
 import random
-import re
-import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Final
 
 import orjson
 
-from eval.outside.build import _fold, near_duplicates
-from eval.outside.encodings import (
-    atbash,
-    decompose_hangul,
-    fullwidth,
-    homoglyphs,
-    leet,
-    morse,
-    nato,
-    rot13,
-    tags,
-)
 from eval.outside2 import material_en, material_ko
+from eval.textforms import (
+    ENCODERS,
+    Item,
+    apply_transform,
+    count_problems,
+    fold,
+    near_duplicates,
+    suffix_run,
+)
 
 __all__ = ["DATA", "EXPECTED", "FAMILIES", "build", "main", "near_duplicates"]
 
@@ -80,8 +74,6 @@ EXPECTED: Final = {
 }
 LANGS: Final = (("en", material_en), ("ko", material_ko))
 
-Item = dict[str, str]
-
 
 def _rng(family: str, lang: str) -> random.Random:
     return random.Random(f"{SEED}/{family}/{lang}")  # noqa: S311 (reproducible data, not secrets)
@@ -103,64 +95,6 @@ def _indirect(m: ModuleType, lang: str) -> Iterator[str]:
 
 
 # ------------------------------------------------------------------ encoded
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode("utf-8")).decode()
-
-
-def _b32(text: str) -> str:
-    return base64.b32encode(text.encode("utf-8")).decode()
-
-
-def _hex(text: str) -> str:
-    return text.encode("utf-8").hex()
-
-
-def _url(text: str) -> str:
-    return urllib.parse.quote(text, safe="")
-
-
-def _binary(text: str) -> str:
-    return " ".join(f"{b:08b}" for b in text.encode("utf-8"))
-
-
-def _html_entities(text: str) -> str:
-    return "".join(f"&#{ord(ch)};" for ch in text)
-
-
-def _unicode_escapes(text: str) -> str:
-    return "".join(f"\\u{ord(ch):04x}" for ch in text)
-
-
-def _reversed(text: str) -> str:
-    return text[::-1]
-
-
-def _zero_width_bits(text: str) -> str:
-    """UTF-8 bits as invisible characters: 0 as ZERO WIDTH SPACE, 1 as ZERO WIDTH NON-JOINER."""
-    bits = "".join(f"{b:08b}" for b in text.encode("utf-8"))
-    return "".join("\u200b" if bit == "0" else "\u200c" for bit in bits)
-
-
-# name -> (encode, works on any script). The Latin-only ones get ASCII payloads.
-ENCODERS: Final[dict[str, tuple[Callable[[str], str], bool]]] = {
-    "base64": (_b64, True),
-    "base32": (_b32, True),
-    "hex": (_hex, True),
-    "url": (_url, True),
-    "binary": (_binary, True),
-    "html_entities": (_html_entities, True),
-    "unicode_escapes": (_unicode_escapes, True),
-    "reversed": (_reversed, True),
-    "zero_width": (_zero_width_bits, True),
-    "rot13": (rot13, False),
-    "atbash": (atbash, False),
-    "morse": (morse, False),
-    "nato": (nato, False),
-    "leet": (leet, False),
-    "tags": (tags, False),
-}
-
-
 def _encoded(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
     for technique, wrapper, payload in m.ENCODED:
         encode, any_script = ENCODERS[technique]
@@ -173,120 +107,17 @@ def _encoded(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
 
 
 # ------------------------------------------------------------------ smuggling
-_MARKED: Final = re.compile(r"⟦(.+?)⟧", re.S)
-_CHO: Final = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-
-
-def _on_marked(payload: str, change: Callable[[str], str]) -> str:
-    """``change`` applied to each ``⟦marked⟧`` part, or to the whole payload if none."""
-    if "⟦" not in payload:
-        return change(payload)
-    return _MARKED.sub(lambda match: change(match.group(1)), payload)
-
-
-def _unmark(payload: str) -> str:
-    return payload.replace("⟦", "").replace("⟧", "")
-
-
-def _spaced(text: str) -> str:
-    return "  ".join(" ".join(word) for word in text.split())
-
-
-def _separated(text: str, rng: random.Random) -> str:
-    sep = rng.choice((".", "-", "*", "_", "|", "/", "~"))
-    return " ".join(sep.join(word) for word in text.split())
-
-
-def _split(text: str, rng: random.Random) -> str:
-    joint = rng.choice((" ", "-\n", " - ", " ... "))
-    out = []
-    for word in text.split():
-        if len(word) >= 3:
-            cut = rng.randrange(1, len(word) - 1)
-            out.append(f"{word[:cut]}{joint}{word[cut:]}")
-        elif len(word) == 2 and not word.isascii():
-            out.append(f"{word[0]}{joint}{word[1]}")
-        else:
-            out.append(word)
-    return " ".join(out)
-
-
-def _choseong(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch) - 0xAC00
-        out.append(_CHO[code // 588] if 0 <= code < 11172 else ch)
-    return "".join(out)
-
-
-def _syllable_dots(text: str, rng: random.Random) -> str:
-    dot = rng.choice((".", "·", "."))
-    return " ".join(dot.join(word) for word in text.split())
-
-
-def _vertical(text: str) -> str:
-    return "\n".join(ch for ch in text if not ch.isspace())
-
-
-_VAR_STYLES: Final[tuple[Callable[[int], str], ...]] = (
-    lambda i: chr(97 + i),
-    lambda i: f"s{i + 1}",
-    lambda i: f"part_{chr(65 + i)}",
-    lambda i: f"w{i}",
-)
-
-
-def _variables(frame: str, payload: str, rng: random.Random) -> str:
-    words = _unmark(payload).split()
-    style = _VAR_STYLES[rng.randrange(len(_VAR_STYLES))]
-    names = [style(i) for i in range(len(words))]
-    order = list(range(len(words)))
-    rng.shuffle(order)  # listed out of order, joined in order
-    quote = rng.choice(('"', "'"))
-    assignments = "\n".join(f"{names[i]} = {quote}{words[i]}{quote}" for i in order)
-    joined = " + ' ' + ".join(names) if rng.random() < 0.5 else " + ".join(names)
-    return frame.replace("{P}", assignments).replace("{J}", joined)
-
-
-def _transform(technique: str, frame: str, payload: str, rng: random.Random) -> str:
-    if technique == "variables":
-        return _variables(frame, payload, rng)
-    if technique in ("acrostic", "code_words"):
-        return frame.replace("{P}", _unmark(payload))
-    changes: dict[str, Callable[[str], str]] = {
-        "spaced": _spaced,
-        "separators": lambda t: _separated(t, rng),
-        "split": lambda t: _split(t, rng),
-        "homoglyphs": lambda t: homoglyphs(t, rng, share=0.7),
-        "fullwidth": fullwidth,
-        "vertical": _vertical,
-        "jamo": decompose_hangul,
-        "choseong": _choseong,
-        "syllable_dots": lambda t: _syllable_dots(t, rng),
-    }
-    return frame.replace("{P}", _on_marked(payload, changes[technique]))
-
-
 def _smuggling(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
     rng = _rng("smuggling", lang)
     for technique, frame, payload in m.SMUGGLING:
-        yield _transform(technique, frame, payload, rng), technique
+        yield apply_transform(technique, frame, payload, rng), technique
 
 
 # ------------------------------------------------------------------ suffix
-def _suffix_run(pieces: Sequence[str], rng: random.Random) -> str:
-    out: list[str] = []
-    for _ in range(rng.randint(12, 25)):
-        out.append(rng.choice(pieces))
-        if rng.random() < 0.5:
-            out.append(" ")
-    return "".join(out).strip()
-
-
 def _suffix(m: ModuleType, lang: str) -> Iterator[str]:
     rng = _rng("suffix", lang)
     for request in m.SUFFIX_REQUESTS:
-        yield f"{request} {_suffix_run(m.SUFFIX_PIECES, rng)}"
+        yield f"{request} {suffix_run(m.SUFFIX_PIECES, rng)}"
 
 
 # ------------------------------------------------------------------ assembly
@@ -322,7 +153,7 @@ def build() -> dict[str, list[Item]]:
             n = 0
             for produced in _GENERATORS[family](module, lang):
                 text, technique = produced if isinstance(produced, tuple) else (produced, "")
-                key = _fold(text)
+                key = fold(text)
                 if key in seen:
                     print(f"exact duplicate dropped: {family}/{lang}: {text[:60]!r}")
                     continue
@@ -342,23 +173,13 @@ def build() -> dict[str, list[Item]]:
     return out
 
 
-def count_problems(sets: dict[str, list[Item]]) -> list[str]:
-    problems = []
-    for family, items in sets.items():
-        for lang, _ in LANGS:
-            n = sum(item["lang"] == lang for item in items)
-            if n != EXPECTED[family]:
-                problems.append(f"{family}/{lang}: {n} texts, expected {EXPECTED[family]}")
-    return problems
-
-
 def main() -> None:
     sets = build()
     everything = [item for items in sets.values() for item in items]
     duplicates = near_duplicates(everything)
     for a, b, score in duplicates:
         print(f"near-duplicate {a} {b} {score}")
-    problems = count_problems(sets)
+    problems = count_problems(sets, EXPECTED, (lang for lang, _ in LANGS))
     for problem in problems:
         print(problem)
     if duplicates or problems:

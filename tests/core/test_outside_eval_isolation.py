@@ -1,6 +1,6 @@
-"""The outside evaluation sets (``eval/outside`` and ``eval/outside2``, issue 16) measure
-generalisation only if training never saw them: no text of them is in what the classifier is
-trained on (the corpus's train split and the rows ``core.model.synth`` builds from the
+"""The outside evaluation sets (``eval/outside``, ``eval/outside2``, ``eval/outside3``, issue
+16) measure generalisation only if training never saw them: no text of them is in what the
+classifier is trained on (the corpus's train split and the rows ``core.model.synth`` builds from the
 seeds), and no training module reads their folders."""
 
 from __future__ import annotations
@@ -20,7 +20,11 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-SETS = {"outside": (None, 1000), "outside2": (ROOT / "eval" / "outside2" / "data", 700)}
+SETS = {
+    "outside": (None, 1000),
+    "outside2": (ROOT / "eval" / "outside2" / "data", 700),
+    "outside3": (ROOT / "eval" / "outside3" / "data", 700),
+}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -1,0 +1,1 @@
+"""Third outside evaluation set (prompt injection, English and Korean); evaluation only."""
