@@ -11,10 +11,11 @@ windows, max) and reports, for each set:
 Sets: the corpus's dev split (``dev.jsonl`` in ``AEGIS_PROMPTS_DIR``), and the held-out sets
 built from ``core/model/data/heldout/`` (never trained on): ``ko`` (hand-written Korean
 attacks, indirect and long-text attacks, Korean hard negatives), ``en`` (hand-written
-English paraphrases), ``obfuscated`` (the held-out attacks obfuscated) and ``hard`` (benign
-hard negatives only). The dev split has one Korean attack, so Korean TPR is measured on
-"ko-attacks vs dev-ko-benign": the held-out Korean attacks against the dev split's and the
-held-out Korean benign rows.
+English paraphrases), ``obfuscated`` (the held-out attacks obfuscated), ``hard`` (benign
+hard negatives only), ``everyday`` (benign instructions) and ``howto`` ("how to make …"
+questions, benign and harmful; reported apart, see ``APART``). The dev split has one Korean
+attack, so Korean TPR is measured on "ko-attacks vs dev-ko-benign": the held-out Korean
+attacks against the dev split's and the held-out Korean benign rows.
 
     python -m core.model.eval [--model PATH] [--json OUT]
 """
@@ -27,7 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -112,6 +113,12 @@ def _report(name: str, rows: Sequence[Row], scores: FloatArray, threshold: float
     )
 
 
+# Held-out sets reported on their own only, not in the combined figures, which then stay
+# comparable with those the model card gives for earlier models: ``howto`` (2026-12-07)
+# measures one known false-alarm class.
+APART: Final = frozenset({"howto"})
+
+
 def evaluate(
     classifier: InjectionClassifier, dev: Sequence[Row], heldout: dict[str, list[Row]]
 ) -> list[SetReport]:
@@ -137,15 +144,16 @@ def evaluate(
     # Korean: held-out Korean attacks (plain and obfuscated) against all Korean benign rows.
     korean_rows: list[Row] = []
     korean_scores: list[float] = []
-    sources = [(dev, dev_scores), *((heldout[n], held_scores[n]) for n in heldout)]
+    combined = [name for name in heldout if name not in APART]
+    sources = [(dev, dev_scores), *((heldout[n], held_scores[n]) for n in combined)]
     for source_rows, scores in sources:
         for row, score in zip(source_rows, scores, strict=True):
             if row["lang"] == "ko":
                 korean_rows.append(row)
                 korean_scores.append(float(score))
     reports.append(_report("korean-combined", korean_rows, np.array(korean_scores), threshold))
-    all_rows = [row for rows in heldout.values() for row in rows]
-    all_scores = np.concatenate([held_scores[name] for name in heldout])
+    all_rows = [row for name in combined for row in heldout[name]]
+    all_scores = np.concatenate([held_scores[name] for name in combined])
     reports.append(_report("heldout-combined", all_rows, all_scores, threshold))
     return reports
 
