@@ -5,7 +5,9 @@ Starts the development upstream, core and edge as real processes (on Redis/Postg
 requests sent straight to the upstream and through the gateway: JSON and streamed, at each
 concurrency. It prints p50/p99 latency, time to first byte for streams, throughput, the
 latency the gateway adds, CPU time per request of edge and core together (from
-``/proc/<pid>/stat``), and ratios against the direct call. Results also go to
+``/proc/<pid>/stat``) next to the development upstream's own for the direct call (this
+machine's speed drifts from run to run; the upstream's figure is the same work every time),
+and ratios against the direct call. Results also go to
 ``bench/results/passthrough.json``.
 
     python -m bench --requests 2000 --concurrency 1,32
@@ -49,7 +51,10 @@ class Result:
     ttfb_p50_ms: float | None
     ttfb_p99_ms: float | None
     throughput_rps: float
-    gateway_cpu_ms_per_request: float | None = None
+    # CPU per request: edge and core together for the gateway targets; for the direct call,
+    # the development upstream's own (a minimal aiohttp server, the same work on every
+    # path), so the gateway's figure can be read against this machine's speed that run.
+    cpu_ms_per_request: float | None = None
 
 
 def _free_port() -> int:
@@ -312,7 +317,11 @@ def main() -> int:
             "gateway": (urls["edge"], key),
             "guarded": (urls["guarded"], key),
         }
-        measured = {"gateway": ("edge", "core"), "guarded": ("guarded", "core")}
+        measured = {
+            "direct": ("upstream",),
+            "gateway": ("edge", "core"),
+            "guarded": ("guarded", "core"),
+        }
         per_round = max(1, args.requests // args.rounds)
         for mode in modes:
             stream = mode == "stream"
@@ -343,7 +352,7 @@ def main() -> int:
                     if target in measured:
                         # CPU over warm-up and measured requests together.
                         served = args.rounds * (per_round + args.warmup // args.rounds)
-                        result.gateway_cpu_ms_per_request = cpu[target] * 1000 / served
+                        result.cpu_ms_per_request = cpu[target] * 1000 / served
                     results.append(result)
                     print(
                         f"  measured {target:<7} {mode:<6} c={concurrency:<3} "
@@ -379,11 +388,7 @@ def _report(results: list[Result]) -> None:
     for r in results:
         ttfb50 = f"{r.ttfb_p50_ms:.3f}" if r.ttfb_p50_ms is not None else "-"
         ttfb99 = f"{r.ttfb_p99_ms:.3f}" if r.ttfb_p99_ms is not None else "-"
-        cpu = (
-            f"{r.gateway_cpu_ms_per_request:.3f}"
-            if r.gateway_cpu_ms_per_request is not None
-            else "-"
-        )
+        cpu = f"{r.cpu_ms_per_request:.3f}" if r.cpu_ms_per_request is not None else "-"
         print(
             f"{r.mode:<7}{r.concurrency:>5} {r.target:<8}{r.p50_ms:>9.3f}{r.p99_ms:>9.3f}"
             f"{ttfb50:>9}"
@@ -405,6 +410,8 @@ def _report(results: list[Result]) -> None:
         )
         if g.ttfb_p50_ms is not None and d.ttfb_p50_ms is not None:
             line += f", added ttfb p50 {g.ttfb_p50_ms - d.ttfb_p50_ms:+.3f} ms"
+        if g.cpu_ms_per_request is not None and d.cpu_ms_per_request:
+            line += f", cpu x{g.cpu_ms_per_request / d.cpu_ms_per_request:.2f} the upstream's"
         print(line)
     print()
     print("Guards on against pass-through (throughput guarded / gateway; target >= 0.90)")
