@@ -230,11 +230,11 @@ def tls_core(
             process.wait(5)
 
 
-def _new_key(database_url: str) -> str:
+def _new_key(database_url: str, role: str = "developer") -> str:
     async def create() -> str:
         connection = await asyncpg.connect(database_url)
         try:
-            new = await KeyStore(connection).create(user="tls", workspace="tests", role="developer")
+            new = await KeyStore(connection).create(user="tls", workspace="tests", role=role)
             return new.key
         finally:
             await connection.close()
@@ -319,6 +319,45 @@ def test_client_without_certificate_is_refused_by_core(tls_core: TlsCore, pki: P
     with socket.create_connection(("127.0.0.1", tls_core.port), timeout=5) as plain:
         plain.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: core\r\n\r\n")
         assert not plain.recv(64).startswith(b"HTTP/1.1 200")
+
+
+def test_cli_reaches_core_over_mutual_tls(tls_core: TlsCore, pki: Pki, database_url: str) -> None:
+    """``aegis`` admin commands against a core that serves HTTPS and requires client
+    certificates: with the private CA and a client certificate they work; without the
+    certificate, one line naming the TLS variables and status 1; a TLS file beside an
+    ``http://`` URL, a configuration error (status 2)."""
+    aegis = [os.path.join(os.path.dirname(sys.executable), "aegis"), "bypass", "list"]
+    env = {
+        **os.environ,
+        "AEGIS_CORE_URL": tls_core.url,
+        "AEGIS_API_KEY": _new_key(database_url, role="admin"),
+        "AEGIS_CORE_TLS_CA": str(pki.ca),
+        "AEGIS_CORE_TLS_CERT": str(pki.client_cert),
+        "AEGIS_CORE_TLS_KEY": str(pki.client_key),
+    }
+
+    def run(**changes: str | None) -> subprocess.CompletedProcess[str]:
+        changed = {**env, **changes}
+        final = {name: value for name, value in changed.items() if value is not None}
+        return subprocess.run(aegis, env=final, capture_output=True, text=True, timeout=60)
+
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+    refused = run(AEGIS_CORE_TLS_CERT=None, AEGIS_CORE_TLS_KEY=None)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"aegis: cannot reach core at {tls_core.url}")
+    assert "AEGIS_CORE_TLS_CERT" in refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+
+    untrusted = run(AEGIS_CORE_TLS_CA=None)  # core's certificate is from a private CA
+    assert untrusted.returncode == 1
+    assert "AEGIS_CORE_TLS_CA" in untrusted.stderr and "Traceback" not in untrusted.stderr
+
+    plain = run(AEGIS_CORE_URL=f"http://127.0.0.1:{tls_core.port}")
+    assert plain.returncode == 2
+    assert "is not https://" in plain.stderr
 
 
 def test_edge_trusting_no_private_ca_refuses_core(
