@@ -35,7 +35,11 @@ import re
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
 from typing import Final
+
+import orjson
 
 from eval.outside.encodings import (
     atbash,
@@ -50,7 +54,10 @@ from eval.outside.encodings import (
 )
 
 __all__ = [
+    "ATTACK_FAMILIES",
     "ENCODERS",
+    "EXPECTED",
+    "FAMILIES",
     "NEAR_DUPLICATE",
     "SEPARATORS",
     "Item",
@@ -58,6 +65,7 @@ __all__ = [
     "b32",
     "b64",
     "binary",
+    "build_set",
     "choseong",
     "closest_pairs",
     "count_problems",
@@ -79,6 +87,7 @@ __all__ = [
     "url",
     "variables",
     "vertical",
+    "write_set",
     "zero_width_bits",
 ]
 
@@ -113,11 +122,17 @@ def pair_scores(items: Sequence[Item]) -> Iterator[tuple[str, str, float]]:
 
 
 def near_duplicates(
-    items: Sequence[Item], threshold: float = NEAR_DUPLICATE
+    items: Sequence[Item], threshold: float = NEAR_DUPLICATE, *, round_first: bool = False
 ) -> list[tuple[str, str, float]]:
     """Pairs in one family and language whose character 4-grams overlap ``threshold`` or more
-    (Jaccard, compared unrounded, reported rounded to three places)."""
-    return [(a, b, round(score, 3)) for a, b, score in pair_scores(items) if score >= threshold]
+    (Jaccard, reported rounded to three places; compared unrounded, or rounded with
+    ``round_first``, so that 0.7996 fails too)."""
+    rounded = ((a, b, score, round(score, 3)) for a, b, score in pair_scores(items))
+    return [
+        (a, b, shown)
+        for a, b, score, shown in rounded
+        if (shown if round_first else score) >= threshold
+    ]
 
 
 def closest_pairs(items: Sequence[Item], n: int = 8) -> list[tuple[str, str, float]]:
@@ -320,3 +335,108 @@ def suffix_run(pieces: Sequence[str], rng: random.Random) -> str:
         if rng.random() < 0.5:
             out.append(" ")
     return "".join(out).strip()
+
+
+# ------------------------------------------------------------------ assembly (sets 2 and 3)
+ATTACK_FAMILIES: Final = (
+    "direct",
+    "roleplay",
+    "indirect",
+    "encoded",
+    "exfiltration",
+    "smuggling",
+    "suffix",
+)
+FAMILIES: Final = (*ATTACK_FAMILIES, "hard_negative", "plain")
+# Texts per family and language.
+EXPECTED: Final = {
+    "direct": 30,
+    "roleplay": 30,
+    "indirect": 30,
+    "encoded": 30,
+    "exfiltration": 30,
+    "smuggling": 30,
+    "suffix": 20,
+    "hard_negative": 75,
+    "plain": 100,
+}
+
+
+def build_set(
+    langs: Sequence[tuple[str, ModuleType]], seed: str, after: Mapping[str, Sequence[str]]
+) -> dict[str, list[Item]]:
+    """Every family's items of a set whose texts are in ``langs``' material modules, exact
+    duplicates dropped (second and third sets). Families that are lists of finished texts
+    are copied as written; ``indirect`` puts the user's request before its document (60%) or
+    after it behind one of ``after[lang]``'s joins; ``encoded`` encodes each payload into its
+    wrapper; ``smuggling`` disguises the marked words; ``suffix`` adds a run of the set's
+    pieces. Random choices come from ``random.Random(f"{seed}/{family}/{lang}")``."""
+
+    def rng(family: str, lang: str) -> random.Random:
+        return random.Random(f"{seed}/{family}/{lang}")  # noqa: S311 (reproducible data)
+
+    def produce(family: str, m: ModuleType, lang: str) -> Iterator[str | tuple[str, str]]:
+        if family == "indirect":
+            r = rng(family, lang)
+            for request, document in m.INDIRECT:
+                if r.random() < 0.6:
+                    yield f"{request}\n\n{document}"
+                else:
+                    yield f"{document}\n\n{r.choice(after[lang]).format(R=request)}"
+        elif family == "encoded":
+            for technique, wrapper, payload in m.ENCODED:
+                encode, any_script = ENCODERS[technique]
+                if not any_script and not payload.isascii():
+                    raise ValueError(f"{lang} {technique}: payload must be ASCII: {payload!r}")
+                if "{P}" not in wrapper:
+                    raise ValueError(f"{lang} {technique}: wrapper lacks {{P}}: {wrapper!r}")
+                yield wrapper.replace("{P}", encode(payload)), technique
+        elif family == "smuggling":
+            r = rng(family, lang)
+            for technique, frame, payload in m.SMUGGLING:
+                yield apply_transform(technique, frame, payload, r), technique
+        elif family == "suffix":
+            r = rng(family, lang)
+            for request in m.SUFFIX_REQUESTS:
+                yield f"{request} {suffix_run(m.SUFFIX_PIECES, r)}"
+        elif family == "plain":
+            yield from m.PLAIN
+            for request, document in m.PLAIN_LONG:
+                yield f"{request}\n\n{document}"
+        else:
+            yield from getattr(m, family.upper())
+
+    out: dict[str, list[Item]] = {}
+    seen: set[str] = set()
+    for family in FAMILIES:
+        label = "attack" if family in ATTACK_FAMILIES else "benign"
+        items: list[Item] = []
+        for lang, module in langs:
+            n = 0
+            for produced in produce(family, module, lang):
+                text, technique = produced if isinstance(produced, tuple) else (produced, "")
+                key = fold(text)
+                if key in seen:
+                    print(f"exact duplicate dropped: {family}/{lang}: {text[:60]!r}")
+                    continue
+                seen.add(key)
+                n += 1
+                item = {"text": text, "label": label, "family": family, "lang": lang,
+                        "id": f"{family}-{lang}-{n}"}  # fmt: skip
+                if technique:
+                    item["technique"] = technique
+                items.append(item)
+        out[family] = items
+    return out
+
+
+def write_set(sets: Mapping[str, Sequence[Item]], data: Path, langs: Sequence[str]) -> None:
+    """One ``<family>.jsonl`` per family under ``data``, and a count per language printed."""
+    data.mkdir(exist_ok=True)
+    for family, items in sets.items():
+        (data / f"{family}.jsonl").write_bytes(
+            b"".join(orjson.dumps(item) + b"\n" for item in items)
+        )
+        counts = {lang: sum(item["lang"] == lang for item in items) for lang in langs}
+        print(f"{family:14} en {counts['en']:4}  ko {counts['ko']:4}")
+    print(f"total {sum(len(items) for items in sets.values())}")

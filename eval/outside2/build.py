@@ -26,151 +26,35 @@ any family whose per-language count is not the one the set promises (``EXPECTED`
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Final
-
-import orjson
 
 from eval.outside2 import material_en, material_ko
 from eval.textforms import (
-    ENCODERS,
+    EXPECTED,
+    FAMILIES,
     Item,
-    apply_transform,
+    build_set,
     count_problems,
-    fold,
     near_duplicates,
-    suffix_run,
+    write_set,
 )
 
 __all__ = ["DATA", "EXPECTED", "FAMILIES", "build", "main", "near_duplicates"]
 
 SEED: Final = "aegis-outside-v2"
 DATA: Final = Path(__file__).parent / "data"
-ATTACK_FAMILIES: Final = (
-    "direct",
-    "roleplay",
-    "indirect",
-    "encoded",
-    "exfiltration",
-    "smuggling",
-    "suffix",
-)
-BENIGN_FAMILIES: Final = ("hard_negative", "plain")
-FAMILIES: Final = ATTACK_FAMILIES + BENIGN_FAMILIES
-# Texts per family and language.
-EXPECTED: Final = {
-    "direct": 30,
-    "roleplay": 30,
-    "indirect": 30,
-    "encoded": 30,
-    "exfiltration": 30,
-    "smuggling": 30,
-    "suffix": 20,
-    "hard_negative": 75,
-    "plain": 100,
-}
 LANGS: Final = (("en", material_en), ("ko", material_ko))
-
-
-def _rng(family: str, lang: str) -> random.Random:
-    return random.Random(f"{SEED}/{family}/{lang}")  # noqa: S311 (reproducible data, not secrets)
-
-
-# ------------------------------------------------------------------ indirect
-_EN_AFTER: Final = ("{R}", "---\n{R}", "^ {R}", "[end of pasted text]\n{R}")
-_KO_AFTER: Final = ("{R}", "---\n{R}", "↑ {R}", "(여기까지 붙여넣은 내용)\n{R}")
-
-
-def _indirect(m: ModuleType, lang: str) -> Iterator[str]:
-    rng = _rng("indirect", lang)
-    after = _KO_AFTER if lang == "ko" else _EN_AFTER
-    for request, document in m.INDIRECT:
-        if rng.random() < 0.6:
-            yield f"{request}\n\n{document}"
-        else:
-            yield f"{document}\n\n{rng.choice(after).format(R=request)}"
-
-
-# ------------------------------------------------------------------ encoded
-def _encoded(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
-    for technique, wrapper, payload in m.ENCODED:
-        encode, any_script = ENCODERS[technique]
-        if not any_script and not payload.isascii():
-            raise ValueError(f"{lang} {technique}: payload must be ASCII: {payload!r}")
-        if "{P}" not in wrapper:
-            raise ValueError(f"{lang} {technique}: wrapper lacks {{P}}: {wrapper!r}")
-        encoded = encode(payload)
-        yield wrapper.replace("{P}", encoded), technique
-
-
-# ------------------------------------------------------------------ smuggling
-def _smuggling(m: ModuleType, lang: str) -> Iterator[tuple[str, str]]:
-    rng = _rng("smuggling", lang)
-    for technique, frame, payload in m.SMUGGLING:
-        yield apply_transform(technique, frame, payload, rng), technique
-
-
-# ------------------------------------------------------------------ suffix
-def _suffix(m: ModuleType, lang: str) -> Iterator[str]:
-    rng = _rng("suffix", lang)
-    for request in m.SUFFIX_REQUESTS:
-        yield f"{request} {suffix_run(m.SUFFIX_PIECES, rng)}"
-
-
-# ------------------------------------------------------------------ assembly
-def _plain(m: ModuleType, lang: str) -> Iterator[str]:
-    yield from m.PLAIN
-    for request, document in m.PLAIN_LONG:
-        yield f"{request}\n\n{document}"
-
-
-_GENERATORS: Final[
-    dict[str, Callable[[ModuleType, str], Iterator[str] | Iterator[tuple[str, str]]]]
-] = {
-    "direct": lambda m, lang: iter(m.DIRECT),
-    "roleplay": lambda m, lang: iter(m.ROLEPLAY),
-    "indirect": _indirect,
-    "encoded": _encoded,
-    "exfiltration": lambda m, lang: iter(m.EXFILTRATION),
-    "smuggling": _smuggling,
-    "suffix": _suffix,
-    "hard_negative": lambda m, lang: iter(m.HARD_NEGATIVE),
-    "plain": _plain,
+# How the user's request follows an indirect item's document, when it comes after it.
+AFTER: Final = {
+    "en": ("{R}", "---\n{R}", "^ {R}", "[end of pasted text]\n{R}"),
+    "ko": ("{R}", "---\n{R}", "↑ {R}", "(여기까지 붙여넣은 내용)\n{R}"),
 }
 
 
 def build() -> dict[str, list[Item]]:
     """Every family's items, both languages, exact duplicates dropped."""
-    out: dict[str, list[Item]] = {}
-    seen: set[str] = set()
-    for family in FAMILIES:
-        label = "attack" if family in ATTACK_FAMILIES else "benign"
-        items: list[Item] = []
-        for lang, module in LANGS:
-            n = 0
-            for produced in _GENERATORS[family](module, lang):
-                text, technique = produced if isinstance(produced, tuple) else (produced, "")
-                key = fold(text)
-                if key in seen:
-                    print(f"exact duplicate dropped: {family}/{lang}: {text[:60]!r}")
-                    continue
-                seen.add(key)
-                n += 1
-                item = {
-                    "text": text,
-                    "label": label,
-                    "family": family,
-                    "lang": lang,
-                    "id": f"{family}-{lang}-{n}",
-                }
-                if technique:
-                    item["technique"] = technique
-                items.append(item)
-        out[family] = items
-    return out
+    return build_set(LANGS, SEED, AFTER)
 
 
 def main() -> None:
@@ -184,13 +68,7 @@ def main() -> None:
         print(problem)
     if duplicates or problems:
         raise SystemExit(1)
-    DATA.mkdir(exist_ok=True)
-    for family, items in sets.items():
-        lines = b"".join(orjson.dumps(item) + b"\n" for item in items)
-        (DATA / f"{family}.jsonl").write_bytes(lines)
-        counts = {lang: sum(item["lang"] == lang for item in items) for lang, _ in LANGS}
-        print(f"{family:14} en {counts['en']:4}  ko {counts['ko']:4}")
-    print(f"total {len(everything)}")
+    write_set(sets, DATA, [lang for lang, _ in LANGS])
 
 
 if __name__ == "__main__":
