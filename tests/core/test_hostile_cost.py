@@ -106,7 +106,7 @@ def test_an_ordinary_dense_document_is_read_to_its_end(analyzer: PiiAnalyzer) ->
     budget: every phone number, address and card is found, and the scan did not stop."""
     text = _dense_document(300)
     scan = analyzer.scan(text)
-    assert scan.stopped_at is None  # ~35 ms of its 100 ms budget
+    assert scan.stopped_at is None  # ~35-110 ms (quick machine to slow VM) of its 150 ms
     found = [result.entity_type for result in scan.results]
     assert {kind: found.count(kind) for kind in set(found)} == {
         "PHONE_NUMBER": 300,
