@@ -31,8 +31,8 @@ run: install ## Run Redis, PostgreSQL, the dev upstream, core and edge (restarti
 stop: ## Stop what `make run` started (from another terminal)
 	@if [ -x $(PY) ]; then $(PY) -m devstack stop; else echo "nothing is running"; fi
 
-test: install ## Run the tests and docstring examples (PYTEST_ARGS=...; REDIS_URL/DATABASE_URL reuse servers)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: install ## Run the tests and docstring examples, in parallel, then the timing tests alone (PYTEST_ARGS=...; TEST_WORKERS=...; REDIS_URL/DATABASE_URL reuse servers)
+	$(PY) -m devstack.testrun $(PYTEST_ARGS)
 
 check: install ## Format check, lint and type check (ruff, mypy)
 	$(VENV)/bin/ruff format --check .

@@ -55,6 +55,8 @@ class Result:
     # the development upstream's own (a minimal aiohttp server, the same work on every
     # path), so the gateway's figure can be read against this machine's speed that run.
     cpu_ms_per_request: float | None = None
+    # The same, per process ("edge", "core", "upstream"): where the gateway's CPU goes.
+    cpu_ms_by_process: dict[str, float] | None = None
 
 
 def _free_port() -> int:
@@ -329,11 +331,11 @@ def main() -> int:
                 # Direct and gateway alternate in rounds, so both see the same machine
                 # conditions (this VM's speed drifts from minute to minute).
                 pooled = {t: ([], [], 0.0) for t in targets}
-                cpu = dict.fromkeys(targets, 0.0)
+                cpu = {target: dict.fromkeys(measured[target], 0.0) for target in targets}
                 for _ in range(args.rounds):
                     for target, (url, use_key) in targets.items():
-                        pids = [processes[p].pid for p in measured.get(target, ())]
-                        before = sum(_cpu_seconds(pid) for pid in pids)
+                        names = measured[target]
+                        before = {name: _cpu_seconds(processes[name].pid) for name in names}
                         latencies, firsts, elapsed = uvloop.run(
                             _run(
                                 url + "/v1/chat/completions",
@@ -344,15 +346,20 @@ def main() -> int:
                                 warmup=args.warmup // args.rounds,
                             )
                         )
-                        cpu[target] += sum(_cpu_seconds(pid) for pid in pids) - before
+                        for name in names:
+                            spent = _cpu_seconds(processes[name].pid) - before[name]
+                            cpu[target][name] += spent
                         lat, fir, total = pooled[target]
                         pooled[target] = (lat + latencies, fir + firsts, total + elapsed)
                 for target, (latencies, firsts, elapsed) in pooled.items():
                     result = _result(target, mode, concurrency, latencies, firsts, elapsed)
-                    if target in measured:
-                        # CPU over warm-up and measured requests together.
-                        served = args.rounds * (per_round + args.warmup // args.rounds)
-                        result.cpu_ms_per_request = cpu[target] * 1000 / served
+                    # CPU over warm-up and measured requests together.
+                    served = args.rounds * (per_round + args.warmup // args.rounds)
+                    result.cpu_ms_by_process = {
+                        "edge" if name == "guarded" else name: seconds * 1000 / served
+                        for name, seconds in cpu[target].items()
+                    }
+                    result.cpu_ms_per_request = sum(result.cpu_ms_by_process.values())
                     results.append(result)
                     print(
                         f"  measured {target:<7} {mode:<6} c={concurrency:<3} "
@@ -412,6 +419,9 @@ def _report(results: list[Result]) -> None:
             line += f", added ttfb p50 {g.ttfb_p50_ms - d.ttfb_p50_ms:+.3f} ms"
         if g.cpu_ms_per_request is not None and d.cpu_ms_per_request:
             line += f", cpu x{g.cpu_ms_per_request / d.cpu_ms_per_request:.2f} the upstream's"
+        if g.cpu_ms_by_process:
+            line += " (" + " + ".join(f"{n} {ms:.3f}" for n, ms in g.cpu_ms_by_process.items())
+            line += " ms)"
         print(line)
     print()
     print("Guards on against pass-through (throughput guarded / gateway; target >= 0.90)")

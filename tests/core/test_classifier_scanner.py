@@ -133,6 +133,7 @@ def test_through_the_edge_too(stack: Stack) -> None:
     assert answer.json()["error"]["code"] == "aegis_blocked"
 
 
+@pytest.mark.timing
 def test_scoring_a_huge_prompt_does_not_stall_other_requests(stack: Stack) -> None:
     """A 1 MB prompt is scored off the event loop: health checks keep answering meanwhile."""
     key = stack.create_key().key

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from core.model.classifier import ENCODER_TEXTS_MAX, InjectionClassifier, load_classifier
 from core.scanning.base import ScanRequest
 from core.scanning.input.injection import InjectionScanner
@@ -84,6 +86,7 @@ def test_first_then_second_tier_is_classify() -> None:
     assert classifier.classify_many(texts)[0] == classifier.classify_many(texts)[-1]
 
 
+@pytest.mark.timing
 def test_one_call_pays_the_encoder_for_at_most_a_few_texts() -> None:
     """Hundreds of distinct prompts in the band (a 1 MB request could hold 40,000): the
     encoder judges ENCODER_TEXTS_MAX of them, the most suspicious by the n-gram score, and
@@ -105,6 +108,7 @@ def test_one_call_pays_the_encoder_for_at_most_a_few_texts() -> None:
     assert elapsed < 2.0  # 16 encoder calls of 10-25 ms each, with room for a busy machine
 
 
+@pytest.mark.timing
 def test_a_long_text_is_not_tokenised_to_its_end_to_learn_it_is_long() -> None:
     """The encoder reads at most MAX_TOKENS pieces; a megabyte is known to be longer from its
     first 8 KB (the tokenizer is pure Python, ~1.5 ms per KB), a short prompt is read."""

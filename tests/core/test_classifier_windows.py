@@ -142,6 +142,7 @@ def test_another_graph_gets_no_bound_and_is_scored_in_full(tmp_path: Path) -> No
     assert 0.0 <= changed.classify(hostile_texts(24_000)["base64"]).score <= 1.0
 
 
+@pytest.mark.timing
 def test_a_text_sent_many_times_is_scored_once_with_the_same_result() -> None:
     """Thousands of identical messages cost one text's scoring, and each gets its result."""
     classifier = InjectionClassifier(None)

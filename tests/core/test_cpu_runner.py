@@ -56,6 +56,7 @@ async def test_heavy_scans_beyond_the_cap_wait_then_get_core_busy() -> None:
         runner.close()
 
 
+@pytest.mark.timing
 async def test_light_requests_never_wait_behind_heavy_ones() -> None:
     """While every heavy slot is busy with slow work, a light request is run at once."""
     runner = CpuRunner(heavy_scans=1, heavy_wait_s=5)

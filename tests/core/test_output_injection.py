@@ -81,6 +81,7 @@ def test_the_policy_reports_by_default_and_blocks_when_told() -> None:
         PolicyDocument.parse({"output_actions": {"injection": "mask"}})
 
 
+@pytest.mark.timing
 def test_a_streamed_answer_pays_the_encoder_tier_a_bounded_number_of_times(
     checker: OutputInjection,
 ) -> None:

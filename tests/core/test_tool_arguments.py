@@ -220,6 +220,7 @@ def test_arguments_over_the_size_limit_are_refused_by_bytes() -> None:
     assert problem is not None and problem.type == ARGUMENTS_TOO_LARGE
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     "code",
     [
@@ -238,6 +239,7 @@ def test_redos_shaped_arguments_finish_fast(code: str) -> None:
     assert time.perf_counter() - started < 1.0
 
 
+@pytest.mark.timing
 def test_huge_arguments_are_refused_before_they_are_parsed() -> None:
     """Sixteen megabytes over a 64 KiB limit are refused at the length check."""
     started = time.perf_counter()

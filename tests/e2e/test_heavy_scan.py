@@ -65,6 +65,7 @@ def _inspect(stack: Stack, key: str, text: str) -> httpx.Response:
     )
 
 
+@pytest.mark.timing
 def test_health_is_answered_while_core_scans_megabytes(stack: Stack) -> None:
     """While core scans 1 MB texts of the worst shapes one after another, its health check
     answers within 50 ms at the 99th percentile and the edge's breaker for it stays closed."""
@@ -89,6 +90,7 @@ def test_health_is_answered_while_core_scans_megabytes(stack: Stack) -> None:
     assert watch.breaker_states == {"closed"}
 
 
+@pytest.mark.timing
 def test_heavy_scans_beyond_the_cap_wait_or_are_refused_and_light_ones_pass(
     stack: Stack,
 ) -> None:

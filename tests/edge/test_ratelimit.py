@@ -554,6 +554,7 @@ async def test_redis_outage_degrades_by_failure_mode_and_recovers(own_redis, tmp
             stop_popen(restarted, 5, group=True)
 
 
+@pytest.mark.timing
 async def test_a_blackholed_redis_is_bounded_by_the_limiter() -> None:
     """A Redis that accepts connections but never answers costs at most ``timeout_s`` a check."""
     silent = socket.socket()

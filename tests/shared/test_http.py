@@ -37,6 +37,7 @@ async def test_body_in_chunks_is_joined() -> None:
     assert await read_json_body(_request([b'{"a":', b" 1}"]), 100, 1.0) == b'{"a": 1}'
 
 
+@pytest.mark.timing
 async def test_stalled_body_is_a_408_after_the_timeout() -> None:
     """A body that stops arriving is a 408 closing the connection, soon after the timeout."""
     started = time.monotonic()

@@ -283,6 +283,7 @@ def _best_time(prefilter: Prefilter, text: str, runs: int = 5) -> float:
     return best
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     "unit",
     [
