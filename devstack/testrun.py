@@ -11,9 +11,9 @@
    on 2 cores).
 
 On the 2-core VM on 2026-12-07 the serial suite took 1,356 s; the two parts took 684 s and
-88 s (3 workers; ``make check test`` 13.3 minutes in all). Arguments are passed to pytest in both parts; given ``-m`` or ``-n`` (a
-selection or a worker count of the caller's own), pytest runs once with them as they are.
-``TEST_WORKERS`` sets the number of workers.
+88 s (3 workers; ``make check test`` 13.3 minutes in all). Arguments are passed to pytest in
+both parts; given ``-m`` or ``-n`` (a selection or a worker count of the caller's own),
+pytest runs once with them as they are. ``TEST_WORKERS`` sets the number of workers.
 
     python -m devstack.testrun tests/core -x
 """

@@ -3,7 +3,9 @@
 A refusal the edge decides on its own, which core therefore never sees (a permission denial,
 403; a prefilter block, 400), is published as an edge decision event on the bypass stream
 (:meth:`edge.bypass.BypassRecorder.record_soon`, not waited for), so that core's audit trail
-has its row. Rate limits (429) and unknown keys (401) are not.
+has its row. Rate limits (429) and unknown keys (401) are not. A denied call counts against
+the key's and the client IP's rate limits like any other, and over them it is a 429 with no
+event: a key that may not call models cannot have the edge write audit rows without bound.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def _state(request: Request) -> EdgeState:
     return state
 
 
-def _authenticate(state: EdgeState, request: Request, path: str) -> KeyIdentity:
+async def _authenticate(state: EdgeState, request: Request, path: str) -> KeyIdentity:
     """The caller's identity; 401, or 403 (core's answer) unless the key may call models.
 
     Every route here calls a model or core's check of one, so each needs ``llm:call``; it is
@@ -92,11 +94,11 @@ def _authenticate(state: EdgeState, request: Request, path: str) -> KeyIdentity:
     """
     identity = state.keys.authenticate(request.headers.get("authorization"))
     request_info(request).key_id = identity.key_id
-    _authorize(state, request, identity, LLM_CALL, path)
+    await _authorize(state, request, identity, LLM_CALL, path)
     return identity
 
 
-def _authorize(
+async def _authorize(
     state: EdgeState,
     request: Request,
     identity: KeyIdentity,
@@ -104,10 +106,14 @@ def _authorize(
     path: str,
     api: ApiRequest | None = None,
 ) -> None:
-    """403 unless the key may do ``permission``; a denial is published as an edge decision."""
+    """403 unless the key may do ``permission``; a denial is published as an edge decision,
+    once it has passed the rate limits (429 past them, and no event)."""
     try:
         state.keys.authorize(identity, permission)
     except PermissionDeniedError as exc:
+        info = request_info(request)
+        admission = await state.guard.admit(identity, info.client_ip, [], info.log)
+        exc.headers.update(admission.headers)
         event = _decision_event(state, request, identity, path, EDGE_DENIED, exc.status, api)
         state.bypass.record_soon(event)
         raise
@@ -116,14 +122,14 @@ def _authorize(
 async def _proxy_api(request: Request, kind: ApiKind, path: str) -> Response:
     state = _state(request)
     info = request_info(request)
-    identity = _authenticate(state, request, path)
+    identity = await _authenticate(state, request, path)
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )
     api = parse_api_request(kind, raw)
     # Offering the model tools takes ``tools:call`` too: checked here so a bypass checks it.
     for permission in call_permissions(api.body):
-        _authorize(state, request, identity, permission, path, api)
+        await _authorize(state, request, identity, permission, path, api)
     info.log.update(model=api.model, stream=api.stream, bytes_in=len(raw))
     texts = user_texts(kind, api.body)
     try:
@@ -319,7 +325,7 @@ async def embeddings(request: Request) -> Response:
 
 async def models(request: Request) -> Response:
     state = _state(request)
-    identity = _authenticate(state, request, "/v1/models")
+    identity = await _authenticate(state, request, "/v1/models")
     info = request_info(request)
     admission = await state.guard.admit(identity, info.client_ip, [], info.log)
     return await _forward(state, request, identity, admission, "GET", "/v1/models")
@@ -334,7 +340,7 @@ async def validate(request: Request) -> Response:
     """
     state = _state(request)
     info = request_info(request)
-    identity = _authenticate(state, request, "/api/v1/inspect")
+    identity = await _authenticate(state, request, "/api/v1/inspect")
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )
@@ -354,7 +360,7 @@ async def analyze_output(request: Request) -> Response:
     """
     state = _state(request)
     info = request_info(request)
-    identity = _authenticate(state, request, OUTPUT_ANALYZE)
+    identity = await _authenticate(state, request, OUTPUT_ANALYZE)
     raw = await read_json_body(
         request, state.settings.max_request_bytes, state.settings.body_read_timeout_ms / 1000
     )

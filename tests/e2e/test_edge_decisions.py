@@ -132,6 +132,28 @@ def test_permission_denials_at_the_edge_are_error_rows_with_status_403(stack: St
     assert stack.bypass_rows() == []
 
 
+def test_denials_count_against_the_rate_limit_and_past_it_write_no_rows(stack: Stack) -> None:
+    """A key that may not call models, sending again and again, is refused 403 (one audit row
+    each, with the rate limit headers) until its limit is spent, then 429 with no row: it
+    cannot make the edge write audit rows without bound."""
+    stack.restart_edge(rate_limit_max_requests=4)
+    # Its first call (the wait for the edge to know the key: GET /v1/models) is a denial too.
+    auditor = stack.create_key("auditor", user="sec-flood")
+    answers = [_post(stack, auditor.key, _chat("hello")) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [403, 403, 403, 429, 429, 429]
+    assert [answer.headers["x-ratelimit-remaining"] for answer in answers[:3]] == ["2", "1", "0"]
+    assert answers[-1].headers["retry-after"]
+    for answer in answers[:3]:
+        assert _one_row(stack, answer.headers["x-aegis-request-id"])["status"] == 403
+    _stream_drained(stack)
+    rows = run_sync(
+        lambda: _fetch(
+            stack.database_url, "SELECT status FROM audit_logs WHERE key_id = $1", auditor.key_id
+        )
+    )
+    assert sorted(row["status"] for row in rows) == [403, 403, 403, 403]
+
+
 def test_an_edge_decision_delivered_twice_while_core_was_down_is_one_row(stack: Stack) -> None:
     """Core stopped: the edge still blocks and publishes; the same stream entry written again
     (as a spool replayed twice) is one row once core returns."""
