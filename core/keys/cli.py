@@ -47,6 +47,9 @@ _DIRECT_HELP: Final = "on PostgreSQL itself (DATABASE_URL), without core: see 'a
 
 _REDIS_TIMEOUT_S: Final = 2.0
 
+# Keys asked of core per request by `keys list`, which pages through all of them.
+LIST_PAGE = 1000
+
 
 def add_parser(groups: Any) -> None:
     keys = groups.add_parser("keys", help="API keys").add_subparsers(dest="command", required=True)
@@ -109,8 +112,15 @@ async def run_api(args: argparse.Namespace) -> int:
             _print_created(key, as_json=args.json)
             return 0
         if args.command == "list":
-            params = {"all": "true"} if args.all else None
-            rows = (await client.call("GET", "/api/v1/admin/keys", params=params))["keys"]
+            # Every key, a page at a time (the API pages by the last key's id).
+            params = {"limit": str(LIST_PAGE), **({"all": "true"} if args.all else {})}
+            rows = []
+            while True:
+                page = await client.call("GET", "/api/v1/admin/keys", params=params)
+                rows.extend(page["keys"])
+                if not page.get("next"):
+                    break
+                params = {**params, "after": page["next"]}
             if args.json:
                 print(orjson.dumps(rows).decode())
             else:

@@ -145,18 +145,19 @@ class KeyStore:
         return key_hash
 
     async def list(
-        self, *, include_revoked: bool = False, workspace: str | None = None
+        self,
+        *,
+        include_revoked: bool = False,
+        workspace: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[KeyRow]:
-        """Keys, oldest first; only ``workspace``'s when given."""
-        rows = await self._db.fetch(
-            _SELECT_KEYS
-            + """
-            WHERE ($1 OR k.revoked_at IS NULL) AND ($2::text IS NULL OR k.workspace = $2)
-            ORDER BY k.created_at, k.id
-            """,
-            include_revoked,
-            workspace,
-        )
+        """Keys, oldest first (or newest first); only ``workspace``'s when given; with
+        ``after`` (a key's id) those listed after that key, at most ``limit`` (keyset paging:
+        a key created meanwhile neither moves nor repeats a page)."""
+        query = _LIST_NEWEST if newest_first else _LIST_OLDEST
+        rows = await self._db.fetch(query, include_revoked, workspace, after, limit)
         return [_key_row(row) for row in rows]
 
     async def get(self, key_id: str) -> KeyRow | None:
@@ -314,6 +315,18 @@ _SELECT_KEYS: Final = """
            k.created_at, k.revoked_at, k.rate_limit_requests, k.rate_limit_tokens_per_minute
     FROM api_keys k JOIN users u ON u.id = k.user_id
 """
+
+# The keys of a listing (KeyStore.list): $1 revoked ones too, $2 one workspace's, $3 after
+# that key, $4 at most this many.
+_LIST_WHERE: Final = """
+    WHERE ($1 OR k.revoked_at IS NULL) AND ($2::text IS NULL OR k.workspace = $2)
+      AND ($3::text IS NULL OR (k.created_at, k.id) {} (
+          SELECT created_at, id FROM api_keys WHERE id = $3))
+    ORDER BY k.created_at {}, k.id {}
+    LIMIT $4
+"""
+_LIST_OLDEST: Final = _SELECT_KEYS + _LIST_WHERE.format(">", "ASC", "ASC")
+_LIST_NEWEST: Final = _SELECT_KEYS + _LIST_WHERE.format("<", "DESC", "DESC")
 
 
 def _key_row(row: asyncpg.Record) -> KeyRow:

@@ -116,7 +116,17 @@ def path_text(request: Request, name: str, max_chars: int = MAX_PATH_TEXT_CHARS)
 
     A NUL would otherwise reach PostgreSQL, which refuses it as an encoding error.
     """
-    value: str = request.path_params[name]
+    return _named(request.path_params[name], name, max_chars)
+
+
+def query_text(request: Request, name: str, max_chars: int = MAX_PATH_TEXT_CHARS) -> str | None:
+    """A query parameter that names something (a paging cursor), checked as
+    :func:`path_text` checks a path parameter; None when absent."""
+    value = request.query_params.get(name)
+    return None if value is None else _named(value, name, max_chars)
+
+
+def _named(value: str, name: str, max_chars: int) -> str:
     if len(value) > max_chars or _NOT_TEXT.search(value):
         raise InvalidRequestError(
             f"'{name}' must be at most {max_chars} characters, without control characters.",

@@ -3,7 +3,9 @@
     POST /api/v1/admin/keys                  {"user", "workspace", "role", "name"?,
                                               "max_requests"?, "tokens_per_minute"?}
          → {"id", "key", "user", "workspace", "role"}     the key, shown this once
-    GET  /api/v1/admin/keys?all=true         → {"keys": [...]}   never the keys themselves
+    GET  /api/v1/admin/keys?all=true&limit=100&after=KEY_ID&order=oldest|newest
+         → {"keys": [...], "next": KEY_ID or null}   never the keys themselves; oldest
+           first (or newest), a page at a time: the next page is the query with after=next
     POST /api/v1/admin/keys/{key_id}/revoke  → {"id", "revoked": true, "edges_told": bool}
     POST /api/v1/admin/keys/{key_id}/limits  {"max_requests": N|null, "tokens_per_minute": N|null}
     GET  /api/v1/admin/users                 → {"users": [{"user", "roles", "workspaces",
@@ -36,7 +38,9 @@ from core.keys.store import KeyRow, KeyStore
 from core.routes.admin import (
     authorized_call,
     database_pool,
+    parse_limit,
     path_text,
+    query_text,
     read_object,
     uses_database,
 )
@@ -128,11 +132,31 @@ async def create_key(request: Request) -> Response:
 async def list_keys(request: Request) -> Response:
     state = core_state(request)
     identity, _ = authorized_call(state, request, ADMIN_MANAGE)
-    include = request.query_params.get("all", "").lower() in ("1", "true", "yes")
-    rows = await KeyStore(database_pool(state)).list(
-        include_revoked=include, workspace=_scope(identity)
+    params = request.query_params
+    include = params.get("all", "").lower() in ("1", "true", "yes")
+    limit = parse_limit(params.get("limit"))
+    after = query_text(request, "after")
+    order = params.get("order", "oldest")
+    if order not in ("oldest", "newest"):
+        raise InvalidRequestError("'order' must be 'oldest' or 'newest'.", param="order")
+    store = KeyStore(database_pool(state))
+    scope = _scope(identity)
+    if after is not None:
+        cursor = await store.get(after)
+        if cursor is None or (scope is not None and cursor.workspace != scope):
+            raise InvalidRequestError(
+                "'after' must be the id of a key you can list (a page's 'next').", param="after"
+            )
+    rows = await store.list(
+        include_revoked=include,
+        workspace=scope,
+        after=after,
+        limit=limit + 1,
+        newest_first=order == "newest",
     )
-    return json_response({"keys": [key_json(row) for row in rows]})
+    page = rows[:limit]
+    following = page[-1].key_id if len(rows) > limit else None
+    return json_response({"keys": [key_json(row) for row in page], "next": following})
 
 
 async def _own_key(state: CoreState, identity: KeyIdentity, key_id: str) -> KeyRow:

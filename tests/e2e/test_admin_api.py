@@ -93,6 +93,73 @@ def test_keys_created_listed_limited_and_revoked_through_the_api_are_audited(
     }
 
 
+def test_keys_are_listed_a_page_at_a_time_each_once_and_within_the_workspace(
+    stack: Stack,
+) -> None:
+    """``GET /keys?limit=N`` pages through every key once, oldest first, by the last key's id
+    (``next``); a workspace admin pages through its own keys only, and a cursor that is no
+    key it can list, or a bad limit, is a 400 naming the parameter."""
+    root = make_key(stack, "admin", "page-root", "*")
+    made = [
+        _admin(
+            stack,
+            root.key,
+            "POST",
+            "/keys",
+            json={
+                "user": f"pager-{n}",
+                "workspace": "pages" if n % 2 else "other",
+                "role": "developer",
+            },
+        ).json()["id"]
+        for n in range(7)
+    ]
+    seen: list[str] = []
+    params = {"limit": "2", "all": "true"}
+    pages = 0
+    while True:
+        answer = _admin(stack, root.key, "GET", "/keys", params=params)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert len(page["keys"]) <= 2
+        seen += [key["id"] for key in page["keys"]]
+        pages += 1
+        if page["next"] is None:
+            break
+        assert page["next"] == page["keys"][-1]["id"]
+        params = {**params, "after": page["next"]}
+    assert len(seen) == len(set(seen)) and set(made) <= set(seen)
+    assert [i for i in seen if i in made] == made  # oldest first
+    assert pages == -(-len(seen) // 2)
+
+    whole = _admin(stack, root.key, "GET", "/keys", params={"all": "true"}).json()
+    assert [key["id"] for key in whole["keys"]] == seen and whole["next"] is None
+    newest: list[str] = []
+    params = {"limit": "3", "all": "true", "order": "newest"}
+    while True:
+        page = _admin(stack, root.key, "GET", "/keys", params=params).json()
+        newest += [key["id"] for key in page["keys"]]
+        if page["next"] is None:
+            break
+        params = {**params, "after": page["next"]}
+    assert newest == seen[::-1]
+    refused = _admin(stack, root.key, "GET", "/keys", params={"order": "random"})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "order"
+
+    # A workspace admin: its own keys only, and another workspace's key is no cursor.
+    local = make_key(stack, "admin", "page-local", "pages")
+    own = _admin(stack, local.key, "GET", "/keys", params={"limit": "1"}).json()
+    assert own["keys"][0]["workspace"] == "pages" and own["next"] is not None
+    rest = _admin(stack, local.key, "GET", "/keys", params={"after": own["next"]}).json()
+    assert {key["workspace"] for key in rest["keys"]} == {"pages"}
+    for params in ({"after": made[0]}, {"after": "key_0000000000000000"}, {"after": "a\x00b"}):
+        refused = _admin(stack, local.key, "GET", "/keys", params=params)
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "after"
+    for limit in ("0", "1001", "x"):
+        refused = _admin(stack, root.key, "GET", "/keys", params={"limit": limit})
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "limit"
+
+
 def _admin_rows(
     stack: Stack, user: str, changes: int, within: float = 15.0
 ) -> list[dict[str, Any]]:
@@ -291,6 +358,7 @@ def test_aegis_keys_and_users_go_through_the_api(
     """`aegis keys …` and `aegis users …` with AEGIS_CORE_URL/AEGIS_API_KEY only: the key
     created works, grants show who made them, a revoked key is refused."""
     from core.cli.main import main as aegis
+    from core.keys import cli as keys_cli
 
     root = make_key(stack, "admin", "cli-admin", "*")
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -301,8 +369,16 @@ def test_aegis_keys_and_users_go_through_the_api(
     created = orjson.loads(capsys.readouterr().out)
     stack.wait_for_key(created["key"], accepted=True)
     assert aegis(["keys", "list"]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if created["id"] in x)
+    listing = capsys.readouterr().out
+    line = next(x for x in listing.splitlines() if created["id"] in x)
     assert "cli-bob" in line and "active" in line and created["key"] not in line
+    # A page of one key per request to core: the same listing, every key once.
+    monkeypatch.setattr(keys_cli, "LIST_PAGE", 1)
+    assert aegis(["keys", "list"]) == 0
+    assert capsys.readouterr().out == listing
+    assert aegis(["keys", "list", "--json"]) == 0
+    ids = [key["id"] for key in orjson.loads(capsys.readouterr().out)]
+    assert len(ids) == len(set(ids)) >= 2 and {created["id"], root.key_id} <= set(ids)
     assert aegis(["keys", "limits", created["id"], "--max-requests", "5"]) == 0
     assert capsys.readouterr().out.startswith(f"{created['id']}: max_requests 5")
     assert aegis(["users", "grant", "cli-bob", "tools:call"]) == 0

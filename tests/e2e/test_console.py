@@ -310,6 +310,39 @@ def test_security_staff_work_the_console_in_a_browser(stack: Stack, browser: Bro
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=f"Revoke key {made['id']}").click()
     stack.wait_for_key(new_key, accepted=False)
+    # Keys come a page (100) at a time, newest first: 120 older ones need "More", once.
+    older = "bulk-" + secrets.token_hex(4)
+    _sql(stack, "INSERT INTO users (name) VALUES ($1)", older)
+    _sql(
+        stack,
+        """
+        INSERT INTO api_keys (id, key_hash, prefix, user_id, workspace, role, created_at)
+        SELECT 'key_' || md5($1 || g), md5($1 || g || 'hash'), 'sk-aegis-old',
+               (SELECT id FROM users WHERE name = $1), 'tests', 'developer',
+               now() - interval '1 day' - g * interval '1 second'
+        FROM generate_series(1, 120) AS g
+        """,
+        older,
+    )
+    _open(page, "overview")
+    _open(page, "keys")
+    rows = page.locator("#keys-body table").first.locator("tbody tr")
+    expect(rows.first).to_contain_text(made["id"])  # the newest key leads
+    expect(rows).to_have_count(100)
+    # The admin is workspace "tests"'s: its keys, each once, the bulk's oldest last.
+    total = _sql(stack, "SELECT count(*) AS n FROM api_keys WHERE workspace = 'tests'")[0]["n"]
+    for shown in range(200, total + 100, 100):
+        page.get_by_role("button", name="More").click()
+        expect(rows).to_have_count(min(shown, total))
+    expect(page.get_by_role("button", name="More")).to_have_count(0)
+    ids = [row.locator("td").first.inner_text() for row in rows.all()]
+    [oldest] = _sql(
+        stack,
+        "SELECT k.id FROM api_keys k JOIN users u ON u.id = k.user_id"
+        " WHERE u.name = $1 ORDER BY k.created_at LIMIT 1",
+        older,
+    )
+    assert len(set(ids)) == total and ids[-1] == oldest["id"]
     _open(page, "policies")
     expect(page.locator("#effective-body")).to_contain_text("thresholds")
     page.get_by_label("Thresholds (JSON)").fill('{"no_such_scanner": 2}')

@@ -458,11 +458,10 @@ function decideForm(row) {
 
 async function loadKeys() {
   const [keys, users, grants] = await Promise.all([
-    api("GET", "v1/admin/keys?all=true"), api("GET", "v1/admin/users"), api("GET", "v1/admin/grants")]);
-  const keyColumns = [["id", "id"], ["name", t("keys.name")], ["user", t("audit.user")],
-    ["workspace", t("audit.workspace")], ["role", t("keys.role")], ["max_requests", t("keys.max")],
-    ["tokens_per_minute", t("keys.tpm")], ["created_at", "created"], ["revoked_at", "revoked"]];
-  $("keys-body").replaceChildren(table(keyColumns, keys.keys, keyActions));
+    api("GET", KEYS_PAGE), api("GET", "v1/admin/users"), api("GET", "v1/admin/grants")]);
+  const keyTable = table(keyColumns(), keys.keys, keyActions);
+  $("keys-body").replaceChildren(keyTable);
+  moreKeys(keyTable, keys.next);
   $("users-body").replaceChildren(table([["user", t("audit.user")], ["roles", t("keys.role")],
     ["workspaces", t("audit.workspace")], ["active_keys", "keys"], ["grants", t("keys.grants")]], users.users));
   $("grants-body").replaceChildren(table([["user", t("audit.user")], ["permission", t("keys.permission")],
@@ -475,6 +474,31 @@ async function loadKeys() {
         $("grant-error").textContent = err.message;
       }
     } }, t("keys.revoke"))));
+}
+
+function keyColumns() {
+  return [["id", "id"], ["name", t("keys.name")], ["user", t("audit.user")],
+    ["workspace", t("audit.workspace")], ["role", t("keys.role")], ["max_requests", t("keys.max")],
+    ["tokens_per_minute", t("keys.tpm")], ["created_at", "created"], ["revoked_at", "revoked"]];
+}
+
+/* The keys API answers a page at a time (100, newest first here): "More" appends the next. */
+const KEYS_PAGE = "v1/admin/keys?all=true&order=newest";
+
+function moreKeys(keyTable, next) {
+  if (!next) return;
+  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
+    button.remove();
+    try {
+      const page = await api("GET", KEYS_PAGE + "&after=" + encodeURIComponent(next));
+      const rows = table(keyColumns(), page.keys, keyActions).querySelectorAll("tbody tr");
+      keyTable.querySelector("tbody").append(...rows);
+      moreKeys(keyTable, page.next);
+    } catch (error) {
+      say(error.message);
+    }
+  } }, t("audit.more"));
+  $("keys-body").append(button);
 }
 
 function keyActions(key) {
