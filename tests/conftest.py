@@ -161,6 +161,24 @@ CANARY_SECRET = "tests-canary-secret-0123456789"
 AUDIT_HASH_KEY = "tests-audit-hash-key-0123456789"
 
 
+def access_lines(
+    logs: list[dict[str, Any]], count: int, path: str | None = None, within: float = 5.0
+) -> list[dict[str, Any]]:
+    """The access lines (``"request"`` events) in ``logs`` captured so far (only ``path``'s
+    when given), once there are ``count``: a process writes its line after the answer's last
+    byte, so the client can read the answer first (seen with the suite's parallel workers)."""
+    deadline = time.monotonic() + within
+    while True:
+        lines = [
+            line
+            for line in list(logs)
+            if line.get("event") == "request" and (path is None or line.get("path") == path)
+        ]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.01)
+
+
 # --- servers --------------------------------------------------------------------------------
 
 

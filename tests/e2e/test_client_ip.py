@@ -9,7 +9,7 @@ from structlog.testing import capture_logs
 
 from devupstream.app import DEFAULT_MODEL
 from shared.logging import add_request_context
-from tests.conftest import Stack
+from tests.conftest import Stack, access_lines
 
 CHAT = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
 INJECTION = "6.6.6.6' OR '1'='1 <script>"
@@ -36,12 +36,8 @@ def test_invalid_client_ip_from_trusted_peer_is_the_peer(
         response = httpx.post(
             stack.base_url + "/chat/completions", json=CHAT, headers={**_auth(key), **forged}
         )
+        request_lines = access_lines(logs, 2, "/v1/chat/completions")
     assert response.status_code == 200
-    request_lines = [
-        line
-        for line in logs
-        if line["event"] == "request" and line.get("path") == "/v1/chat/completions"
-    ]
     assert len(request_lines) == 2  # the edge's and core's
     assert {line["client_ip"] for line in request_lines} == {"127.0.0.1"}
     rejected = [line for line in logs if line["event"] == "client_ip_header_rejected"]

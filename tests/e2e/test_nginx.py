@@ -33,7 +33,7 @@ from devstack.services import Service, find_nginx, start_nginx
 from devupstream.app import DEFAULT_MODEL
 from edge.app import create_app as create_edge
 from shared.logging import add_request_context
-from tests.conftest import ServerThread, Stack, free_port
+from tests.conftest import ServerThread, Stack, access_lines, free_port
 
 NGINX_DIR = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
 CHAT = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
@@ -248,6 +248,7 @@ def test_forged_headers_never_reach_the_edge_as_sent(
                 json=CHAT,
                 headers={"authorization": f"Bearer {key}", **FORGED},
             )
+            request_lines = access_lines(logs, 2, "/v1/chat/completions")
     finally:
         front.service.stop()
     assert response.status_code == 200, response.text
@@ -260,11 +261,6 @@ def test_forged_headers_never_reach_the_edge_as_sent(
     assert NGINX_REQUEST_ID.fullmatch(request_id)
     assert response.headers["x-aegis-request-id"] == request_id
     assert stack.upstream.stats.last_headers["x-aegis-request-id"] == request_id
-    request_lines = [
-        line
-        for line in logs
-        if line["event"] == "request" and line.get("path") == "/v1/chat/completions"
-    ]
     assert [(line["client_ip"], line["request_id"]) for line in request_lines] == [
         ("127.0.0.1", request_id)
     ] * 2  # the edge's line and core's
@@ -302,15 +298,11 @@ def test_sidecar_takes_the_client_address_from_the_ingress_only_as_an_address(
     try:
         with capture_logs(processors=[add_request_context]) as logs:
             response = httpx.post(front.url + "/v1/chat/completions", json=CHAT, headers=headers)
+            edge_lines = access_lines(logs, 2, "/v1/chat/completions")
     finally:
         front.service.stop()
     assert response.status_code == 200, response.text
     assert recorded_edge.chat_headers()["x-forwarded-for"] == [client_ip]
-    edge_lines = [
-        line
-        for line in logs
-        if line["event"] == "request" and line.get("path") == "/v1/chat/completions"
-    ]
     assert {line["client_ip"] for line in edge_lines} == {client_ip}
 
 
@@ -452,13 +444,9 @@ def test_json_and_stream_through_tls_with_the_client_address(layout: Layout) -> 
         assert json.loads(first.removeprefix("data: "))["object"] == "chat.completion.chunk"
         assert rest[-1] == "data: [DONE]"
         assert layout.stack.upstream.stats.completed == completed + 1
+        tiers = 2 if layout.kind == "dmz" else 1
+        lines = access_lines(logs, 2 * tiers, "/v1/chat/completions")
     # The gateway's log lines name the client, not nginx (127.0.0.1), for both requests.
-    lines = [
-        line
-        for line in logs
-        if line["event"] == "request" and line.get("path") == "/v1/chat/completions"
-    ]
-    tiers = 2 if layout.kind == "dmz" else 1
     assert [line["client_ip"] for line in lines] == [CLIENT_IP] * (2 * tiers)
     [*_, last] = layout.access("/v1/chat/completions")
     assert (last["client_ip"], last["status"], last["tls"][:4]) == (CLIENT_IP, 200, "TLSv")

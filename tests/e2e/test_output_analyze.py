@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 
 from core.app import create_app as create_core
 from shared.logging import add_request_context
-from tests.conftest import ServerThread, Stack
+from tests.conftest import ServerThread, Stack, access_lines
 
 PATH: Final = "/api/v1/output/analyze"
 RRN: Final = "850315-1478257"  # a valid check digit
@@ -215,9 +215,9 @@ def test_an_analysis_is_logged_and_counted_without_its_text(stack: Stack) -> Non
     key = stack.create_key().key
     with capture_logs(processors=[add_request_context]) as logs:
         answer = _analyze(stack, "edge", key, json={"text": PII_TEXT})
+        lines = access_lines(logs, 2)
     assert _verdict(answer)["decision"] == "mask"
     request_id = answer.headers["x-aegis-request-id"]
-    lines = [line for line in logs if line["event"] == "request"]
     assert [(line["path"], line["request_id"]) for line in lines] == [
         (PATH, request_id),
         (PATH, request_id),

@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 
 from devupstream.app import DEFAULT_MODEL
 from shared.logging import add_request_context
-from tests.conftest import Stack
+from tests.conftest import Stack, access_lines
 
 CHAT = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
 
@@ -134,12 +134,8 @@ def test_client_ip_from_forwarded_for_only_behind_trusted_proxy(
     headers = {**_auth(key), "x-forwarded-for": "203.0.113.7"}
     with capture_logs(processors=[add_request_context]) as logs:
         response = httpx.post(stack.base_url + "/chat/completions", json=CHAT, headers=headers)
+        request_lines = access_lines(logs, 2, "/v1/chat/completions")
     assert response.status_code == 200
-    request_lines = [
-        line
-        for line in logs
-        if line["event"] == "request" and line.get("path") == "/v1/chat/completions"
-    ]
     # One line from the edge and one from core, both with the same client IP and request id.
     assert len(request_lines) == 2
     assert {line["client_ip"] for line in request_lines} == {expected_ip}
