@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,9 +178,18 @@ async def _create_key(database_url: str) -> str:
 Spec = tuple[str, str, dict[str, str], str]  # name, module, extra environment, health path
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def data_services(stack: ExitStack, workdir: Path) -> tuple[str, str]:
     """Redis and PostgreSQL URLs: ``REDIS_URL``/``DATABASE_URL`` if given, else throwaway
-    servers under ``workdir``, stopped when ``stack`` closes."""
+    servers under ``workdir``, stopped when ``stack`` closes.
+
+    A bench stopped with SIGTERM or SIGHUP (``kill``, a closed terminal) unwinds ``stack``
+    like Ctrl-C does, so no server or process it started is left running."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     redis_url = os.environ.get("REDIS_URL")
     database_url = os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_URL")
     if not redis_url or not database_url:

@@ -289,11 +289,19 @@ class AuditWriter:
             await self.step()
 
     async def step(self) -> int:
-        """Write everything queued now (and replay the spool if due); the rows taken."""
+        """Write what is queued now (and replay the spool if due); the rows taken.
+
+        Rows queued while a batch is written wait for the next wake-up, unless a whole
+        batch is waiting already. Looping until the queue was empty wrote a batch of one
+        or two rows after another at 400 requests/s (each a transaction: six round trips to
+        PostgreSQL, a commit, a pool reset) instead of one batch per interval; with this,
+        ``python -m bench --concurrency 1`` measured core's CPU per request 3-19% lower
+        (two A/B pairs, JSON and stream) and PostgreSQL commits ~5 times a second."""
         taken = 0
         if self.spool.pending and time.monotonic() >= self._retry_at:
             await self._replay()
-        while self._held or self._queue:
+        waiting = len(self._queue) + len(self._held)
+        while waiting > 0 or len(self._queue) >= self._batch_max:
             # Built a slice at a time, letting requests run between slices: building,
             # checking and chaining a row costs 20-40 µs (21 µs from a ready record,
             # in-process), so the 150 rows of 200 ms at 750 requests/s held the loop 3-6 ms
@@ -306,6 +314,7 @@ class AuditWriter:
                     await asyncio.sleep(0)
             self._held = []
             taken += len(rows)
+            waiting -= len(rows)
             await self._write(rows)
         self._log_head()
         return taken

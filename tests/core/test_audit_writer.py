@@ -139,6 +139,38 @@ async def test_a_batch_is_built_in_slices_and_a_shutdown_between_them_loses_no_r
     assert report.ok, report.problems
 
 
+async def test_rows_queued_while_a_batch_is_stored_wait_for_the_next_batch(
+    database: Database, tmp_path: Path
+) -> None:
+    """Under steady traffic the writer stores one batch per wake-up: rows that arrive while
+    a batch is in PostgreSQL wait for the next interval instead of making a transaction of
+    one or two rows each (which cost core ~5% of its CPU per request at 400 requests/s and
+    PostgreSQL a commit per request). A whole batch waiting is written at once."""
+    writer = _writer(database, tmp_path, batch_max=10)
+    for number in range(4):
+        writer.submit(_record(number))
+    step = asyncio.create_task(writer.step())
+    await asyncio.sleep(0)  # the step took the four rows and waits on PostgreSQL
+    for number in range(4, 7):
+        writer.submit(_record(number))
+    assert await step == 4
+    assert writer.queued == 3
+    assert await writer.step() == 3
+    # A full batch queued meanwhile is not held back.
+    for number in range(7, 9):
+        writer.submit(_record(number))
+    step = asyncio.create_task(writer.step())
+    await asyncio.sleep(0)
+    for number in range(9, 30):
+        writer.submit(_record(number))
+    assert await step == 2 + 20  # its own rows, then two whole batches; one row waits
+    assert writer.queued == 1
+    await writer.flush()
+    pool = await database.wait_pool()
+    rows = await _rows(pool)
+    assert [row["request_id"] for row in rows] == [f"req-{n}" for n in range(30)]
+
+
 async def _tamper(pool: asyncpg.Pool, how: str) -> dict[str, Any]:
     rows = await _rows(pool)
     target = rows[9]  # seq 10
