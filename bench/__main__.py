@@ -270,7 +270,7 @@ def main() -> int:
     with ExitStack() as stack:
         space = workspace(
             stack,
-            ("upstream", "core", "edge", "guarded"),
+            ("upstream", "core", "edge", "guarded", "bare2", "bare1"),
             REDIS_KEY_PREFIX="bench:",
             LOG_LEVEL="info",
         )
@@ -318,6 +318,20 @@ def main() -> int:
                 },
                 "/api/v1/health",
             ),
+            # The libraries' floor: two bare uvicorn + aiohttp relays in place of edge and
+            # core (bench/barehop.py), nothing of Aegis in them.
+            (
+                "bare2",
+                "bench.barehop",
+                {"PORT": str(ports["bare2"]), "TARGET": urls["upstream"]},
+                "/health",
+            ),
+            (
+                "bare1",
+                "bench.barehop",
+                {"PORT": str(ports["bare1"]), "TARGET": urls["bare2"]},
+                "/health",
+            ),
         ]
         processes = start_processes(stack, workdir, specs, env, urls)
         key = asyncio.run(_create_key(env["DATABASE_URL"]))
@@ -328,11 +342,13 @@ def main() -> int:
             "direct": (urls["upstream"], None),
             "gateway": (urls["edge"], key),
             "guarded": (urls["guarded"], key),
+            "bare": (urls["bare1"], key),
         }
         measured = {
             "direct": ("upstream",),
             "gateway": ("edge", "core"),
             "guarded": ("guarded", "core"),
+            "bare": ("bare1", "bare2"),
         }
         per_round = max(1, args.requests // args.rounds)
         for mode in modes:
@@ -414,6 +430,7 @@ def _report(results: list[Result]) -> None:
     print()
     print("Against the direct call (added = target - direct; ratio = target / direct)")
     print("gateway = edge guards off (pure pass-through); guarded = rate limits + prefilter on")
+    print("bare = two bare uvicorn + aiohttp relays (bench/barehop.py): the libraries' floor")
     for mode, concurrency, target in by_key:
         if target == "direct":
             continue
