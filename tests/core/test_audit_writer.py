@@ -19,12 +19,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from core.audit import store
-from core.audit.record import AuditRecord, canonical, row_hash
+from core.audit.record import AuditRecord, Chain, canonical, row_hash
 from core.audit.spool import Spool
 from core.audit.verify import _codecs, verify
 from core.audit.verify import _record as stored_record
-from core.audit.writer import TAKE_SLICE, AuditWriter
+from core.audit.writer import COPY_SLICE, AuditWriter, _sliced_values, row_values
 from core.db.pool import Database
+from core.lifecycle.exchange import Exchange
 from tests.tcpproxy import TcpProxy
 
 _TABLES = "audit_logs, audit_chain_heads, audit_dead_letters"
@@ -106,37 +107,71 @@ async def test_rows_are_stored_in_order_and_the_chain_verifies(
     assert orjson.loads(first["findings"])[0]["type"] == "KR_RRN"
 
 
-async def test_a_batch_is_built_in_slices_and_a_shutdown_between_them_loses_no_row(
+async def test_a_row_is_built_at_the_sink_and_a_batch_yields_while_it_is_copied(
     database: Database, tmp_path: Path
 ) -> None:
-    """A step yields to the event loop between slices of TAKE_SLICE rows (a request can run
-    meanwhile); cancelled there (shutdown), the rows built so far and those still queued
-    are written by close(), in order, once each."""
+    """The sink builds and chains the request's row at once (the background task only
+    stores: a batch built there held the event loop for milliseconds while requests were in
+    flight). The COPY yields to the event loop every COPY_SLICE rows, so a request runs
+    while a large batch is encoded; a shutdown then (the step cancelled) loses no row: they
+    are spooled, and the next start stores them, in order, once each."""
     writer = _writer(database, tmp_path)
-    count = TAKE_SLICE * 3 + 5
-    for number in range(count):
+    exchange = Exchange("req-sink", "/v1/chat/completions")
+    exchange.status = 200
+    writer(exchange)
+    assert writer.chain.seq == 1  # chained by the sink, before any step
+    count = COPY_SLICE * 3 + 5
+    for number in range(1, count):
         writer.submit(_record(number))
-    ran: list[int] = []
-
-    async def request() -> None:  # what the loop runs while the writer builds rows
-        ran.append(writer.queued)
-
+    ran: list[bool] = []
     step = asyncio.create_task(writer.step())
-    side = asyncio.create_task(request())
-    await asyncio.sleep(0)  # the step builds its first slice, then yields
-    await side
-    # The request ran before the batch was written: after the first slice, before the last.
-    assert ran and 0 < ran[0] <= count
+
+    async def request() -> None:  # what the loop runs while the writer copies
+        for _ in range(50):
+            await asyncio.sleep(0)
+            if writer.queued == 0 and not step.done():
+                ran.append(True)
+                return
+
+    await request()
+    assert ran, "no request ran while the batch was copied"
     step.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await step
     await writer.close()
+    restarted = _writer(database, tmp_path)
+    await restarted.flush()
     pool = await database.wait_pool()
     rows = await _rows(pool)
-    assert [row["request_id"] for row in rows] == [f"req-{n}" for n in range(count)]
+    assert [row["request_id"] for row in rows] == ["req-sink"] + [
+        f"req-{n}" for n in range(1, count)
+    ]
     assert [row["seq"] for row in rows] == list(range(1, count + 1))
     report = await _verify(pool)
     assert report.ok, report.problems
+
+
+async def test_the_copy_values_yield_to_the_event_loop_every_slice() -> None:
+    """asyncpg encodes a COPY's records in one go unless they come from an asynchronous
+    iterable; ours gives the event loop a turn every COPY_SLICE rows, so a 90-row batch
+    (about 1.6 ms of encoding) does not hold back the requests in flight."""
+    chain = Chain(str(uuid.uuid4()))
+    rows = [chain.link(_record(number)) for number in range(100)]
+    turns = 0
+
+    async def request() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    other = asyncio.create_task(request())
+    await asyncio.sleep(0)
+    turns = 0
+    values = [value async for value in _sliced_values(rows)]
+    other.cancel()
+    assert values == [row_values(row) for row in rows]
+    assert turns >= 3  # at least every 33 rows
 
 
 async def test_rows_queued_while_a_batch_is_stored_wait_for_the_next_batch(
