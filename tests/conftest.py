@@ -37,6 +37,7 @@ from edge.app import create_app as create_edge
 from edge.settings import EdgeSettings
 from shared.config import Secret
 from shared.logging import configure_logging
+from shared.serve import GatewayHttpProtocol
 
 configure_logging("info", service="tests")
 
@@ -189,7 +190,9 @@ def free_port() -> int:
 
 
 class ServerThread:
-    """A uvicorn server running an ASGI app in a thread, on a socket bound up front."""
+    """A uvicorn server running an ASGI app in a thread, on a socket bound up front, with
+    the HTTP protocol ``python -m edge`` and ``python -m core`` serve with
+    (:class:`shared.serve.GatewayHttpProtocol`)."""
 
     def __init__(self, app: Any, port: int | None = None) -> None:
         self.sock = socket.socket()
@@ -205,7 +208,7 @@ class ServerThread:
             log_config=None,
             access_log=False,
             loop="uvloop",
-            http="httptools",
+            http=GatewayHttpProtocol,
             timeout_graceful_shutdown=2,
         )
         self.server = uvicorn.Server(config)
