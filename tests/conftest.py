@@ -163,17 +163,25 @@ AUDIT_HASH_KEY = "tests-audit-hash-key-0123456789"
 
 
 def access_lines(
-    logs: list[dict[str, Any]], count: int, path: str | None = None, within: float = 5.0
+    logs: list[dict[str, Any]],
+    count: int,
+    path: str | None = None,
+    within: float = 5.0,
+    request_ids: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The access lines (``"request"`` events) in ``logs`` captured so far (only ``path``'s
-    when given), once there are ``count``: a process writes its line after the answer's last
-    byte, so the client can read the answer first (seen with the suite's parallel workers)."""
+    """The access lines (``"request"`` events) in ``logs`` captured so far (only ``path``'s,
+    and only those whose request id starts with ``request_ids``, when given), once there are
+    ``count``: a process writes its line after the answer's last byte, so the client can read
+    the answer first (seen with the suite's parallel workers), and a line of a request made
+    before the capture began can still come in."""
     deadline = time.monotonic() + within
     while True:
         lines = [
             line
             for line in list(logs)
-            if line.get("event") == "request" and (path is None or line.get("path") == path)
+            if line.get("event") == "request"
+            and (path is None or line.get("path") == path)
+            and (request_ids is None or str(line.get("request_id", "")).startswith(request_ids))
         ]
         if len(lines) >= count or time.monotonic() > deadline:
             return lines
