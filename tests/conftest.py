@@ -12,7 +12,10 @@ import asyncio
 import concurrent.futures
 import os
 import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -38,6 +41,7 @@ from edge.settings import EdgeSettings
 from shared.config import Secret
 from shared.logging import configure_logging
 from shared.serve import GatewayHttpProtocol
+from tests.processes import ProcessStack, wait_healthy
 
 configure_logging("info", service="tests")
 
@@ -428,3 +432,60 @@ def stack(
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# --- the real processes ------------------------------------------------------------------
+
+
+@pytest.fixture
+def process_stack(
+    tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str
+) -> Iterator[ProcessStack]:
+    """The development upstream, core and edge as ``python -m`` processes on this test's
+    Redis prefix and the session's database, stopped with SIGTERM at the end."""
+    ports = {name: free_port() for name in ("upstream", "core", "edge")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    base = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": redis_prefix,
+        "KEY_SYNC_INTERVAL_MS": "200",
+        "LOG_LEVEL": "info",
+    }
+    commands = {
+        "upstream": ({"PORT": str(ports["upstream"])}, "devupstream", "/health"),
+        "core": (
+            {"PORT": str(ports["core"]), "UPSTREAM_URL": urls["upstream"]},
+            "core",
+            "/api/v1/health",
+        ),
+        "edge": (
+            {"PORT": str(ports["edge"]), "CORE_ENDPOINT": urls["core"]},
+            "edge",
+            "/api/v1/health",
+        ),
+    }
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    logs: dict[str, Path] = {}
+    try:
+        for name, (env, module, health) in commands.items():
+            logs[name] = tmp_path / f"{name}.log"
+            with logs[name].open("wb") as out:
+                processes[name] = subprocess.Popen(
+                    [sys.executable, "-m", module],
+                    env={**os.environ, **base, **env},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            wait_healthy(urls[name] + health, processes[name], logs[name])
+        yield ProcessStack(urls["edge"], urls["core"], urls["upstream"], base, logs, processes)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -22,22 +20,11 @@ import pytest
 from devstack.procs import pid_alive
 from devupstream.app import DEFAULT_MODEL
 from tests.conftest import free_port
+from tests.processes import AEGIS, ProcessStack
+from tests.processes import create_key as _create_key
+from tests.processes import run as _run
 
-AEGIS = str(Path(sys.executable).with_name("aegis"))
 PROCESS_NAMES = ("devupstream", "core", "edge")
-
-
-def _run(
-    args: list[str], env: dict[str, str], timeout: float = 30
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -78,139 +65,6 @@ def test_secret_in_database_url_is_not_echoed() -> None:
     assert result.returncode == 2
     assert "hunter2" not in result.stderr
     assert "postgresql://u:****@h:notaport/db" in result.stderr
-
-
-@dataclass
-class ProcessStack:
-    edge_url: str
-    core_url: str
-    upstream_url: str
-    env: dict[str, str]
-    logs: dict[str, Path]
-    processes: dict[str, subprocess.Popen[bytes]]
-    admin_key: str | None = None
-
-    def log_text(self) -> str:
-        return "".join(path.read_text() for path in self.logs.values())
-
-    def aegis(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """``aegis`` as an operator runs it: through core, with a global admin key (made
-        once with ``--direct``, as ``make run`` does)."""
-        if self.admin_key is None:
-            made = _run(
-                [
-                    AEGIS,
-                    "keys",
-                    "create",
-                    "--direct",
-                    "--user",
-                    "root",
-                    "--workspace",
-                    "*",
-                    "--role",
-                    "admin",
-                    "--json",
-                ],
-                {"DATABASE_URL": self.env["DATABASE_URL"]},
-            )
-            assert made.returncode == 0, made.stderr
-            self.admin_key = json.loads(made.stdout)["key"]
-            deadline = time.monotonic() + 10
-            while (
-                httpx.get(
-                    self.core_url + "/api/v1/admin/keys",
-                    headers={"authorization": f"Bearer {self.admin_key}"},
-                ).status_code
-                != 200
-            ):
-                assert time.monotonic() < deadline, "core never loaded the admin key"
-                time.sleep(0.05)
-        return _run(
-            [AEGIS, *args], {"AEGIS_CORE_URL": self.core_url, "AEGIS_API_KEY": self.admin_key}
-        )
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{url} exited {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=0.5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"{url} not healthy: {log.read_text()[-2000:]}")
-
-
-@pytest.fixture
-def process_stack(
-    tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str
-) -> Iterator[ProcessStack]:
-    ports = {name: free_port() for name in ("upstream", "core", "edge")}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    base = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "REDIS_KEY_PREFIX": redis_prefix,
-        "KEY_SYNC_INTERVAL_MS": "200",
-        "LOG_LEVEL": "info",
-    }
-    commands = {
-        "upstream": ({"PORT": str(ports["upstream"])}, "devupstream", "/health"),
-        "core": (
-            {"PORT": str(ports["core"]), "UPSTREAM_URL": urls["upstream"]},
-            "core",
-            "/api/v1/health",
-        ),
-        "edge": (
-            {"PORT": str(ports["edge"]), "CORE_ENDPOINT": urls["core"]},
-            "edge",
-            "/api/v1/health",
-        ),
-    }
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    logs: dict[str, Path] = {}
-    try:
-        for name, (env, module, health) in commands.items():
-            logs[name] = tmp_path / f"{name}.log"
-            with logs[name].open("wb") as out:
-                processes[name] = subprocess.Popen(
-                    [sys.executable, "-m", module],
-                    env={**os.environ, **base, **env},
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            _wait_healthy(urls[name] + health, processes[name], logs[name])
-        yield ProcessStack(urls["edge"], urls["core"], urls["upstream"], base, logs, processes)
-    finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes.values():
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _create_key(stack: ProcessStack, role: str = "developer") -> dict[str, str]:
-    result = stack.aegis(
-        "keys", "create", "--user", "bob", "--workspace", "ops", "--role", role, "--json"
-    )
-    assert result.returncode == 0, result.stderr
-    created: dict[str, str] = json.loads(result.stdout)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        status = httpx.get(
-            stack.edge_url + "/v1/models", headers={"authorization": f"Bearer {created['key']}"}
-        ).status_code
-        if status == 200:
-            return created
-        time.sleep(0.05)
-    raise AssertionError("edge never accepted the new key")
 
 
 def test_prompts_responses_and_keys_never_reach_the_logs(process_stack: ProcessStack) -> None:
