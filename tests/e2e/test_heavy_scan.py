@@ -15,7 +15,6 @@ import pytest
 
 from tests.conftest import Stack
 from tests.core.hostile import hostile_texts
-from tests.processes import ProcessStack, create_key
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +25,7 @@ MEGABYTE = 1 << 20
 class _Watch:
     """Polls core's liveness every 10 ms and the edge's view of core, from a thread."""
 
-    core_url: str
-    edge_url: str
+    stack: Stack
     latencies: list[float] = field(default_factory=list)
     breaker_states: set[str] = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -46,11 +44,11 @@ class _Watch:
             polls = 0
             while not self._stop.is_set():
                 started = time.perf_counter()
-                assert client.get(self.core_url + "/api/v1/health").status_code == 200
+                assert client.get(self.stack.core.url + "/api/v1/health").status_code == 200
                 self.latencies.append(time.perf_counter() - started)
                 polls += 1
                 if polls % 5 == 0:
-                    ready = client.get(self.edge_url + "/api/v1/ready").json()
+                    ready = client.get(self.stack.edge.url + "/api/v1/ready").json()
                     self.breaker_states.add(ready["cores"]["core_0"])
                 time.sleep(0.01)
 
@@ -58,9 +56,9 @@ class _Watch:
         return statistics.quantiles(self.latencies, n=100)[98] * 1000
 
 
-def _inspect(core_url: str, key: str, text: str) -> httpx.Response:
+def _inspect(stack: Stack, key: str, text: str) -> httpx.Response:
     return httpx.post(
-        core_url + "/api/v1/inspect",
+        stack.core.url + "/api/v1/inspect",
         json={"text": text},
         headers={"authorization": f"Bearer {key}"},
         timeout=60,
@@ -68,21 +66,16 @@ def _inspect(core_url: str, key: str, text: str) -> httpx.Response:
 
 
 @pytest.mark.timing
-def test_health_is_answered_while_core_scans_megabytes(process_stack: ProcessStack) -> None:
+def test_health_is_answered_while_core_scans_megabytes(stack: Stack) -> None:
     """While core scans 1 MB texts of the worst shapes one after another, its health check
-    answers within 50 ms at the 99th percentile and the edge's breaker for it stays closed.
-
-    Core, the edge and the upstream run as ``python -m`` processes, as in production: in the
-    test's own process their threads, the watch's and the client's would all share one GIL,
-    and the p99 measured that (35-68 ms from run to run on the 2-core VM), not core."""
-    key = create_key(process_stack)["key"]
+    answers within 50 ms at the 99th percentile and the edge's breaker for it stays closed."""
+    key = stack.create_key().key
     texts = hostile_texts(MEGABYTE)
     shapes = ["label", "email-spaced", "base64", "korean-titles", "secret-values", "digits"]
-    core_url = process_stack.core_url
-    with _Watch(core_url, process_stack.edge_url) as watch:
+    with _Watch(stack) as watch:
         time.sleep(0.2)  # a baseline before the first scan
         started = time.perf_counter()
-        answers = [_inspect(core_url, key, texts[shape]) for shape in shapes]
+        answers = [_inspect(stack, key, texts[shape]) for shape in shapes]
         scanning = time.perf_counter() - started
         time.sleep(0.2)
     assert [answer.status_code for answer in answers] == [200] * len(shapes)
@@ -112,11 +105,11 @@ def test_heavy_scans_beyond_the_cap_wait_or_are_refused_and_light_ones_pass(
     key = stack.create_key().key
     heavy = hostile_texts(MEGABYTE)["email-spaced"]
     light = "회의는 다음 주 화요일 오후 본관 회의실에서 열립니다. " * 600  # ~20 KB, not heavy
-    with _Watch(stack.core.url, stack.edge.url) as watch, ThreadPoolExecutor(6) as pool:
-        pending = [pool.submit(_inspect, stack.core.url, key, heavy) for _ in range(5)]
+    with _Watch(stack) as watch, ThreadPoolExecutor(6) as pool:
+        pending = [pool.submit(_inspect, stack, key, heavy) for _ in range(5)]
         time.sleep(0.05)
         started = time.perf_counter()
-        quick = _inspect(stack.core.url, key, light)
+        quick = _inspect(stack, key, light)
         light_s = time.perf_counter() - started
         answers = [future.result() for future in pending]
     statuses = sorted(answer.status_code for answer in answers)
