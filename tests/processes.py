@@ -47,24 +47,7 @@ class ProcessStack:
         """``aegis`` as an operator runs it: through core, with a global admin key (made
         once with ``--direct``, as ``make run`` does)."""
         if self.admin_key is None:
-            made = run(
-                [
-                    AEGIS,
-                    "keys",
-                    "create",
-                    "--direct",
-                    "--user",
-                    "root",
-                    "--workspace",
-                    "*",
-                    "--role",
-                    "admin",
-                    "--json",
-                ],
-                {"DATABASE_URL": self.env["DATABASE_URL"]},
-            )
-            assert made.returncode == 0, made.stderr
-            self.admin_key = json.loads(made.stdout)["key"]
+            self.admin_key = create_admin_key(self.env["DATABASE_URL"])
             deadline = time.monotonic() + 10
             while (
                 httpx.get(
@@ -78,6 +61,15 @@ class ProcessStack:
         return run(
             [AEGIS, *args], {"AEGIS_CORE_URL": self.core_url, "AEGIS_API_KEY": self.admin_key}
         )
+
+
+def create_admin_key(database_url: str) -> str:
+    """A global admin key, made with ``aegis keys create --direct`` as ``make run`` does."""
+    command = "keys create --direct --user root --workspace * --role admin --json".split()
+    made = run([AEGIS, *command], {"DATABASE_URL": database_url})
+    assert made.returncode == 0, made.stderr
+    key: str = json.loads(made.stdout)["key"]
+    return key
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from core.app import create_app as create_core
 from tests.conftest import ServerThread, Stack, _with_database, run_sync
+from tests.processes import create_admin_key
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUP = ROOT / "deploy" / "backup" / "aegis-backup.sh"
@@ -163,27 +164,7 @@ def _verify_through_core(stack: Stack, restored_url: str, tmp_path: Path) -> tup
     )
     core = ServerThread(create_core(settings)).start()
     try:
-        made = subprocess.run(
-            [
-                AEGIS,
-                "keys",
-                "create",
-                "--direct",
-                "--user",
-                "root",
-                "--workspace",
-                "*",
-                "--role",
-                "admin",
-                "--json",
-            ],
-            env={**os.environ, "DATABASE_URL": restored_url},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert made.returncode == 0, made.stderr
-        admin = json.loads(made.stdout)["key"]
+        admin = create_admin_key(restored_url)
         deadline = time.monotonic() + 15
         headers = {"authorization": f"Bearer {admin}"}
         while httpx.get(core.url + "/api/v1/admin/keys", headers=headers).status_code != 200:
