@@ -73,7 +73,7 @@ class _HeadJoiningTransport:
         if head is not None:
             self._head = None
             self._transport.write(head + data)
-        elif data.startswith(b"HTTP/1.1 "):
+        elif isinstance(data, bytes) and data.startswith(b"HTTP/1.1 "):
             self._head = data
             self._loop.call_soon(self._send_head)
         else:

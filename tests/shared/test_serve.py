@@ -91,6 +91,17 @@ async def test_a_head_is_sent_with_the_body_written_in_the_same_turn() -> None:
     assert len(sock.sent) == 2
 
 
+async def test_a_body_of_any_buffer_type_is_written() -> None:
+    """uvicorn writes an app's body as the app gave it: a memoryview passes unchanged, and
+    joins a held head."""
+    sock = _Socket()
+    transport = _HeadJoiningTransport(sock)
+    transport.write(memoryview(b"raw"))
+    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    transport.write(memoryview(b"{}"))
+    assert sock.sent == [b"raw", b"HTTP/1.1 200 OK\r\n\r\n{}"]
+
+
 async def test_a_head_with_nothing_after_it_is_sent_on_the_next_turn() -> None:
     """A stream waiting for its first event: its head does not wait for the event."""
     sock = _Socket()
