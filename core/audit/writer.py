@@ -68,6 +68,8 @@ BATCH_MAX: Final = 2_000
 FLUSH_INTERVAL_S: Final = 0.2
 WRITE_TIMEOUT_S: Final = 10.0
 REPLAY_BATCH: Final = 2_000
+# Findings past which a request's row is built on the next turn of the loop (__call__).
+MANY_FINDINGS: Final = 256
 # Rows encoded into a COPY between two yields to the event loop (AuditWriter._copy).
 COPY_SLICE: Final = 32
 HEAD_LOG_INTERVAL_S: Final = 60.0
@@ -233,8 +235,21 @@ class AuditWriter:
     # --- the request path ---------------------------------------------------------------
 
     def __call__(self, exchange: Exchange) -> None:
-        """The sink: the finished request's row, built, checked, chained and queued."""
+        """The sink: the finished request's row, built, checked, chained and queued.
+
+        A request with thousands of findings (1 MB of hostile text has 4,000-12,000) takes
+        milliseconds to summarise: its row is built on the next turn of the event loop, not
+        in the step that also rendered its response and writes its log line, so that what
+        waits on the loop (a health check) is answered between the two."""
         finished_at, latency_s = time.time(), time.perf_counter() - exchange.started
+        verdict = exchange.input_verdict
+        findings = len(exchange.output_findings) + (len(verdict.findings) if verdict else 0)
+        if findings > MANY_FINDINGS:
+            asyncio.get_running_loop().call_soon(self._record, exchange, finished_at, latency_s)
+            return
+        self._record(exchange, finished_at, latency_s)
+
+    def _record(self, exchange: Exchange, finished_at: float, latency_s: float) -> None:
         try:
             record = record_from_exchange(exchange, finished_at, latency_s)
         except Exception as exc:  # a bug must not cost the row: keep what is sure

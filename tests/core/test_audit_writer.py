@@ -23,9 +23,17 @@ from core.audit.record import AuditRecord, Chain, canonical, row_hash
 from core.audit.spool import Spool
 from core.audit.verify import _codecs, verify
 from core.audit.verify import _record as stored_record
-from core.audit.writer import COPY_SLICE, AuditWriter, _sliced_values, row_values
+from core.audit.writer import (
+    COPY_SLICE,
+    MANY_FINDINGS,
+    AuditWriter,
+    _sliced_values,
+    row_values,
+)
 from core.db.pool import Database
 from core.lifecycle.exchange import Exchange
+from core.scanning.base import Decision, Verdict
+from shared.findings import Finding
 from tests.tcpproxy import TcpProxy
 
 _TABLES = "audit_logs, audit_chain_heads, audit_dead_letters"
@@ -149,6 +157,42 @@ async def test_a_row_is_built_at_the_sink_and_a_batch_yields_while_it_is_copied(
     assert [row["seq"] for row in rows] == list(range(1, count + 1))
     report = await _verify(pool)
     assert report.ok, report.problems
+
+
+async def test_a_row_with_thousands_of_findings_is_built_on_the_next_turn(
+    database: Database, tmp_path: Path
+) -> None:
+    """1 MB of hostile text has thousands of findings; summarising them takes milliseconds,
+    so that request's row is built one turn of the event loop after its response, not in the
+    same step; an ordinary request's row at once. Both are stored, in the order built."""
+    writer = _writer(database, tmp_path)
+    heavy = Exchange("req-heavy", "/api/v1/inspect")
+    heavy.status = 200
+    found = tuple(
+        Finding("pii", "PERSON", 0.85, start=i, end=i + 1) for i in range(MANY_FINDINGS + 1)
+    )
+    heavy.input_verdict = Verdict(Decision.BLOCK, 1.0, found, blocking=found)
+    writer(heavy)
+    assert writer.queued == 0
+    await asyncio.sleep(0)
+    assert writer.queued == 1
+    light = Exchange("req-light", "/v1/chat/completions")
+    light.status = 200
+    writer(light)
+    assert writer.queued == 2
+    await writer.flush()
+    pool = await database.wait_pool()
+    rows = await _rows(pool)
+    assert [row["request_id"] for row in rows] == ["req-heavy", "req-light"]
+    assert orjson.loads(rows[0]["findings"]) == [
+        {
+            "stage": "input",
+            "scanner": "pii",
+            "type": "PERSON",
+            "score": 0.85,
+            "count": MANY_FINDINGS + 1,
+        }
+    ]
 
 
 async def test_the_copy_values_yield_to_the_event_loop_every_slice() -> None:
