@@ -14,7 +14,7 @@ from devupstream.app import DEFAULT_MODEL
 from edge.app import create_app as create_edge
 from shared.logging import add_request_context
 from shared.rulepack import load_rules
-from tests.conftest import ServerThread, Stack
+from tests.conftest import ServerThread, Stack, access_lines
 
 
 def _chat(content: str) -> dict[str, object]:
@@ -240,14 +240,14 @@ def test_lower_severity_findings_are_forwarded_to_core(stack: Stack) -> None:
             json=_chat(rule.match_examples[0]),
             headers=_auth(key),
         )
+        # Core's line and the edge's (each written after its answer is sent).
+        lines = access_lines(logs, 2, "/v1/chat/completions")
     # The edge let it through; core may still refuse it (its classifier sees the whole text).
     if response.status_code != 200:
         assert response.status_code == 400
         findings = response.json()["error"]["aegis"]["findings"]
         assert all(finding["scanner"] != "prefilter" for finding in findings)
-    core_lines = [
-        line for line in logs if line.get("event") == "request" and "edge_findings" in line
-    ]
+    core_lines = [line for line in lines if "edge_findings" in line]
     assert core_lines and rule.id in core_lines[0]["edge_findings"]
 
 
