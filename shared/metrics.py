@@ -155,9 +155,9 @@ class TrafficMetrics:
         """One request (or answer) refused, on ``scanner``'s finding."""
         self._blocked.get(self.service, scanner).inc()
 
-    def threat(self, scanner: str, kind: str) -> None:
-        """One finding of ``scanner`` of type ``kind``."""
-        self._threats.get(self.service, scanner, kind).inc()
+    def threat(self, scanner: str, kind: str, count: int = 1) -> None:
+        """``count`` findings of ``scanner`` of type ``kind``."""
+        self._threats.get(self.service, scanner, kind).inc(count)
 
     def upstream(self, hop: str, outcome: str, seconds: float) -> None:
         """One call to the next hop ``hop``: how it ended and how long it took to answer."""

@@ -43,6 +43,27 @@ def test_block_counts_first_blocking_scanner_and_every_finding() -> None:
         assert _value(registry, "aegis_threats_detected_total", **labels) == 1
 
 
+
+def test_thousands_of_findings_count_one_each_by_type() -> None:
+    """A megabyte of hostile text has thousands of findings of a few types: each counts
+    once under its type, in and out, and the tool gate's per-tool types fold into one."""
+    registry = CollectorRegistry()
+    sink = ExchangeMetrics(registry)
+    findings = (PHONE,) * 5000 + (REGEX,) * 3
+    output = (
+        (Finding("output_pii", "KR_RRN", 0.9),) * 1200
+        + (Finding("tool_gate", "tool_permission:write_file", 1.0),) * 2
+        + (Finding("tool_gate", "tool_permission:execute_python", 1.0),)
+    )
+    verdict = Verdict(Decision.MASK, 0.9, findings, masking=findings)
+    sink(_exchange(input_verdict=verdict, action=Decision.MASK, output_findings=output))
+    threats = "aegis_threats_detected_total"
+    assert _value(registry, threats, service="core", scanner="pii", type="KR_PHONE") == 5000
+    assert _value(registry, threats, service="core", scanner="regex", type=REGEX.type) == 3
+    found = "aegis_output_findings_total"
+    assert _value(registry, found, scanner="output_pii", type="KR_RRN") == 1200
+    assert _value(registry, found, scanner="tool_gate", type="tool_permission") == 3
+
 def test_dry_run_block_is_a_threat_not_a_block() -> None:
     """A dry run's would-be block is not counted as blocked (nothing was refused)."""
     registry = CollectorRegistry()
