@@ -10,11 +10,16 @@ alternating rounds, to the upstream directly, to the bare core and to the guarde
   a system prompt (so the canary is added and leakage checked): p50/p99 latency, and core's
   CPU time per request (from ``/proc/<pid>/stat``);
 - stream: the same answer in ``--chunks`` events ``--chunk-delay-ms`` apart (vLLM's pace):
-  time to the first event and to the first event with text, and each event's arrival time,
-  so the latency the guard adds to every chunk is the guarded core's arrival time of event
-  *i* minus the bare core's (medians over the requests, then p50/p99 over the events). The
-  first text comes later than the first event by what the guard holds back: a word at the
-  end of what has arrived waits for the next character (it may be the start of an address).
+  time to the first event and to the first event with text, and each event's *way*: the
+  upstream stamps every chunk with the system's monotonic clock as it writes it
+  (devupstream's ``stamp`` knob), and the client reads the same clock when the event
+  arrives. The latency the guard adds to every chunk is the guarded core's p50 (p99) of
+  that way over all events minus the bare core's. (Until December 2026 the figure was the
+  difference of each event's arrival *from the request's start*, which counts the first
+  token's delay again in every event and, with many chunks, went negative when the bare
+  core's stream drifted; it is still reported, as ``added_arrival``.) The first text comes
+  later than the first event by what the guard holds back: a word at the end of what has
+  arrived waits for the next character (it may be the start of an address).
 
 Results also go to ``bench/results/output.json``.
 
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import sys
 import time
@@ -60,25 +66,31 @@ async def _request(
     body: bytes,
     headers: dict[str, str],
     stream: bool,
-) -> tuple[float, list[float]]:
-    """Total seconds, and for a stream each data event's arrival (seconds from the start),
-    negative for an event without text."""
+) -> tuple[float, list[float], list[float]]:
+    """Total seconds; for a stream each data event's arrival (seconds from the start),
+    negative for an event without text, and each event's way from the upstream (seconds
+    from its ``aegis_dev_sent_ns`` stamp to its arrival here)."""
     started = time.perf_counter()
     arrivals: list[float] = []
+    lags: list[float] = []
     async with session.post(url, data=body, headers=headers) as response:
         if response.status != 200:
             raise RuntimeError(f"{url}: {response.status} {await response.text()}")
         if not stream:
             await response.read()
         else:
-            arrivals.extend(
-                [
-                    (time.perf_counter() - started) * (1 if _has_text(line) else -1)
-                    async for line in response.content
-                    if line.startswith(b"data: {")
-                ]
-            )
-    return time.perf_counter() - started, arrivals
+            async for line in response.content:
+                if not line.startswith(b"data: {"):
+                    continue
+                now = time.monotonic_ns()
+                arrivals.append((time.perf_counter() - started) * (1 if _has_text(line) else -1))
+                sent = _SENT.search(line)
+                if sent is not None:
+                    lags.append((now - int(sent[1])) / 1e9)
+    return time.perf_counter() - started, arrivals, lags
+
+
+_SENT = re.compile(rb'"aegis_dev_sent_ns":(\d+)')
 
 
 def _has_text(line: bytes) -> bool:
@@ -87,19 +99,21 @@ def _has_text(line: bytes) -> bool:
 
 async def _run(
     url: str, key: str | None, body: bytes, stream: bool, requests: int, warmup: int
-) -> tuple[list[float], list[list[float]]]:
+) -> tuple[list[float], list[list[float]], list[float]]:
     headers = {"content-type": "application/json"}
     if key:
         headers["authorization"] = f"Bearer {key}"
     totals: list[float] = []
     events: list[list[float]] = []
+    lags: list[float] = []
     async with aiohttp.ClientSession() as session:
         for index in range(warmup + requests):
-            total, arrivals = await _request(session, url, body, headers, stream)
+            total, arrivals, lag = await _request(session, url, body, headers, stream)
             if index >= warmup:
                 totals.append(total)
                 events.append(arrivals)
-    return totals, events
+                lags.extend(lag)
+    return totals, events, lags
 
 
 def main() -> int:
@@ -144,7 +158,11 @@ def main() -> int:
         results: dict[str, dict[str, float]] = {}
         for mode in ("json", "stream"):
             stream = mode == "stream"
-            knobs = {"chunks": args.chunks, "delay_ms": args.chunk_delay_ms} if stream else {}
+            knobs = (
+                {"chunks": args.chunks, "delay_ms": args.chunk_delay_ms, "stamp": True}
+                if stream
+                else {}
+            )
             body = json.dumps(
                 {
                     "model": "aegis-dev-echo",
@@ -156,8 +174,8 @@ def main() -> int:
                     "devupstream": knobs,
                 }
             ).encode()
-            pooled: dict[str, tuple[list[float], list[list[float]]]] = {
-                t: ([], []) for t in ("direct", "bare", "guarded")
+            pooled: dict[str, tuple[list[float], list[list[float]], list[float]]] = {
+                t: ([], [], []) for t in ("direct", "bare", "guarded")
             }
             cpu = {"bare": 0.0, "guarded": 0.0}
             per_round = max(1, args.requests // args.rounds)
@@ -165,7 +183,7 @@ def main() -> int:
                 for target in ("direct", "bare", "guarded"):
                     pid = processes[target].pid if target != "direct" else None
                     before = _cpu_seconds(pid) if pid else 0.0
-                    totals, events = uvloop.run(
+                    totals, events, lags = uvloop.run(
                         _run(
                             urls["upstream" if target == "direct" else target]
                             + "/v1/chat/completions",
@@ -180,9 +198,10 @@ def main() -> int:
                         cpu[target] += _cpu_seconds(pid) - before
                     pooled[target][0].extend(totals)
                     pooled[target][1].extend(events)
+                    pooled[target][2].extend(lags)
             served = args.rounds * (per_round + args.warmup // args.rounds)
             figures: dict[str, float] = {}
-            for target, (totals, _) in pooled.items():
+            for target, (totals, _, _) in pooled.items():
                 figures[f"{target}_p50_ms"] = _percentile(totals, 0.5) * 1000
                 figures[f"{target}_p99_ms"] = _percentile(totals, 0.99) * 1000
             for target in ("bare", "guarded"):
@@ -193,6 +212,7 @@ def main() -> int:
             figures["added_p50_ms"] = figures["guarded_p50_ms"] - figures["bare_p50_ms"]
             if stream:
                 figures.update(_per_event(pooled["bare"][1], pooled["guarded"][1]))
+                figures.update(_per_chunk(pooled["bare"][2], pooled["guarded"][2]))
             results[mode] = figures
         _report(results, args)
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -222,8 +242,19 @@ def _per_event(bare: list[list[float]], guarded: list[list[float]]) -> dict[str,
         "ttft_guarded_p50_ms": _percentile(first_guarded, 0.5) * 1000,
         "added_ttft_p50_ms": (_percentile(first_guarded, 0.5) - _percentile(first_bare, 0.5))
         * 1000,
-        "added_per_chunk_p50_ms": _percentile(added, 0.5) * 1000,
-        "added_per_chunk_p99_ms": _percentile(added, 0.99) * 1000,
+        "added_arrival_p50_ms": _percentile(added, 0.5) * 1000,
+        "added_arrival_p99_ms": _percentile(added, 0.99) * 1000,
+    }
+
+
+def _per_chunk(bare: list[float], guarded: list[float]) -> dict[str, float]:
+    """Each event's way from the upstream's write to the client's read (the upstream's
+    stamp): the guarded core's p50 and p99 over every event, minus the bare core's."""
+    return {
+        "chunk_bare_p50_ms": _percentile(bare, 0.5) * 1000,
+        "chunk_guarded_p50_ms": _percentile(guarded, 0.5) * 1000,
+        "added_per_chunk_p50_ms": (_percentile(guarded, 0.5) - _percentile(bare, 0.5)) * 1000,
+        "added_per_chunk_p99_ms": (_percentile(guarded, 0.99) - _percentile(bare, 0.99)) * 1000,
     }
 
 

@@ -11,4 +11,8 @@ secrets or the system prompt, or call tools. Knobs, per server (environment) or 
 - ``chunks``:          how many content chunks a stream is split into
 - ``status``:          answer with this HTTP error status instead
 - ``drop_after``:      close the connection after this many stream chunks (a crash)
+- ``stamp``:           (per request) each stream chunk carries ``aegis_dev_sent_ns``, the
+                       system's monotonic clock when it was written, so that a client on
+                       the same machine can tell how long each chunk took to reach it
+                       (``bench.output``'s per-chunk latency)
 """

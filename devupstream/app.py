@@ -45,6 +45,7 @@ class UpstreamKnobs:
     chunks: int = 4
     status: int = 200
     drop_after: int | None = None
+    stamp: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> UpstreamKnobs:
@@ -67,6 +68,7 @@ class UpstreamKnobs:
             chunks=max(1, int(override.get("chunks", self.chunks))),
             status=int(override.get("status", self.status)),
             drop_after=None if drop is None else int(drop),
+            stamp=override.get("stamp") is True,
         )
 
 
@@ -408,6 +410,8 @@ async def _stream(
             chunk: dict[str, Any] = {**head, "choices": [choice]}
             if last and usage_mode == "final":
                 chunk["usage"] = usage
+            if knobs.stamp:
+                chunk["aegis_dev_sent_ns"] = time.monotonic_ns()
             yield b"data: " + orjson.dumps(chunk) + b"\n\n"
         if usage_mode == "chunk":
             yield b"data: " + orjson.dumps({**head, "choices": [], "usage": usage}) + b"\n\n"

@@ -4,7 +4,9 @@ that leak PII, secrets and the system prompt or call tools, as JSON and in small
 from __future__ import annotations
 
 import doctest
+import itertools
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +259,28 @@ def test_echo_model_is_unchanged(upstream: Upstream) -> None:
     events = _events(httpx.post(url, json={**body, "stream": True}))
     assert len(events) == 4 + 2  # the default 4 chunks, the finish chunk, [DONE]
     assert events[-2]["usage"]["completion_tokens"] == 2
+
+
+def test_stamp_marks_each_chunk_with_the_time_it_was_written(upstream: Upstream) -> None:
+    """``devupstream: {"stamp": true}`` puts the system's monotonic clock into each chunk as
+    it is written (chunks ``delay_ms`` apart); without it no chunk carries a stamp."""
+    body = {
+        "model": "aegis-dev-echo",
+        "stream": True,
+        "messages": [{"role": "user", "content": "one two three four five six"}],
+    }
+    url = upstream.url + "/v1/chat/completions"
+    before = time.monotonic_ns()
+    stamped = _events(
+        httpx.post(url, json={**body, "devupstream": {"stamp": True, "delay_ms": 20}})
+    )
+    after = time.monotonic_ns()
+    stamps = [event["aegis_dev_sent_ns"] for event in stamped[:-1]]
+    assert len(stamps) == 5 and before < stamps[0] and stamps[-1] < after
+    assert all(later - earlier >= 15_000_000 for earlier, later in itertools.pairwise(stamps[:4]))
+    assert all(
+        "aegis_dev_sent_ns" not in event for event in _events(httpx.post(url, json=body))[:-1]
+    )
 
 
 # --- the official SDK, straight at the development upstream --------------------------------
