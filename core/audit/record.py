@@ -502,7 +502,7 @@ def _findings_of(exchange: Exchange) -> tuple[dict[str, Any], ...]:
     """Findings by (stage, scanner, type): the highest score and how many."""
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
 
-    def add(stage: str, scanner: str, kind: str, score: float | None) -> None:
+    def add(stage: str, scanner: str, kind: str, score: float | None, count: int = 1) -> None:
         key = (stage, scanner, kind)
         item = merged.get(key)
         if item is None:
@@ -511,10 +511,10 @@ def _findings_of(exchange: Exchange) -> tuple[dict[str, Any], ...]:
                 "scanner": scanner,
                 "type": kind,
                 "score": score,
-                "count": 1,
+                "count": count,
             }
             return
-        item["count"] += 1
+        item["count"] += count
         if score is not None and (item["score"] is None or score > item["score"]):
             item["score"] = score
 
@@ -522,8 +522,8 @@ def _findings_of(exchange: Exchange) -> tuple[dict[str, Any], ...]:
         add("edge", "prefilter", kind, None)
     verdict = exchange.input_verdict
     if verdict is not None:
-        for finding in verdict.findings:
-            add("input", finding.scanner, finding.type, finding.score)
+        for (scanner, kind), counted in verdict.by_type().items():
+            add("input", scanner, kind, counted.score, counted.count)
     for finding in exchange.output_findings:
         add("output", finding.scanner, finding.type, finding.score)
     for operation, target in exchange.admin_changes:

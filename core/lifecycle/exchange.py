@@ -218,7 +218,9 @@ class Exchange:
             fields["decision"] = verdict.decision.value
             fields["risk_score"] = verdict.risk_score
             if verdict.findings:
-                fields["findings"] = sorted({f"{f.scanner}:{f.type}" for f in verdict.findings})
+                fields["findings"] = sorted(
+                    f"{scanner}:{kind}" for scanner, kind in verdict.by_type()
+                )
             if verdict.dropping:
                 # The tool results a drop policy removed, by message index.
                 fields["dropped"] = sorted({f.message_index or 0 for f in verdict.dropping})

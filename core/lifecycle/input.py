@@ -11,17 +11,18 @@ exchange only counts and names what they held.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from core.keys.registry import KeyRegistry
 from core.lifecycle.exchange import Exchange
 from core.pii.masking import Masker
 from core.pii.pseudonyms import Pseudonyms
-from core.scanning.base import Decision, ScanRequest
+from core.scanning.base import MANY_FINDINGS, Decision, ScanRequest
 from core.scanning.pipeline import Pipeline, PipelineResult
 from core.scanning.policy import DROPPED_NOTICE, Policy
 from shared import wire
@@ -214,12 +215,19 @@ def decide(scan: InputScan | None, exchange: Exchange) -> Decision:
     return action
 
 
-def enforce(action: Decision, scan: InputScan | None) -> None:
+async def enforce(action: Decision, scan: InputScan | None) -> None:
     """Raise the refusal of a ``block`` (403 ``aegis_blocked`` with the findings); a
     ``hold`` is refused the same way until the approval workflow exists (fail closed)."""
     if action in (Decision.BLOCK, Decision.HOLD):
         findings = scan.result.verdict.findings if scan is not None else ()
-        raise BlockedError([finding.as_dict() for finding in findings])
+        if len(findings) > MANY_FINDINGS:
+            # Their wire form on a worker thread, not in one step of the event loop.
+            raise BlockedError(await asyncio.to_thread(_wire_forms, findings))
+        raise BlockedError(_wire_forms(findings))
+
+
+def _wire_forms(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    return [finding.as_dict() for finding in findings]
 
 
 @dataclass(frozen=True, slots=True)

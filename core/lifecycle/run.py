@@ -126,7 +126,7 @@ async def call_model(
         verdict = exchange.input_verdict
         would = "block" if verdict.blocked else "mask"
         _log.warning(f"request_would_{would}", dry_run=True)
-    enforce(action, scan)
+    await enforce(action, scan)
     body = call.api.raw
     pseudonyms: Pseudonyms | None = None
     masked_types: tuple[str, ...] = ()

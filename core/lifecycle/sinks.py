@@ -25,15 +25,13 @@ costs only its own record. The access line itself takes :meth:`Exchange.log_fiel
 
 from __future__ import annotations
 
-import collections
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from core.lifecycle.exchange import Exchange
-from core.scanning.base import Decision
-from shared.findings import Finding
+from core.scanning.base import Decision, count_by_type
 from shared.metrics import DURATION_BUCKETS, TrafficMetrics
 
 __all__ = ["ExchangeMetrics", "ExchangeSink"]
@@ -99,11 +97,11 @@ class ExchangeMetrics:
         traffic = self.traffic
         if verdict is not None:
             self._child(self.decisions, "decisions", verdict.decision.value).inc()
-            # Counted by type first: 1 MB of hostile text has up to ~12,000 findings, and a
+            # Counted by type: 1 MB of hostile text has up to ~12,000 findings, and a
             # counter's increment takes its lock (12,000 of them held core's event loop for
             # ~10 ms, and its health checks with it: tests/e2e/test_heavy_scan.py).
-            for (scanner, kind), count in _by_type(verdict.findings).items():
-                traffic.threat(scanner, kind, count)
+            for (scanner, kind), counted in verdict.by_type().items():
+                traffic.threat(scanner, kind, counted.count)
             if exchange.action is Decision.BLOCK and verdict.blocking:
                 traffic.block(verdict.blocking[0].scanner)
             stages = exchange.stage_s
@@ -113,10 +111,10 @@ class ExchangeMetrics:
                 self.processing.observe(own)
         # The tool gate's types name the tool ("tool_permission:write_file"): the label is
         # the check alone, so a model inventing names cannot grow the series.
-        for (scanner, kind), count in _by_type(exchange.output_findings).items():
+        for (scanner, kind), counted in count_by_type(exchange.output_findings).items():
             if scanner == "tool_gate":
                 kind = kind.partition(":")[0]
-            self._child(self.output_findings, "findings", scanner, kind).inc(count)
+            self._child(self.output_findings, "findings", scanner, kind).inc(counted.count)
         if exchange.output_block is not None:
             self._child(self.output_blocked, "blocked", exchange.output_block.scanner).inc()
             traffic.block(exchange.output_block.scanner)
@@ -144,8 +142,3 @@ class ExchangeMetrics:
                 self._children.clear()
             child = self._children[key] = counter.labels(*labels)
         return child
-
-
-def _by_type(findings: Iterable[Finding]) -> collections.Counter[tuple[str, str]]:
-    """How many of ``findings`` there are of each (scanner, type)."""
-    return collections.Counter((finding.scanner, finding.type) for finding in findings)

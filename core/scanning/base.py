@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import enum
 import math
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -21,9 +21,23 @@ from shared.errors import CoreBusyError
 from shared.extract import ScanText
 from shared.findings import Finding
 
-__all__ = ["CpuRunner", "Decision", "ScanRequest", "Scanner", "Verdict"]
+__all__ = [
+    "MANY_FINDINGS",
+    "CpuRunner",
+    "Decision",
+    "ScanRequest",
+    "Scanner",
+    "TypeCount",
+    "Verdict",
+    "count_by_type",
+]
 
 _T = TypeVar("_T")
+# More findings than this, and what is done with each of them (the policy's decision, their
+# wire form) is done on a worker thread, not on the event loop: 1 MB of hostile text has up
+# to ~12,000, and their ~10 ms in one step of the loop delayed every other request (core's
+# health p99 in tests/e2e/test_heavy_scan.py).
+MANY_FINDINGS: Final = 256
 # Total characters of a request worked on the event loop rather than on the worker thread.
 DEFAULT_INLINE_CHARS: Final = 2048
 # Beyond this many characters a request's scan is heavy (tens of milliseconds and more):
@@ -79,10 +93,49 @@ class Verdict:
     masking: tuple[Finding, ...] = field(default=())
     # Injection found in tool results a ``drop`` action removes (core.scanning.policy).
     dropping: tuple[Finding, ...] = field(default=())
+    # by_type(), where the policy counted it while it went through the findings.
+    counted: Mapping[tuple[str, str], TypeCount] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def blocked(self) -> bool:
         return self.decision is Decision.BLOCK
+
+    def by_type(self) -> Mapping[tuple[str, str], TypeCount]:
+        """The findings by (scanner, type): how many, and the highest score. What the
+        metrics, the log line and the audit trail read of a verdict, without going through
+        thousands of findings again on the event loop (1 MB of hostile text has ~12,000)."""
+        if self.counted is not None:
+            return self.counted
+        return count_by_type(self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeCount:
+    """Findings of one (scanner, type): how many, and the highest score."""
+
+    count: int
+    score: float
+
+
+def count_by_type(findings: Iterable[Finding]) -> dict[tuple[str, str], TypeCount]:
+    """``findings`` by (scanner, type), in the order each type first appears.
+
+    >>> count_by_type([Finding("pii", "KR_RRN", 0.9), Finding("pii", "KR_RRN", 1.0)])
+    {('pii', 'KR_RRN'): TypeCount(count=2, score=1.0)}
+    """
+    counts: dict[tuple[str, str], list[float]] = {}
+    for finding in findings:
+        key = (finding.scanner, finding.type)
+        item = counts.get(key)
+        if item is None:
+            counts[key] = [1, finding.score]
+        else:
+            item[0] += 1
+            if finding.score > item[1]:
+                item[1] = finding.score
+    return {key: TypeCount(int(count), score) for key, (count, score) in counts.items()}
 
 
 class CpuRunner:

@@ -12,11 +12,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.scanning.base import CpuRunner, Scanner, ScanRequest, Verdict
+from core.scanning.base import MANY_FINDINGS, CpuRunner, Scanner, ScanRequest, Verdict
 from core.scanning.policy import Policy, droppable
 from shared.findings import Finding
 
@@ -65,9 +66,15 @@ class Pipeline:
         verdict = policy.decide(findings, places)
         for scanner in self.scanners:
             started = time.perf_counter()
-            findings.extend(await scanner.scan(request))
+            found = await scanner.scan(request)
             latency[scanner.name] = round((time.perf_counter() - started) * 1000, 3)
-            verdict = policy.decide(findings, places)
+            if not found:
+                continue  # the verdict is the same
+            findings.extend(found)
+            if len(findings) > MANY_FINDINGS:
+                verdict = await asyncio.to_thread(policy.decide, tuple(findings), places)
+            else:
+                verdict = policy.decide(findings, places)
             if verdict.blocked:
                 break  # the costlier scanners cannot change a block
         return PipelineResult(verdict, latency)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from core.pii.entities import PII_ENTITIES, SCAN_LIMIT, SECRET_ENTITIES
-from core.scanning.base import Decision, Verdict
+from core.scanning.base import Decision, TypeCount, Verdict
 from shared.errors import InvalidRequestError
 from shared.extract import ScanText
 from shared.findings import Finding
@@ -157,33 +157,37 @@ class Policy:
         >>> policy.decide([found], {(1, None)}).decision, policy.decide([found]).decision
         (<Decision.MASK: 'mask'>, <Decision.BLOCK: 'block'>)
         """
-        # A long text can have thousands of findings of a few types: look each type up once.
-        rules: dict[tuple[str, str], tuple[str | None, float | None]] = {}
+        # A long text can have thousands of findings of a few types: look each type up once
+        # (and count them, for Verdict.by_type).
+        rules: dict[tuple[str, str], tuple[str | None, float | None, list[float]]] = {}
         blocking: list[Finding] = []
         masking: list[Finding] = []
         dropping: list[Finding] = []
         for finding in findings:
-            rule = rules.get((finding.scanner, finding.type))
+            key = (finding.scanner, finding.type)
+            rule = rules.get(key)
             if rule is None:
-                rule = rules[finding.scanner, finding.type] = (
-                    self.action(finding),
-                    self.threshold(finding),
-                )
-            action, limit = rule
+                rule = rules[key] = (self.action(finding), self.threshold(finding), [0, 0.0])
+            action, limit, count = rule
+            score = finding.score
+            count[0] += 1
+            if score > count[1]:
+                count[1] = score
             if action == "drop":
-                if limit is not None and finding.score >= limit:
+                if limit is not None and score >= limit:
                     if (finding.message_index, finding.part) in droppable:
                         dropping.append(finding)
                     else:
                         blocking.append(finding)
                 continue
             if (action == "block" and finding.scanner == "pii") or (
-                limit is not None and finding.score >= limit
+                limit is not None and score >= limit
             ):
                 blocking.append(finding)
             if action in MASKING_ACTIONS:
                 masking.append(finding)
-        risk = max((finding.score for finding in findings), default=0.0)
+        counted = {key: TypeCount(int(n), top) for key, (_, _, (n, top)) in rules.items()}
+        risk = max((count.score for count in counted.values()), default=0.0)
         if blocking:
             decision = Decision.BLOCK
         elif masking or dropping:
@@ -197,6 +201,7 @@ class Policy:
             tuple(blocking),
             tuple(masking),
             tuple(dropping),
+            counted,
         )
 
     def with_overrides(self, overrides: Mapping[str, float]) -> Policy:

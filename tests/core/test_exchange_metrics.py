@@ -43,7 +43,6 @@ def test_block_counts_first_blocking_scanner_and_every_finding() -> None:
         assert _value(registry, "aegis_threats_detected_total", **labels) == 1
 
 
-
 def test_thousands_of_findings_count_one_each_by_type() -> None:
     """A megabyte of hostile text has thousands of findings of a few types: each counts
     once under its type, in and out, and the tool gate's per-tool types fold into one."""
@@ -63,6 +62,7 @@ def test_thousands_of_findings_count_one_each_by_type() -> None:
     found = "aegis_output_findings_total"
     assert _value(registry, found, scanner="output_pii", type="KR_RRN") == 1200
     assert _value(registry, found, scanner="tool_gate", type="tool_permission") == 3
+
 
 def test_dry_run_block_is_a_threat_not_a_block() -> None:
     """A dry run's would-be block is not counted as blocked (nothing was refused)."""

@@ -191,7 +191,7 @@ async def test_an_attack_is_decided_block_and_refused(pipeline: Pipeline) -> Non
     assert decide(scan, exchange) is Decision.BLOCK
     assert exchange.blocked and not exchange.bypassed
     with pytest.raises(BlockedError) as refused:
-        enforce(Decision.BLOCK, scan)
+        await enforce(Decision.BLOCK, scan)
     assert {f["scanner"] for f in refused.value.findings} == {"regex"}
     assert exchange.scanner_ms is not None and "regex" in exchange.scanner_ms
     assert exchange.stage_ms is not None and "input_scan" in exchange.stage_ms
@@ -204,7 +204,7 @@ async def test_a_dry_run_decides_allow_and_says_so(pipeline: Pipeline) -> None:
     call = parse_call("chat", _chat(ATTACK), exchange)
     scan = await scan_input(pipeline, _policy(dry_run=True), Masker(), call.texts, exchange)
     assert decide(scan, exchange) is Decision.ALLOW
-    enforce(Decision.ALLOW, scan)  # nothing raised
+    await enforce(Decision.ALLOW, scan)  # nothing raised
     assert exchange.bypassed and not exchange.blocked
     fields = exchange.log_fields()
     assert (fields["decision"], fields["dry_run"]) == ("block", True)
@@ -224,7 +224,7 @@ async def test_hold_is_refused_until_approvals_exist(pipeline: Pipeline) -> None
     call = parse_call("chat", _chat("hello"), exchange)
     scan = await scan_input(pipeline, DEFAULT_POLICY, Masker(), call.texts, exchange)
     with pytest.raises(BlockedError):
-        enforce(Decision.HOLD, scan)
+        await enforce(Decision.HOLD, scan)
 
 
 async def test_mask_rewrites_the_body_and_counts_types_not_values(pipeline: Pipeline) -> None:

@@ -110,6 +110,32 @@ def test_inspect_shows_the_masked_text_and_exact_offsets(stack: Stack) -> None:
     assert "pii" in result["latency_ms"]
 
 
+
+def test_hundreds_of_findings_are_each_listed_counted_and_masked(stack: Stack) -> None:
+    """More findings than core handles on its event loop (their decision and wire form go to
+    a worker thread): every one is listed with its offsets and masked, the metrics count each
+    once, and a request refused for them lists them all."""
+    key = stack.create_key().key
+    phones = [f"010-{1000 + i:04d}-{5000 + i:04d}" for i in range(300)]
+    text = "".join(f"{i}번 고객 연락처 {phone}. " for i, phone in enumerate(phones))
+    result = httpx.post(
+        stack.core.url + "/api/v1/inspect", json={"text": text}, headers=_auth(key), timeout=30
+    ).json()
+    assert result["decision"] == "mask"
+    assert [text[f["start"] : f["end"]] for f in result["findings"]] == phones
+    masked = result["masked"]["text"]
+    assert not any(phone in masked for phone in phones) and masked.count("*********") == 300
+    metrics = httpx.get(stack.core.url + "/metrics").text
+    assert (
+        'aegis_threats_detected_total{scanner="pii",service="core",type="PHONE_NUMBER"} 300.0'
+        in metrics
+    )
+    refused = _chat(stack, key, text + " AKIAIOSFODNN7EXAMPLE", via_edge=False)
+    assert refused.status_code == 400
+    findings = refused.json()["error"]["aegis"]["findings"]
+    assert [f["type"] for f in findings].count("PHONE_NUMBER") == 300
+    assert "AWS_ACCESS_KEY" in {f["type"] for f in findings}
+
 def _wait_for(stack: Stack, key: str, check: Any, within: float = 5.0) -> httpx.Response:
     deadline = time.monotonic() + within
     while True:

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.scanning.base import count_by_type
 from core.scanning.policy import DEFAULT_POLICY, NEVER, PolicyDocument
 from devupstream.app import DEFAULT_MODEL
 from shared.errors import InvalidRequestError
@@ -196,3 +197,26 @@ def test_policy_document_rules() -> None:
     assert PolicyDocument.parse(document.as_dict()) == document  # stored form round-trips
     with pytest.raises(InvalidRequestError):
         PolicyDocument.parse({"thresholds": {"regex:bad type!": 0.5}})
+
+
+def test_a_verdict_counts_its_findings_by_type_as_it_decides() -> None:
+    """What metrics, log line and audit trail read of a verdict (``by_type``) is what
+    counting its findings gives: how many of each (scanner, type) and the highest score,
+    in the order each first appears; the risk score is the highest of all."""
+    findings = [
+        Finding("pii", "PHONE_NUMBER", 0.4, 0, 13),
+        Finding("regex", "en.ignore_previous", 0.85),
+        Finding("pii", "PHONE_NUMBER", 0.75, 20, 33),
+        Finding("pii", "KR_RRN", 1.0, 40, 54),
+        Finding("pii", "PHONE_NUMBER", 0.6, 60, 73),
+    ]
+    verdict = DEFAULT_POLICY.decide(findings)
+    assert verdict.counted is not None
+    assert verdict.by_type() == count_by_type(findings)
+    assert [(key, c.count, c.score) for key, c in verdict.by_type().items()] == [
+        (("pii", "PHONE_NUMBER"), 3, 0.75),
+        (("regex", "en.ignore_previous"), 1, 0.85),
+        (("pii", "KR_RRN"), 1, 1.0),
+    ]
+    assert verdict.risk_score == 1.0
+    assert DEFAULT_POLICY.decide([]).by_type() == {}
