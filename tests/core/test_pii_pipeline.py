@@ -110,7 +110,6 @@ def test_inspect_shows_the_masked_text_and_exact_offsets(stack: Stack) -> None:
     assert "pii" in result["latency_ms"]
 
 
-
 def test_hundreds_of_findings_are_each_listed_counted_and_masked(stack: Stack) -> None:
     """More findings than core handles on its event loop (their decision and wire form go to
     a worker thread): every one is listed with its offsets and masked, the metrics count each
@@ -135,6 +134,7 @@ def test_hundreds_of_findings_are_each_listed_counted_and_masked(stack: Stack) -
     findings = refused.json()["error"]["aegis"]["findings"]
     assert [f["type"] for f in findings].count("PHONE_NUMBER") == 300
     assert "AWS_ACCESS_KEY" in {f["type"] for f in findings}
+
 
 def _wait_for(stack: Stack, key: str, check: Any, within: float = 5.0) -> httpx.Response:
     deadline = time.monotonic() + within
