@@ -57,6 +57,7 @@ from core.audit.spool import Spool
 from core.bypass.consumer import refused_by_data
 from core.db.pool import DB_ERRORS, Database
 from core.lifecycle.exchange import Exchange
+from core.scanning.base import MANY_FINDINGS
 from shared.tasks import raise_if_cancelling
 
 __all__ = ["COLUMNS", "AuditWriter", "month_of", "row_values"]
@@ -68,8 +69,6 @@ BATCH_MAX: Final = 2_000
 FLUSH_INTERVAL_S: Final = 0.2
 WRITE_TIMEOUT_S: Final = 10.0
 REPLAY_BATCH: Final = 2_000
-# Findings past which a request's row is built on the next turn of the loop (__call__).
-MANY_FINDINGS: Final = 256
 # Rows encoded into a COPY between two yields to the event loop (AuditWriter._copy).
 COPY_SLICE: Final = 32
 HEAD_LOG_INTERVAL_S: Final = 60.0

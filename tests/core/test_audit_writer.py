@@ -23,16 +23,10 @@ from core.audit.record import AuditRecord, Chain, canonical, row_hash
 from core.audit.spool import Spool
 from core.audit.verify import _codecs, verify
 from core.audit.verify import _record as stored_record
-from core.audit.writer import (
-    COPY_SLICE,
-    MANY_FINDINGS,
-    AuditWriter,
-    _sliced_values,
-    row_values,
-)
+from core.audit.writer import COPY_SLICE, AuditWriter, _sliced_values, row_values
 from core.db.pool import Database
 from core.lifecycle.exchange import Exchange
-from core.scanning.base import Decision, Verdict
+from core.scanning.base import MANY_FINDINGS, Decision, Verdict
 from shared.findings import Finding
 from tests.tcpproxy import TcpProxy
 
