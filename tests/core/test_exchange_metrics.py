@@ -55,7 +55,7 @@ def test_thousands_of_findings_count_one_each_by_type() -> None:
         + (Finding("tool_gate", "tool_permission:execute_python", 1.0),)
     )
     verdict = Verdict(Decision.MASK, 0.9, findings, masking=findings)
-    sink(_exchange(input_verdict=verdict, action=Decision.MASK, output_findings=output))
+    sink(_exchange(input_verdict=verdict, action=Decision.MASK, output_findings=list(output)))
     threats = "aegis_threats_detected_total"
     assert _value(registry, threats, service="core", scanner="pii", type="KR_PHONE") == 5000
     assert _value(registry, threats, service="core", scanner="regex", type=REGEX.type) == 3

@@ -394,7 +394,7 @@ def test_a_clean_stream_arrives_as_the_model_sent_it(
         assert [_without_text(e) for e in events] == [_without_text(e) for e in upstream], name
         assert events[-2] == upstream[-2] == {**upstream[-2], "usage": USAGE}
         assert _finishes(events[-3]) == "stop"
-        assert exchange.output_findings == () and exchange.output_block is None
+        assert not exchange.output_findings and exchange.output_block is None
 
 
 def test_a_clean_stream_flows_on_while_it_arrives(scanners: OutputScanners) -> None:
@@ -790,7 +790,7 @@ def test_a_json_answer_with_nothing_found_is_returned_as_it_is(
     (a logprob of ``-1.2e-05`` stays written so), and the route keeps the model's response."""
     rewritten, exchange = _rewritten(scanners, body, policy)
     assert rewritten is body
-    assert exchange.output_findings == () and exchange.output_block is None
+    assert not exchange.output_findings and exchange.output_block is None
 
 
 def test_a_json_answer_echoing_the_canary_is_cut(scanners: OutputScanners) -> None:

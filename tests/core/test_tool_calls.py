@@ -135,7 +135,7 @@ def test_an_allowed_streamed_call_passes_byte_for_byte(members: int, seed: int) 
     chain = OutputChain([AnswerTransform()] * members, _hold("developer", exchange))
     data = b"".join(_stream("Reading it.", [("read_file", READ_ARGS)], "tool_calls"))
     assert _relay(data, chain, _cuts(data, seed)) == data
-    assert exchange.output_findings == () and exchange.output_block is None
+    assert not exchange.output_findings and exchange.output_block is None
 
 
 def test_a_refused_call_between_allowed_ones_is_dropped_and_the_rest_renumbered() -> None:
