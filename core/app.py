@@ -84,14 +84,15 @@ def build_pipeline(
 ) -> Pipeline:
     """The input scanners this configuration asks for; ``ConfigError`` for an unusable model.
     ``analyzer``: the PII analyzer to share (the output guard's), built here if none."""
-    if not settings.input_scan_enabled:
-        return Pipeline([], DEFAULT_POLICY)
-    # One runner for every scanner: its worker thread, its heavy-scan slots.
+    # One runner for every scanner: its worker thread, its heavy-scan slots. The output
+    # guard's long answers run there too, also where no input scanner does.
     runner = CpuRunner(
         heavy_chars=settings.heavy_scan_chars,
         heavy_scans=settings.heavy_scan_concurrency,
         heavy_wait_s=settings.heavy_scan_wait_ms / 1000,
     )
+    if not settings.input_scan_enabled:
+        return Pipeline([], DEFAULT_POLICY, runner)
     scanners: list[Scanner] = [RegexScanner(runner=runner)]
     if settings.pii_scan_enabled:
         scanners.append(PiiScanner(analyzer or build_analyzer(), registry, runner=runner))

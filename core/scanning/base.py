@@ -218,6 +218,17 @@ class CpuRunner:
             # only when the thread is done.
             return await asyncio.shield(future)
 
+    async def run_sized(self, chars: int, work: Callable[[], _T], *, inline_chars: int) -> _T:
+        """``work`` on text of ``chars`` characters already paid for (a model's answer): on
+        the event loop up to ``inline_chars``, else on the worker thread, or on a heavy-scan
+        thread beyond ``heavy_chars``, where it waits its turn but is never refused (the
+        model has answered; a 503 now would throw the answer away)."""
+        if chars <= inline_chars:
+            return work()
+        loop = asyncio.get_running_loop()
+        executor = self._executor if chars <= self._heavy_chars else self._heavy
+        return await asyncio.shield(loop.run_in_executor(executor, work))
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._heavy.shutdown(wait=False, cancel_futures=True)

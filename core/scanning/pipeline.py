@@ -80,8 +80,10 @@ class Pipeline:
         return PipelineResult(verdict, latency)
 
     def close(self) -> None:
-        """Release what scanners hold (worker threads)."""
+        """Release what scanners hold, and the runner (worker threads)."""
         for scanner in self.scanners:
             close = getattr(scanner, "close", None)
             if close is not None:
                 close()
+        if self._runner is not None:
+            self._runner.close()

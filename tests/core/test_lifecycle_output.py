@@ -259,10 +259,10 @@ def test_a_blocked_json_answer_keeps_ids_and_usage_but_no_text() -> None:
     assert exchange.output_block is not None
 
 
-def test_an_empty_chain_leaves_the_answer_alone() -> None:
+async def test_an_empty_chain_leaves_the_answer_alone() -> None:
     """No member: the same response object, its bytes untouched (the pass-through path)."""
     response = Response(b'{"choices": []}', media_type="application/json")
-    assert attach_output(response, OutputChain(), Exchange("r", "/v1/x")) is response
+    assert await attach_output(response, OutputChain(), Exchange("r", "/v1/x")) is response
 
 
 async def test_a_block_closes_the_model_servers_connection(upstream: Upstream) -> None:
