@@ -218,6 +218,11 @@ class StreamTransform(Protocol):
     Once ``finished`` is true after a ``feed``, the transform has ended the stream itself
     (core's output chain blocking an answer): what that ``feed`` returned is the last of it,
     nothing more is read, and the next hop's connection is closed, so it stops generating.
+
+    A transform whose ``offloading`` is true (optional) is fed with the awaitable
+    ``feed_offloaded`` instead: its work runs off the event loop (core's output chain, once
+    an answer's checks proved slow). A ``feed`` that turns it on may stop part way through
+    its chunk: ``feed_offloaded(b"")`` then does the rest, before anything else.
     """
 
     @property
@@ -301,6 +306,7 @@ class RelayedStream(Response):
         try:
             async with _DisconnectGuard(receive):
                 transform = self.transform
+                offloaded = getattr(transform, "feed_offloaded", None)
                 content = upstream.content
                 ended = False
                 try:
@@ -311,7 +317,13 @@ class RelayedStream(Response):
                         # and our end go out in one write.
                         last = content.at_eof()
                         if transform is not None:
-                            chunk = transform.feed(chunk)
+                            if offloaded is not None and transform.offloading:  # type: ignore[attr-defined]
+                                chunk = await offloaded(chunk)
+                            else:
+                                chunk = transform.feed(chunk)
+                                if offloaded is not None and transform.offloading:  # type: ignore[attr-defined]
+                                    # It stopped part way: the rest of the read, off the loop.
+                                    chunk += await offloaded(b"")
                             if getattr(transform, "holding", False):
                                 chunk = await self._wait_held(transform, chunk, send)
                             if transform.finished:

@@ -63,6 +63,7 @@ import orjson
 
 from core.lifecycle.exchange import Exchange, OutputBlock
 from core.lifecycle.toolcalls import CallHold, Held
+from core.scanning.base import CpuRunner
 from core.tools.gate import refusal_text
 
 __all__ = [
@@ -80,6 +81,11 @@ _EVENT_END: Final = re.compile(rb"\r?\n\r?\n")
 # Fields a model writes: on the delta or message (chat), or on the choice (completion).
 _MESSAGE_FIELDS: Final = ("content", "reasoning_content")
 _CONTENT_FILTER: Final = "content_filter"
+# A streamed answer whose checks took longer than this in one read (on the event loop) is
+# checked off the loop from then on, the rest of that read included (SseAnswer.offloading).
+# An ordinary event takes 0.05-0.1 ms (bench.output); text built to be slow to check (dense
+# PII-like values) 2-100 ms per read, and a 256 KB answer of it held the loop for 1-6 s.
+OFFLOAD_AFTER_S: Final = 0.002
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +269,20 @@ class SseAnswer:
     pass through unchanged and in order; so does an event every member :meth:`skips`.
     """
 
-    def __init__(self, chain: OutputChain, exchange: Exchange | None = None) -> None:
+    def __init__(
+        self,
+        chain: OutputChain,
+        exchange: Exchange | None = None,
+        runner: CpuRunner | None = None,
+        *,
+        offload_after_s: float = OFFLOAD_AFTER_S,
+    ) -> None:
         self._chain = chain
+        self._runner = runner
+        self._offload_after_s = offload_after_s
+        # True once a read took longer than OFFLOAD_AFTER_S: the relay then awaits
+        # feed_offloaded, which runs feed on a scan thread (runner's), for the rest.
+        self.offloading = False
         self._calls = chain.calls
         if self._calls is not None and chain.members:
             self._calls.texts = self._call_texts
@@ -294,6 +312,15 @@ class SseAnswer:
                     # A tool call waits for a person: the rest waits with it (resolve).
                     self._backlog, position = data[position:], len(data)
                     break
+                if (
+                    not self.offloading
+                    and self._runner is not None
+                    and time.perf_counter() - started > self._offload_after_s
+                ):
+                    # Slow to check: the rest of this read (kept in _pending), and every
+                    # read after it, go through feed_offloaded.
+                    self.offloading = True
+                    break
         except AnswerBlocked as blocked:
             out.append(self._block(blocked.block))
             position = len(data)
@@ -301,6 +328,11 @@ class SseAnswer:
         if self._exchange is not None:
             self._exchange.timed("output", started)
         return b"".join(out)
+
+    async def feed_offloaded(self, chunk: bytes) -> bytes:
+        """:meth:`feed` on one of the runner's scan threads (see ``offloading``)."""
+        assert self._runner is not None  # noqa: S101 - offloading needs one
+        return await self._runner.offload(lambda: self.feed(chunk))
 
     @property
     def holding(self) -> bool:
@@ -325,10 +357,14 @@ class SseAnswer:
         """At the end of the stream: anything still held, and an unfinished last event."""
         if self.finished:
             return b""
+        # Whole events a feed left for feed_offloaded (offloading), if the stream ended first.
+        head = self.feed(b"") if self.offloading and self._pending else b""
+        if self.finished:
+            return head
         try:
-            return self._drain() + self._flush_all() + self._pending
+            return head + self._drain() + self._flush_all() + self._pending
         except AnswerBlocked as blocked:
-            return self._block(blocked.block)
+            return head + self._block(blocked.block)
 
     def _event(self, event: bytes, terminator: bytes) -> bytes:
         if not event.startswith(b"data:"):

@@ -234,13 +234,15 @@ def output_chain(
 async def attach_output(
     response: Response, chain: OutputChain, exchange: Exchange, runner: CpuRunner | None = None
 ) -> Response:
-    """The model's answer through ``chain``: a stream gets it as its transform, a JSON
-    answer (200) is rewritten now, on the event loop up to :data:`ANSWER_INLINE_BYTES` and
-    on ``runner``'s threads beyond; with an empty chain the answer is not touched at all."""
+    """The model's answer through ``chain``: a stream gets it as its transform (on
+    ``runner``'s threads once its checks prove slow), a JSON answer (200) is rewritten now,
+    on the event loop up to :data:`ANSWER_INLINE_BYTES` and on ``runner``'s threads beyond;
+    with an empty chain the answer is not touched at all."""
     if not chain:
         return response
     if isinstance(response, RelayedStream):
-        response.transform = SseAnswer(chain, exchange)
+        # A stream whose checks prove slow goes on off the event loop (SseAnswer.offloading).
+        response.transform = SseAnswer(chain, exchange, runner)
         return response
     if response.status_code != 200:
         return response

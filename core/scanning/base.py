@@ -229,6 +229,12 @@ class CpuRunner:
         executor = self._executor if chars <= self._heavy_chars else self._heavy
         return await asyncio.shield(loop.run_in_executor(executor, work))
 
+    async def offload(self, work: Callable[[], _T]) -> _T:
+        """``work`` on a heavy-scan thread, in its turn (a streamed answer whose checks proved
+        slow: :class:`core.lifecycle.output.SseAnswer`); never refused."""
+        loop = asyncio.get_running_loop()
+        return await asyncio.shield(loop.run_in_executor(self._heavy, work))
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._heavy.shutdown(wait=False, cancel_futures=True)

@@ -14,6 +14,7 @@ import pytest
 from starlette.responses import Response
 
 from core.lifecycle.exchange import Exchange
+from core.lifecycle.guard import OutputScanners, Prepared
 from core.lifecycle.output import (
     AnswerBlocked,
     AnswerTransform,
@@ -22,9 +23,15 @@ from core.lifecycle.output import (
     TextKey,
     rewrite_json_answer,
 )
-from core.lifecycle.run import attach_output
+from core.lifecycle.run import attach_output, output_chain
+from core.pii.analyzer import build_analyzer
 from core.pii.pseudonyms import Pseudonyms
 from core.pii.restore import PseudonymRestore
+from core.scanning.base import CpuRunner
+from core.scanning.output.leakage import LeakageGuard
+from core.scanning.output.pii import OutputPiiGuard
+from core.scanning.policy import DEFAULT_POLICY
+from core.scanning.stream import DEFAULT_WINDOW
 from shared.errors import UpstreamUnreachableError
 from shared.relay import Relay, RelayedStream, RelayErrors, open_session
 from tests.conftest import Upstream
@@ -314,3 +321,115 @@ async def test_a_block_closes_the_model_servers_connection(upstream: Upstream) -
         await asyncio.sleep(0.02)
     assert upstream.stats.cancelled == cancelled + 1
     assert upstream.stats.completed == completed
+
+
+async def _relayed(upstream: Upstream, body: dict[str, Any], transform: SseAnswer) -> bytes:
+    """``body`` streamed by the development upstream through the real relay and
+    ``transform``: the bytes the client gets."""
+    session = open_session(max_connections=4, connect_timeout_ms=2000, read_timeout_ms=10_000)
+    relay = Relay(session, RelayErrors(unreachable=UpstreamUnreachableError))
+    sent: list[bytes] = []
+    try:
+        response = await relay.send(
+            "POST",
+            upstream.url + "/v1/chat/completions",
+            headers={"content-type": "application/json"},
+            body=orjson.dumps(body),
+            stream=True,
+        )
+        assert isinstance(response, RelayedStream)
+        response.transform = transform
+
+        async def receive() -> dict[str, Any]:
+            await asyncio.Event().wait()  # the client stays
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                sent.append(message["body"])
+
+        await response({"type": "http", "method": "POST", "path": "/"}, receive, send)
+    finally:
+        await session.close()
+    return b"".join(sent)
+
+
+@pytest.mark.parametrize("delay_ms", [0, 5], ids=["reads-of-many-events", "an-event-a-read"])
+async def test_a_stream_checked_off_the_loop_is_guarded_the_same(
+    upstream: Upstream, delay_ms: int
+) -> None:
+    """A stream whose checks prove slow goes on through the output guard on a scan thread
+    (here from its first event): the client gets what the guard on the event loop sends,
+    values masked, whether a read holds many events or one, and the answer ends as usual."""
+    text = " ".join(
+        f"고객 {n}번의 연락처는 010-{4821 + n}-7735 이고 주민등록번호는 850315-1478257 입니다."
+        for n in range(12)
+    )
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": text}],
+        "stream": True,
+        "devupstream": {"chunks": 150, "delay_ms": delay_ms},
+    }
+    scanners = OutputScanners(
+        OutputPiiGuard(build_analyzer()), DEFAULT_WINDOW, LeakageGuard(), None
+    )
+    runner = CpuRunner()
+    streams = {}
+    try:
+        for offload_after_s in (0.0, float("inf")):
+            exchange = Exchange("req-1", "/v1/chat/completions")
+            chain = output_chain(scanners.member(exchange, DEFAULT_POLICY, Prepared()), None)
+            answer = SseAnswer(chain, exchange, runner, offload_after_s=offload_after_s)
+            streams[offload_after_s] = await _relayed(upstream, body, answer)
+            assert answer.offloading is (offload_after_s == 0.0)
+            assert {f.type for f in exchange.output_findings} == {"PHONE_NUMBER", "KR_RRN"}
+    finally:
+        runner.close()
+    offloaded, inline = streams[0.0], streams[float("inf")]
+    assert _content(offloaded) == _content(inline)
+    assert "850315-1478257" not in _content(offloaded) and "7735" in _content(offloaded)
+    assert offloaded.endswith(b"data: [DONE]\n\n")
+
+
+async def test_a_read_left_part_way_for_the_scan_thread_is_guarded_at_the_end() -> None:
+    """A stream that arrives in one read and proves slow at its first event: what the read
+    held after it is checked by ``feed_offloaded``, or by ``end`` if the stream is over
+    first; either way the client gets what the guard on the event loop sends."""
+    text = "연락처는 010-4821-7735 이고 주민등록번호는 850315-1478257 입니다. " * 6
+    pieces = [text[i : i + 5] for i in range(0, len(text), 5)]
+    stream = b"".join(
+        b"data: "
+        + orjson.dumps({"id": "c", "object": "chat.completion.chunk", "choices": [choice]})
+        + b"\n\n"
+        for choice in [
+            {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None},
+            *({"index": 0, "delta": {"content": p}, "finish_reason": None} for p in pieces),
+            {"index": 0, "delta": {}, "finish_reason": "stop"},
+        ]
+    )
+    stream += b"data: [DONE]\n\n"
+    scanners = OutputScanners(
+        OutputPiiGuard(build_analyzer()), DEFAULT_WINDOW, LeakageGuard(), None
+    )
+    runner = CpuRunner()
+
+    def answer(offload_after_s: float) -> SseAnswer:
+        exchange = Exchange("req-1", "/v1/chat/completions")
+        chain = output_chain(scanners.member(exchange, DEFAULT_POLICY, Prepared()), None)
+        return SseAnswer(chain, exchange, runner, offload_after_s=offload_after_s)
+
+    try:
+        inline = answer(float("inf"))
+        expected = inline.feed(stream) + inline.end()
+        offloaded = answer(0.0)
+        first = offloaded.feed(stream)
+        assert offloaded.offloading and len(_events(first)) == 1
+        via_thread = first + await offloaded.feed_offloaded(b"") + offloaded.end()
+        at_end = answer(0.0)
+        via_end = at_end.feed(stream) + at_end.end()
+    finally:
+        runner.close()
+    assert "850315-1478257" not in _content(expected) and "7735" in _content(expected)
+    assert via_thread == expected
+    assert via_end == expected

@@ -4,6 +4,7 @@ beyond the cap wait their turn or are refused as 503 ``core_busy`` (issue #12, i
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 import time
@@ -126,34 +127,60 @@ def test_heavy_scans_beyond_the_cap_wait_or_are_refused_and_light_ones_pass(
 
 
 @pytest.mark.timing
-def test_health_is_answered_while_core_guards_megabyte_answers(stack: Stack) -> None:
-    """A model's JSON answer of 1 MB of the worst shapes is checked by the output guard on a
-    scan thread, not on core's event loop (it took 0.2-0.5 s): core's health check answers
-    within 50 ms at the 99th percentile meanwhile, and each answer is still guarded."""
+@pytest.mark.parametrize(
+    ("stream", "size"),
+    [pytest.param(False, MEGABYTE, id="json-1MB"), pytest.param(True, 64 << 10, id="stream-64KB")],
+)
+def test_health_is_answered_while_core_guards_hostile_answers(
+    stack: Stack, stream: bool, size: int
+) -> None:
+    """A model's answer of the worst shapes is checked by the output guard off core's event
+    loop: a JSON answer over 8 KB on a scan thread (1 MB took 0.2-0.5 s), a stream from the
+    first read that took its checks over 2 ms (64 KB in 256-character events took 0.5-1.6 s).
+    Core's health check answers within 50 ms at the 99th percentile meanwhile, and each
+    answer is still guarded: cut, or its values rewritten."""
     stack.stop_core()
     # Input scanning off, so that the echoing development model answers the hostile text.
     stack.core_settings = replace(stack.core_settings, input_scan_enabled=False)
     stack.start_core()
     key = stack.create_key().key
-    texts = hostile_texts(MEGABYTE)
-    shapes = ["label", "email-spaced", "korean-titles", "secret-values"]
+    texts = hostile_texts(size)
+    shapes = ["label", "email-spaced", "rrn", "secret-values"]
+    extra = {"stream": True, "devupstream": {"chunks": size // 256}} if stream else {}
     with _Watch(stack) as watch:
         time.sleep(0.2)
         answers = [
             httpx.post(
                 stack.core.url + "/v1/chat/completions",
-                json={"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": texts[s]}]},
+                json={
+                    "model": DEFAULT_MODEL,
+                    "messages": [{"role": "user", "content": texts[shape]}],
+                    **extra,
+                },
                 headers={"authorization": f"Bearer {key}"},
                 timeout=60,
             )
-            for s in shapes
+            for shape in shapes
         ]
         time.sleep(0.2)
     assert [answer.status_code for answer in answers] == [200] * len(shapes)
     for shape, answer in zip(shapes, answers, strict=True):
-        body = answer.json()
-        content = body["choices"][0]["message"]["content"] or ""
-        # Guarded: cut (finish_reason content_filter, an aegis object) or rewritten.
-        assert "aegis" in body or content != "echo: " + texts[shape], shape
+        sent = "echo: " + texts[shape]
+        if stream:
+            events = [
+                json.loads(line[6:])
+                for line in answer.text.splitlines()
+                if line.startswith("data: {")
+            ]
+            cut = any("aegis" in event for event in events)
+            content = "".join(
+                choice["delta"].get("content") or ""
+                for event in events
+                for choice in event["choices"]
+            )
+        else:
+            cut = "aegis" in answer.json()
+            content = answer.json()["choices"][0]["message"]["content"] or ""
+        assert cut or content != sent, shape
     assert len(watch.latencies) > 50
     assert watch.p99_ms() <= 50, watch.p99_ms()
