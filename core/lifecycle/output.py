@@ -81,8 +81,9 @@ _EVENT_END: Final = re.compile(rb"\r?\n\r?\n")
 # Fields a model writes: on the delta or message (chat), or on the choice (completion).
 _MESSAGE_FIELDS: Final = ("content", "reasoning_content")
 _CONTENT_FILTER: Final = "content_filter"
-# A streamed answer whose checks took longer than this in one read (on the event loop) is
-# checked off the loop from then on, the rest of that read included (SseAnswer.offloading).
+# A streamed answer whose checks took more CPU time than this in one read (on the event
+# loop) is checked off the loop from then on, the rest of that read included
+# (SseAnswer.offloading).
 # An ordinary event takes 0.05-0.1 ms (bench.output); text built to be slow to check (dense
 # PII-like values) 2-100 ms per read, and a 256 KB answer of it held the loop for 1-6 s.
 OFFLOAD_AFTER_S: Final = 0.002
@@ -300,6 +301,9 @@ class SseAnswer:
         if self.finished:
             return b""
         started = time.perf_counter()
+        # CPU time, not wall time: a process the machine preempted for a while is not slow
+        # to check (with wall time, one busy moment moved ordinary streams off the loop).
+        worked = time.thread_time()
         data = self._pending + chunk
         out = []
         position = 0
@@ -315,7 +319,7 @@ class SseAnswer:
                 if (
                     not self.offloading
                     and self._runner is not None
-                    and time.perf_counter() - started > self._offload_after_s
+                    and time.thread_time() - worked > self._offload_after_s
                 ):
                     # Slow to check: the rest of this read (kept in _pending), and every
                     # read after it, go through feed_offloaded.
