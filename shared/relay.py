@@ -222,7 +222,8 @@ class StreamTransform(Protocol):
     A transform whose ``offloading`` is true (optional) is fed with the awaitable
     ``feed_offloaded`` instead: its work runs off the event loop (core's output chain, once
     an answer's checks proved slow). A ``feed`` that turns it on may stop part way through
-    its chunk: ``feed_offloaded(b"")`` then does the rest, before anything else.
+    its chunk: ``feed_offloaded(b"")`` then does the rest, before anything else; and its
+    ``end_offloaded`` is awaited instead of ``end``.
     """
 
     @property
@@ -234,6 +235,14 @@ class StreamTransform(Protocol):
 
 
 KEEPALIVE: Final = b": keep-alive\n\n"
+
+
+async def _end(transform: StreamTransform) -> bytes:
+    """``transform.end()``, off the event loop where the transform is ``offloading``."""
+    if getattr(transform, "offloading", False):
+        ended: bytes = await transform.end_offloaded()  # type: ignore[attr-defined]
+        return ended
+    return transform.end()
 
 
 class RelayedStream(Response):
@@ -330,7 +339,7 @@ class RelayedStream(Response):
                                 # The transform ended the answer: stop reading, close.
                                 cut = last = True
                             elif last:
-                                chunk += transform.end()
+                                chunk += await _end(transform)
                         if chunk or last:
                             await send(
                                 {"type": "http.response.body", "body": chunk, "more_body": not last}
@@ -339,11 +348,11 @@ class RelayedStream(Response):
                             ended = True
                             break
                     completed = not cut
-                    if not ended and transform is not None and (tail := transform.end()):
+                    if not ended and transform is not None and (tail := await _end(transform)):
                         await send({"type": "http.response.body", "body": tail, "more_body": True})
                 except (aiohttp.ClientError, TimeoutError) as exc:
                     _log.warning("stream_broken", hop=self._errors.hop, error=type(exc).__name__)
-                    if transform is not None and (tail := transform.end()):
+                    if transform is not None and (tail := await _end(transform)):
                         await send({"type": "http.response.body", "body": tail, "more_body": True})
                     failure = self._errors.broken()
                     body = error_body(failure.message, failure.type, failure.code)

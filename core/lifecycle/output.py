@@ -338,6 +338,11 @@ class SseAnswer:
         assert self._runner is not None  # noqa: S101 - offloading needs one
         return await self._runner.offload(lambda: self.feed(chunk))
 
+    async def end_offloaded(self) -> bytes:
+        """:meth:`end` on one of the runner's scan threads (see ``offloading``)."""
+        assert self._runner is not None  # noqa: S101 - offloading needs one
+        return await self._runner.offload(self.end)
+
     @property
     def holding(self) -> bool:
         """Whether a tool call waits for a person's decision: the relay then awaits

@@ -425,7 +425,7 @@ async def test_a_read_left_part_way_for_the_scan_thread_is_guarded_at_the_end() 
         offloaded = answer(0.0)
         first = offloaded.feed(stream)
         assert offloaded.offloading and len(_events(first)) == 1
-        via_thread = first + await offloaded.feed_offloaded(b"") + offloaded.end()
+        via_thread = first + await offloaded.feed_offloaded(b"") + await offloaded.end_offloaded()
         at_end = answer(0.0)
         via_end = at_end.feed(stream) + at_end.end()
     finally:
