@@ -272,63 +272,14 @@ async def test_an_empty_chain_leaves_the_answer_alone() -> None:
     assert await attach_output(response, OutputChain(), Exchange("r", "/v1/x")) is response
 
 
-async def test_a_block_closes_the_model_servers_connection(upstream: Upstream) -> None:
-    """Through the real relay: once a member ends the stream, no more is read, the client's
-    stream ends with [DONE], and the model server sees its request cancelled (generation
-    stops) rather than completed."""
-    session = open_session(max_connections=4, connect_timeout_ms=2000, read_timeout_ms=10_000)
-    relay = Relay(session, RelayErrors(unreachable=UpstreamUnreachableError))
-    words = " ".join(f"word{n}" for n in range(40)) + " STOPWORD " + "tail " * 40
-    body = {
-        "model": "m",
-        "messages": [{"role": "user", "content": words}],
-        "stream": True,
-        "devupstream": {"chunks": 60, "delay_ms": 20},
-    }
-    before = upstream.stats
-    cancelled, completed = before.cancelled, before.completed
-    try:
-        response = await relay.send(
-            "POST",
-            upstream.url + "/v1/chat/completions",
-            headers={"content-type": "application/json"},
-            body=orjson.dumps(body),
-            stream=True,
-        )
-        assert isinstance(response, RelayedStream)
-        response.transform = SseAnswer(OutputChain([Cut("STOPWORD")]))
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            await asyncio.Event().wait()  # the client stays
-            return {"type": "http.disconnect"}
-
-        async def send(message: MutableMapping[str, Any]) -> None:
-            sent.append(dict(message))
-
-        scope = {"type": "http", "method": "POST", "path": "/"}
-        await response(scope, receive, send)
-    finally:
-        await session.close()
-    bodies = [m for m in sent if m["type"] == "http.response.body"]
-    assert bodies[-1]["more_body"] is False
-    streamed = b"".join(m["body"] for m in bodies)
-    assert streamed.endswith(b"data: [DONE]\n\n")
-    assert b"tail" not in streamed
-    assert _events(streamed)[-1]["choices"][0]["finish_reason"] == "content_filter"
-    deadline = time.monotonic() + 5
-    while upstream.stats.cancelled == cancelled and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
-    assert upstream.stats.cancelled == cancelled + 1
-    assert upstream.stats.completed == completed
-
-
-async def _relayed(upstream: Upstream, body: dict[str, Any], transform: SseAnswer) -> bytes:
+async def _relayed(
+    upstream: Upstream, body: dict[str, Any], transform: SseAnswer
+) -> list[dict[str, Any]]:
     """``body`` streamed by the development upstream through the real relay and
-    ``transform``: the bytes the client gets."""
+    ``transform``: the body messages the client gets."""
     session = open_session(max_connections=4, connect_timeout_ms=2000, read_timeout_ms=10_000)
     relay = Relay(session, RelayErrors(unreachable=UpstreamUnreachableError))
-    sent: list[bytes] = []
+    sent: list[dict[str, Any]] = []
     try:
         response = await relay.send(
             "POST",
@@ -345,13 +296,38 @@ async def _relayed(upstream: Upstream, body: dict[str, Any], transform: SseAnswe
             return {"type": "http.disconnect"}
 
         async def send(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.body":
-                sent.append(message["body"])
+            sent.append(dict(message))
 
         await response({"type": "http", "method": "POST", "path": "/"}, receive, send)
     finally:
         await session.close()
-    return b"".join(sent)
+    return [m for m in sent if m["type"] == "http.response.body"]
+
+
+async def test_a_block_closes_the_model_servers_connection(upstream: Upstream) -> None:
+    """Through the real relay: once a member ends the stream, no more is read, the client's
+    stream ends with [DONE], and the model server sees its request cancelled (generation
+    stops) rather than completed."""
+    words = " ".join(f"word{n}" for n in range(40)) + " STOPWORD " + "tail " * 40
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": words}],
+        "stream": True,
+        "devupstream": {"chunks": 60, "delay_ms": 20},
+    }
+    before = upstream.stats
+    cancelled, completed = before.cancelled, before.completed
+    bodies = await _relayed(upstream, body, SseAnswer(OutputChain([Cut("STOPWORD")])))
+    assert bodies[-1]["more_body"] is False
+    streamed = b"".join(m["body"] for m in bodies)
+    assert streamed.endswith(b"data: [DONE]\n\n")
+    assert b"tail" not in streamed
+    assert _events(streamed)[-1]["choices"][0]["finish_reason"] == "content_filter"
+    deadline = time.monotonic() + 5
+    while upstream.stats.cancelled == cancelled and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert upstream.stats.cancelled == cancelled + 1
+    assert upstream.stats.completed == completed
 
 
 @pytest.mark.parametrize("delay_ms", [0, 5], ids=["reads-of-many-events", "an-event-a-read"])
@@ -381,7 +357,8 @@ async def test_a_stream_checked_off_the_loop_is_guarded_the_same(
             exchange = Exchange("req-1", "/v1/chat/completions")
             chain = output_chain(scanners.member(exchange, DEFAULT_POLICY, Prepared()), None)
             answer = SseAnswer(chain, exchange, runner, offload_after_s=offload_after_s)
-            streams[offload_after_s] = await _relayed(upstream, body, answer)
+            bodies = await _relayed(upstream, body, answer)
+            streams[offload_after_s] = b"".join(m["body"] for m in bodies)
             assert answer.offloading is (offload_after_s == 0.0)
             assert {f.type for f in exchange.output_findings} == {"PHONE_NUMBER", "KR_RRN"}
     finally:
