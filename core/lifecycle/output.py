@@ -363,17 +363,33 @@ class SseAnswer:
         return released + (self.feed(backlog) if backlog else b"")
 
     def end(self) -> bytes:
-        """At the end of the stream: anything still held, and an unfinished last event."""
+        """At the end of the stream: anything still held, and the last event if no blank
+        line ended it (:meth:`_unfinished`)."""
         if self.finished:
             return b""
         # Whole events a feed left for feed_offloaded (offloading), if the stream ended first.
         head = self.feed(b"") if self.offloading and self._pending else b""
         if self.finished:
             return head
+        rest, self._pending = self._pending, b""
         try:
-            return head + self._drain() + self._flush_all() + self._pending
+            return head + self._drain() + self._unfinished(rest) + self._flush_all()
         except AnswerBlocked as blocked:
             return head + self._block(blocked.block)
+
+    def _unfinished(self, rest: bytes) -> bytes:
+        """The stream's last event when no blank line ended it (the model server broke off):
+        checked like any other if it is whole; dropped if its JSON was cut short, since the
+        text in it was never checked (it used to go out as it came)."""
+        event = rest.strip()
+        if not event:
+            return b""
+        if event.startswith(b"data:") and event[5:].lstrip().startswith(b"{"):
+            try:
+                orjson.loads(event[5:])
+            except orjson.JSONDecodeError:
+                return b""
+        return self._event(event, b"\n\n")
 
     def _event(self, event: bytes, terminator: bytes) -> bytes:
         if not event.startswith(b"data:"):

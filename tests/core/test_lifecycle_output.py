@@ -410,3 +410,28 @@ async def test_a_read_left_part_way_for_the_scan_thread_is_guarded_at_the_end() 
     assert "850315-1478257" not in _content(expected) and "7735" in _content(expected)
     assert via_thread == expected
     assert via_end == expected
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-last-event", "cut-last-event"])
+def test_a_last_event_without_its_blank_line_is_checked_or_dropped(whole: bool) -> None:
+    """A model server that breaks off leaves a last event no blank line ended: a whole one
+    is checked like any other (its value masked), one cut short is dropped, never sent
+    unchecked."""
+    first = {"index": 0, "delta": {"role": "assistant", "content": "확인했습니다. "}}
+    last = {"index": 0, "delta": {"content": "주민등록번호는 850315-1478257 입니다."}}
+    events = [
+        b"data: " + orjson.dumps({"id": "c", "choices": [choice]}) for choice in (first, last)
+    ]
+    stream = events[0] + b"\n\n" + (events[1] if whole else events[1][:-12])
+    scanners = OutputScanners(
+        OutputPiiGuard(build_analyzer()), DEFAULT_WINDOW, LeakageGuard(), None
+    )
+    exchange = Exchange("req-1", "/v1/chat/completions")
+    answer = SseAnswer(output_chain(scanners.member(exchange, DEFAULT_POLICY, Prepared()), None))
+    sent = answer.feed(stream) + answer.end()
+    assert b"1478257" not in sent
+    assert all(part.startswith(b"data: {") for part in sent.split(b"\n\n") if part)
+    if whole:
+        assert _content(sent) == "확인했습니다. 주민등록번호는 850315-1****** 입니다."
+    else:
+        assert _content(sent) == "확인했습니다. "
