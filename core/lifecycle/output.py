@@ -267,7 +267,8 @@ class SseAnswer:
     It cuts the bytes into events (``data: {...}`` then a blank line), passes each text
     delta through the chain, and at a choice's ``finish_reason`` (or the stream's end)
     flushes what the members hold. Events it cannot read (comments, errors, ``[DONE]``)
-    pass through unchanged and in order; so does an event every member :meth:`skips`.
+    pass through unchanged and in order; so does an event every member :meth:`skips`. A
+    ``data: {`` event that is not JSON is dropped: its text could not be checked.
     """
 
     def __init__(
@@ -382,14 +383,7 @@ class SseAnswer:
         checked like any other if it is whole; dropped if its JSON was cut short, since the
         text in it was never checked (it used to go out as it came)."""
         event = rest.strip()
-        if not event:
-            return b""
-        if event.startswith(b"data:") and event[5:].lstrip().startswith(b"{"):
-            try:
-                orjson.loads(event[5:])
-            except orjson.JSONDecodeError:
-                return b""
-        return self._event(event, b"\n\n")
+        return self._event(event, b"\n\n") if event else b""
 
     def _event(self, event: bytes, terminator: bytes) -> bytes:
         if not event.startswith(b"data:"):
@@ -406,7 +400,8 @@ class SseAnswer:
         try:
             chunk = orjson.loads(payload)
         except orjson.JSONDecodeError:
-            return event + terminator
+            # Text no member could read: not sent unchecked (no client could parse it either).
+            return b"" if payload.startswith(b"{") else event + terminator
         if not isinstance(chunk, dict) or not isinstance(chunk.get("choices"), list):
             return event + terminator
         if skipped:

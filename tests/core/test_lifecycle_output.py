@@ -435,3 +435,22 @@ def test_a_last_event_without_its_blank_line_is_checked_or_dropped(whole: bool) 
         assert _content(sent) == "확인했습니다. 주민등록번호는 850315-1****** 입니다."
     else:
         assert _content(sent) == "확인했습니다. "
+
+
+def test_an_event_that_is_not_json_is_dropped_not_sent_unchecked() -> None:
+    """A ``data: {`` event whose JSON is broken cannot be checked: it is dropped, and the
+    events around it go on as usual."""
+    good = b"data: " + orjson.dumps(
+        {"id": "c", "choices": [{"index": 0, "delta": {"content": "다음 안내입니다. "}}]}
+    )
+    broken = b'data: {"id":"c","choices":[{"index":0,"delta":{"content":"850315-1478257 '
+    scanners = OutputScanners(
+        OutputPiiGuard(build_analyzer()), DEFAULT_WINDOW, LeakageGuard(), None
+    )
+    exchange = Exchange("req-1", "/v1/chat/completions")
+    answer = SseAnswer(output_chain(scanners.member(exchange, DEFAULT_POLICY, Prepared()), None))
+    sent = answer.feed(good + b"\n\n" + broken + b"\n\n" + good + b"\n\ndata: [DONE]\n\n")
+    sent += answer.end()
+    assert b"1478257" not in sent
+    assert _content(sent) == "다음 안내입니다. 다음 안내입니다. "
+    assert sent.endswith(b"data: [DONE]\n\n")
