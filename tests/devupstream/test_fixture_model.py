@@ -416,3 +416,14 @@ def test_docstring_examples() -> None:
     test paths)."""
     result = doctest.testmod(fixturemodel)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_usage_counts_the_words_of_a_long_answer(upstream: Upstream) -> None:
+    """The echo model's usage counts whitespace-separated words, also past the 64 KB slices
+    it counts a long text in (words across a slice's edge count once)."""
+    words = [f"w{n % 97}x{'y' * (n % 13)}" for n in range(40_000)]
+    text = " ".join(words)
+    assert len(text) > 4 * (1 << 16)
+    body = {"model": "aegis-dev-echo", "messages": [{"role": "user", "content": text}]}
+    usage = httpx.post(upstream.url + "/v1/chat/completions", json=body, timeout=30).json()["usage"]
+    assert usage["completion_tokens"] == len(words) + 1  # and "echo:"
