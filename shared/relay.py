@@ -219,19 +219,25 @@ class StreamTransform(Protocol):
     (core's output chain blocking an answer): what that ``feed`` returned is the last of it,
     nothing more is read, and the next hop's connection is closed, so it stops generating.
 
-    A transform whose ``offloading`` is true (optional) is fed with the awaitable
-    ``feed_offloaded`` instead: its work runs off the event loop (core's output chain, once
-    an answer's checks proved slow). A ``feed`` that turns it on may stop part way through
-    its chunk: ``feed_offloaded(b"")`` then does the rest, before anything else; and its
-    ``end_offloaded`` is awaited instead of ``end``.
+    While ``offloading`` is true, the awaitable ``feed_offloaded`` and ``end_offloaded``
+    are used instead: the work runs off the event loop (core's output chain, once an
+    answer's checks proved slow). A ``feed`` that turns it on may stop part way through its
+    chunk: ``feed_offloaded(b"")`` then does the rest, before anything else.
     """
 
     @property
     def finished(self) -> bool: ...
 
+    @property
+    def offloading(self) -> bool: ...
+
     def feed(self, chunk: bytes) -> bytes: ...
 
     def end(self) -> bytes: ...
+
+    async def feed_offloaded(self, chunk: bytes) -> bytes: ...
+
+    async def end_offloaded(self) -> bytes: ...
 
 
 KEEPALIVE: Final = b": keep-alive\n\n"
@@ -239,10 +245,7 @@ KEEPALIVE: Final = b": keep-alive\n\n"
 
 async def _end(transform: StreamTransform) -> bytes:
     """``transform.end()``, off the event loop where the transform is ``offloading``."""
-    if getattr(transform, "offloading", False):
-        ended: bytes = await transform.end_offloaded()  # type: ignore[attr-defined]
-        return ended
-    return transform.end()
+    return await transform.end_offloaded() if transform.offloading else transform.end()
 
 
 class RelayedStream(Response):
@@ -315,7 +318,6 @@ class RelayedStream(Response):
         try:
             async with _DisconnectGuard(receive):
                 transform = self.transform
-                offloaded = getattr(transform, "feed_offloaded", None)
                 content = upstream.content
                 ended = False
                 try:
@@ -326,13 +328,13 @@ class RelayedStream(Response):
                         # and our end go out in one write.
                         last = content.at_eof()
                         if transform is not None:
-                            if offloaded is not None and transform.offloading:  # type: ignore[attr-defined]
-                                chunk = await offloaded(chunk)
+                            if transform.offloading:
+                                chunk = await transform.feed_offloaded(chunk)
                             else:
                                 chunk = transform.feed(chunk)
-                                if offloaded is not None and transform.offloading:  # type: ignore[attr-defined]
+                                if transform.offloading:
                                     # It stopped part way: the rest of the read, off the loop.
-                                    chunk += await offloaded(b"")
+                                    chunk += await transform.feed_offloaded(b"")
                             if getattr(transform, "holding", False):
                                 chunk = await self._wait_held(transform, chunk, send)
                             if transform.finished:

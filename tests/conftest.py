@@ -477,7 +477,11 @@ def process_stack(
                     stdout=out,
                     stderr=subprocess.STDOUT,
                 )
-            wait_healthy(urls[name] + health, processes[name], logs[name])
+            wait_healthy(
+                urls[name] + health,
+                processes[name],
+                lambda log=logs[name]: log.read_text()[-2000:],
+            )
         yield ProcessStack(urls["edge"], urls["core"], urls["upstream"], base, logs, processes)
     finally:
         for process in processes.values():

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,18 +73,26 @@ def create_admin_key(database_url: str) -> str:
     return key
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
+def wait_healthy(
+    url: str,
+    process: subprocess.Popen[bytes],
+    tail: Callable[[], str],
+    within: float = 20,
+    poll_s: float = 0.05,
+) -> None:
+    """Until ``url`` answers 200; fails, with ``tail()`` (its log), if ``process`` exits or
+    ``within`` seconds pass."""
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"{url} exited {process.returncode}: {log.read_text()[-2000:]}")
+            raise AssertionError(f"{url} exited {process.returncode}: {tail()}")
         try:
-            if httpx.get(url, timeout=0.5).status_code == 200:
+            if httpx.get(url, timeout=max(0.5, poll_s * 10)).status_code == 200:
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.05)
-    raise AssertionError(f"{url} not healthy: {log.read_text()[-2000:]}")
+        time.sleep(poll_s)
+    raise AssertionError(f"{url} not healthy: {tail()}")
 
 
 def create_key(stack: ProcessStack, role: str = "developer") -> dict[str, str]:

@@ -72,7 +72,7 @@ class Pipeline:
                 continue  # the verdict is the same
             findings.extend(found)
             if len(findings) > MANY_FINDINGS:
-                verdict = await asyncio.to_thread(policy.decide, tuple(findings), places)
+                verdict = await asyncio.to_thread(policy.decide, findings, places)
             else:
                 verdict = policy.decide(findings, places)
             if verdict.blocked:

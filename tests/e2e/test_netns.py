@@ -37,6 +37,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port, run_sync
+from tests.processes import wait_healthy
 
 AEGIS = str(Path(sys.executable).with_name("aegis"))
 IP = shutil.which("ip") or "/usr/sbin/ip"
@@ -263,18 +264,8 @@ def _start(
         )
 
 
-def _wait_healthy(zones: Zones, name: str, url: str, within: float = 90) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        process = zones.processes[name]
-        assert process.poll() is None, f"{name} exited {process.returncode}\n{zones.log_tail()}"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{name} not healthy at {url}\n{zones.log_tail()}")
+def _wait_healthy(zones: Zones, name: str, url: str) -> None:
+    wait_healthy(url, zones.processes[name], zones.log_tail, within=90, poll_s=0.1)
 
 
 def _with_host(url: str, host: str, port: int) -> str:

@@ -13,7 +13,6 @@ budget ran out before every candidate was read gets one more finding, type
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -21,7 +20,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from core.pii.analyzer import PiiAnalyzer
 from core.pii.entities import SCAN_LIMIT
-from core.scanning.base import CpuRunner, ScanRequest
+from core.scanning.base import CpuRunner, ScanRequest, count_by_type
 from shared.findings import Finding
 
 __all__ = ["PiiScanner"]
@@ -56,8 +55,8 @@ class PiiScanner:
         findings = await self._runner.run(request, lambda: self._scan_all(request))
         # Counted by type: an increment takes the counter's lock, and 1 MB of hostile text
         # has thousands of findings of a few types (core's event loop runs this).
-        for kind, count in collections.Counter(finding.type for finding in findings).items():
-            self._detections.labels(kind).inc(count)
+        for (_, kind), counted in count_by_type(findings).items():
+            self._detections.labels(kind).inc(counted.count)
         return findings
 
     def _scan_all(self, request: ScanRequest) -> list[Finding]:
