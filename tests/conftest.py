@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import secrets
 import signal
@@ -443,6 +444,21 @@ def process_stack(
 ) -> Iterator[ProcessStack]:
     """The development upstream, core and edge as ``python -m`` processes on this test's
     Redis prefix and the session's database, stopped with SIGTERM at the end."""
+    with start_process_stack(tmp_path, database_url, redis_url, redis_prefix) as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def start_process_stack(
+    tmp_path: Path,
+    database_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    settings: dict[str, dict[str, str]] | None = None,
+) -> Iterator[ProcessStack]:
+    """:func:`process_stack` with more ``settings`` per process (``upstream``, ``core``,
+    ``edge``: environment variables)."""
+    settings = settings or {}
     ports = {name: free_port() for name in ("upstream", "core", "edge")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     base = {
@@ -473,7 +489,7 @@ def process_stack(
             with logs[name].open("wb") as out:
                 processes[name] = subprocess.Popen(
                     [sys.executable, "-m", module],
-                    env={**os.environ, **base, **env},
+                    env={**os.environ, **base, **env, **settings.get(name, {})},
                     stdout=out,
                     stderr=subprocess.STDOUT,
                 )
