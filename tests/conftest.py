@@ -476,7 +476,12 @@ def start_process_stack(
             "/api/v1/health",
         ),
         "edge": (
-            {"PORT": str(ports["edge"]), "CORE_ENDPOINT": urls["core"]},
+            # UPSTREAM_URL: where the edge fails open to, when told to (FAIL_OPEN_ENABLED).
+            {
+                "PORT": str(ports["edge"]),
+                "CORE_ENDPOINT": urls["core"],
+                "UPSTREAM_URL": urls["upstream"],
+            },
             "edge",
             "/api/v1/health",
         ),
