@@ -33,15 +33,15 @@ from tests.processes import ProcessStack, create_key
 
 pytestmark = pytest.mark.slow
 
-# Rounds of every kind (15 requests) in the warm-up, and after it: the second part is what
+# Rounds of every kind (16 requests) in the warm-up, and after it: the second part is what
 # is measured.
 WARM_UP = 100
 MEASURED = 240
-# What the second part (3,600 requests, 2,400 of them through core) may add to what a
-# process's allocators hold. With no leak, both move by a few hundred KB and ten thousand
-# blocks either way from run to run (garbage not collected yet, caches still filling); a leak
-# of 640 bytes per request crosses the first, one of 17 small objects per request (a request
-# object kept with its scope and headers is more) the second.
+# What the second part (3,840 requests, 2,640 of them chat calls through core) may add to
+# what a process's allocators hold. With no leak, both move by a few hundred KB and ten
+# thousand blocks either way from run to run (garbage not collected yet, caches still
+# filling); a leak of 600 bytes per chat call crosses the first, one of 15 small objects
+# per call (a request object kept with its scope and headers is more) the second.
 HEAP_BOUND = 1536 << 10
 BLOCKS_BOUND = 40_000
 PHONE = "010-4821-7735"
@@ -152,6 +152,7 @@ def _kinds(stack: ProcessStack, key: str) -> dict[str, Callable[[httpx.Client], 
         "answer-cut": streamed(fixture("secret_aws", stream=True)),
         "answer-leak": post(fixture("echo_system")),
         "tool": post(fixture("tool_read_file")),
+        "tool-refused": streamed(fixture("tool_execute_python", stream=True)),
         "not-json": raw(b'{"model": "m", "messages": [' + secrets.token_hex(20).encode()),
         "nul": raw(b'{"model": "m", "messages": [{"role": "user", "content": "a\\u0000b"}]}'),
         "unknown-key": post(_chat("hi"), {"authorization": "Bearer ak_" + secrets.token_hex(24)}),
@@ -237,6 +238,7 @@ def test_thousands_of_requests_of_every_kind_leave_edge_and_core_where_they_were
         "answer-cut": {200},
         "answer-leak": {200},
         "tool": {200},
+        "tool-refused": {200},
         "not-json": {400},
         "nul": {200},  # a NUL in a prompt is text like any other (the trail keeps its hash)
         "unknown-key": {401},
