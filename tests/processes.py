@@ -95,9 +95,11 @@ def wait_healthy(
     raise AssertionError(f"{url} not healthy: {tail()}")
 
 
-def create_key(stack: ProcessStack, role: str = "developer") -> dict[str, str]:
+def create_key(
+    stack: ProcessStack, role: str = "developer", workspace: str = "ops"
+) -> dict[str, str]:
     result = stack.aegis(
-        "keys", "create", "--user", "bob", "--workspace", "ops", "--role", role, "--json"
+        "keys", "create", "--user", "bob", "--workspace", workspace, "--role", role, "--json"
     )
     assert result.returncode == 0, result.stderr
     created: dict[str, str] = json.loads(result.stdout)

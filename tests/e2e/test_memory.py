@@ -14,6 +14,7 @@ core's by 36 KB). The edge failing open, core gone, is held to the same."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
@@ -24,16 +25,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from devupstream.app import DEFAULT_MODEL
 from tests.conftest import start_process_stack
-from tests.processes import ProcessStack, create_key
+from tests.processes import ProcessStack, create_admin_key, create_key
 
 pytestmark = pytest.mark.slow
 
-# Rounds of every kind (16 requests) in the warm-up, and after it: the second part is what
+# Rounds of every kind (17 requests) in the warm-up, and after it: the second part is what
 # is measured.
 WARM_UP = 100
 MEASURED = 240
@@ -102,8 +104,11 @@ def _chat(text: str, *, model: str = DEFAULT_MODEL, stream: bool = False) -> dic
     }
 
 
-def _kinds(stack: ProcessStack, key: str) -> dict[str, Callable[[httpx.Client], int]]:
-    """Each kind of request, as a call that sends one and returns its status."""
+def _kinds(
+    stack: ProcessStack, key: str, agent: str | None = None
+) -> dict[str, Callable[[httpx.Client], int]]:
+    """Each kind of request, as a call that sends one and returns its status (``agent``: an
+    ai-developer's key, whose CRITICAL calls wait for a person; without it, no held call)."""
     chat = stack.edge_url + "/v1/chat/completions"
     auth = {"authorization": f"Bearer {key}"}
 
@@ -119,9 +124,18 @@ def _kinds(stack: ProcessStack, key: str) -> dict[str, Callable[[httpx.Client], 
     def models(client: httpx.Client) -> int:
         return client.get(stack.edge_url + "/v1/models", headers=auth).status_code
 
-    def streamed(body: dict[str, object], *, leave_early: bool = False) -> Callable[..., int]:
+    def streamed(
+        body: dict[str, object],
+        *,
+        leave_early: bool = False,
+        leave_after: float | None = None,
+        headers: dict[str, str] = auth,
+    ) -> Callable[..., int]:
         def send(client: httpx.Client) -> int:
-            with client.stream("POST", chat, json=body, headers=auth) as answer:
+            with client.stream("POST", chat, json=body, headers=headers) as answer:
+                if leave_after is not None:
+                    time.sleep(leave_after)  # then the client goes away, having read nothing
+                    return answer.status_code
                 for line in answer.iter_lines():
                     if leave_early and line.startswith("data: {"):
                         break  # the client goes away in the middle of the answer
@@ -139,7 +153,7 @@ def _kinds(stack: ProcessStack, key: str) -> dict[str, Callable[[httpx.Client], 
 
         return send
 
-    return {
+    kinds = {
         "json": post(_chat("Summarise the meeting notes, please.")),
         "masked": post(_chat(f"Call me at {PHONE} about order {secrets.token_hex(3)}.")),
         "stream": streamed(_chat("Tell me about the weather.", stream=True)),
@@ -159,6 +173,15 @@ def _kinds(stack: ProcessStack, key: str) -> dict[str, Callable[[httpx.Client], 
         "validate": post({"text": f"hi {PHONE}"}, url=stack.edge_url + "/api/v1/validate"),
         "models": models,
     }
+    if agent is not None:
+        # The call waits for a person (nothing is sent meanwhile but a keep-alive every 10
+        # s); the agent leaves, and core closes the request as expired, client_gone.
+        kinds["held-left"] = streamed(
+            fixture("tool_execute_python", stream=True),
+            leave_after=0.2,
+            headers={"authorization": f"Bearer {agent}"},
+        )
+    return kinds
 
 
 def _send(kinds: dict[str, Callable[[httpx.Client], int]], rounds: int) -> dict[str, set[int]]:
@@ -177,6 +200,40 @@ def _send(kinds: dict[str, Callable[[httpx.Client], int]], rounds: int) -> dict[
     return statuses
 
 
+async def _fetch_value(stack: ProcessStack, query: str, *args: object) -> int:
+    """The first value ``query`` returns (a count), or 0 when it returns none (a DELETE)."""
+    connection = await asyncpg.connect(stack.env["DATABASE_URL"])
+    try:
+        count: int | None = await connection.fetchval(query, *args)
+        return count or 0
+    finally:
+        await connection.close()
+
+
+# The agents' workspace, of this module alone: the tool override below is removed after it.
+AGENTS = "memory-agents"
+
+
+def _agent(stack: ProcessStack) -> str:
+    """An ai-developer's key in workspace :data:`AGENTS`, where execute_python waits for a
+    person whatever its code (its code check is dropped: the fixture's code is refused)."""
+    admin = {
+        "authorization": f"Bearer {stack.admin_key or create_admin_key(stack.env['DATABASE_URL'])}"
+    }
+    stack.admin_key = admin["authorization"].removeprefix("Bearer ")
+    url = stack.core_url + "/api/v1/admin/tools"
+    put = httpx.put(f"{url}/{AGENTS}/execute_python", json={"commands": []}, headers=admin)
+    assert put.status_code == 200, put.text
+    deadline = time.monotonic() + 10
+    while True:
+        listed = httpx.get(url, params={"workspace": AGENTS}, headers=admin).json()["tools"]
+        if not next(tool for tool in listed if tool["name"] == "execute_python")["commands"]:
+            break
+        assert time.monotonic() < deadline, "core never applied the override"
+        time.sleep(0.05)
+    return create_key(stack, role="ai-developer", workspace=AGENTS)["key"]
+
+
 @pytest.fixture
 def stack(
     tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str
@@ -192,6 +249,8 @@ def stack(
         tmp_path, database_url, redis_url, redis_prefix, {"edge": edge}
     ) as processes:
         yield processes
+    # The session's database outlives the test: the agents' override goes with it.
+    asyncio.run(_fetch_value(processes, "DELETE FROM tool_overrides WHERE workspace = $1", AGENTS))
 
 
 def _measured(
@@ -223,7 +282,7 @@ def _measured(
 def test_thousands_of_requests_of_every_kind_leave_edge_and_core_where_they_were(
     stack: ProcessStack,
 ) -> None:
-    kinds = _kinds(stack, create_key(stack)["key"])
+    kinds = _kinds(stack, create_key(stack)["key"], _agent(stack))
     statuses = _send(kinds, WARM_UP)
     # Each kind did what it is there for (a memory figure of requests that all failed the
     # same way would prove nothing).
@@ -239,12 +298,22 @@ def test_thousands_of_requests_of_every_kind_leave_edge_and_core_where_they_were
         "answer-leak": {200},
         "tool": {200},
         "tool-refused": {200},
+        "held-left": {200},
         "not-json": {400},
         "nul": {200},  # a NUL in a prompt is text like any other (the trail keeps its hash)
         "unknown-key": {401},
         "validate": {200},
         "models": {200},
     }, statuses
+    # The agents' calls were held, and closed when they left.
+    gone = asyncio.run(
+        _fetch_value(
+            stack,
+            "SELECT count(*) FROM approval_requests WHERE status = 'expired' AND reason = $1",
+            "client_gone",
+        )
+    )
+    assert gone >= WARM_UP // 2, gone
     _measured(stack, kinds, ("edge", "core"))
 
 
