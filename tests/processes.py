@@ -44,9 +44,9 @@ class ProcessStack:
     def log_text(self) -> str:
         return "".join(path.read_text() for path in self.logs.values())
 
-    def aegis(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """``aegis`` as an operator runs it: through core, with a global admin key (made
-        once with ``--direct``, as ``make run`` does)."""
+    def admin(self) -> str:
+        """A global admin key (made once with ``--direct``, as ``make run`` does), once core
+        has loaded it."""
         if self.admin_key is None:
             self.admin_key = create_admin_key(self.env["DATABASE_URL"])
             deadline = time.monotonic() + 10
@@ -59,9 +59,11 @@ class ProcessStack:
             ):
                 assert time.monotonic() < deadline, "core never loaded the admin key"
                 time.sleep(0.05)
-        return run(
-            [AEGIS, *args], {"AEGIS_CORE_URL": self.core_url, "AEGIS_API_KEY": self.admin_key}
-        )
+        return self.admin_key
+
+    def aegis(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``aegis`` as an operator runs it: through core, with :meth:`admin`'s key."""
+        return run([AEGIS, *args], {"AEGIS_CORE_URL": self.core_url, "AEGIS_API_KEY": self.admin()})
 
 
 def create_admin_key(database_url: str) -> str:

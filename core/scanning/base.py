@@ -225,9 +225,10 @@ class CpuRunner:
         model has answered; a 503 now would throw the answer away)."""
         if chars <= inline_chars:
             return work()
+        if chars > self._heavy_chars:
+            return await self.offload(work)
         loop = asyncio.get_running_loop()
-        executor = self._executor if chars <= self._heavy_chars else self._heavy
-        return await asyncio.shield(loop.run_in_executor(executor, work))
+        return await asyncio.shield(loop.run_in_executor(self._executor, work))
 
     async def offload(self, work: Callable[[], _T]) -> _T:
         """``work`` on a heavy-scan thread, in its turn (a streamed answer whose checks proved

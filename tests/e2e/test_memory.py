@@ -31,7 +31,7 @@ import pytest
 
 from devupstream.app import DEFAULT_MODEL
 from tests.conftest import start_process_stack
-from tests.processes import ProcessStack, create_admin_key, create_key
+from tests.processes import ProcessStack, create_key
 
 pytestmark = pytest.mark.slow
 
@@ -217,10 +217,7 @@ AGENTS = "memory-agents"
 def _agent(stack: ProcessStack) -> str:
     """An ai-developer's key in workspace :data:`AGENTS`, where execute_python waits for a
     person whatever its code (its code check is dropped: the fixture's code is refused)."""
-    admin = {
-        "authorization": f"Bearer {stack.admin_key or create_admin_key(stack.env['DATABASE_URL'])}"
-    }
-    stack.admin_key = admin["authorization"].removeprefix("Bearer ")
+    admin = {"authorization": f"Bearer {stack.admin()}"}
     url = stack.core_url + "/api/v1/admin/tools"
     put = httpx.put(f"{url}/{AGENTS}/execute_python", json={"commands": []}, headers=admin)
     assert put.status_code == 200, put.text
