@@ -63,7 +63,7 @@ from shared.http import build_app
 from shared.metrics import HttpMetrics
 from shared.prefilter import Prefilter
 from shared.redisclient import open_redis, slot_prefix
-from shared.relay import Relay, RelayErrors, open_session
+from shared.relay import MODEL_SERVER_KEEPALIVE_S, Relay, RelayErrors, open_session
 from shared.tasks import Supervisor
 
 __all__ = ["build_pipeline", "create_app"]
@@ -230,6 +230,7 @@ def create_app(settings: CoreSettings) -> ASGIApp:
             max_connections=settings.upstream_max_connections,
             connect_timeout_ms=settings.upstream_connect_timeout_ms,
             read_timeout_ms=settings.upstream_read_timeout_ms,
+            keepalive_s=MODEL_SERVER_KEEPALIVE_S,
         )
         database = Database(settings.database_url, max_size=settings.db_pool_max)
         keys = KeyRegistry(

@@ -31,7 +31,7 @@ from shared.http import build_app
 from shared.metrics import METRICS_PATHS, HttpMetrics
 from shared.prefilter import Prefilter
 from shared.redisclient import open_redis, slot_prefix
-from shared.relay import PASSED_RESPONSE_HEADERS, Relay, open_session
+from shared.relay import MODEL_SERVER_KEEPALIVE_S, PASSED_RESPONSE_HEADERS, Relay, open_session
 from shared.rulepack import RulePackError
 from shared.tasks import Supervisor
 from shared.tls import client_context
@@ -123,6 +123,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
                 max_connections=settings.core_max_connections,
                 connect_timeout_ms=settings.core_connect_timeout_ms,
                 read_timeout_ms=settings.core_read_timeout_ms,
+                keepalive_s=MODEL_SERVER_KEEPALIVE_S,
             )
             headers = {}
             if settings.fail_open_api_key:

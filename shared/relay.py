@@ -30,6 +30,7 @@ from shared import wire
 from shared.errors import AegisError, UpstreamError, UpstreamTimeoutError, error_body
 
 __all__ = [
+    "MODEL_SERVER_KEEPALIVE_S",
     "PASSED_RESPONSE_HEADERS",
     "Relay",
     "RelayErrors",
@@ -44,24 +45,36 @@ PASSED_RESPONSE_HEADERS: Final = _PASSED_RESPONSE_HEADERS
 _STATUS_CLASSES: Final = {n: f"{n}xx" for n in range(1, 6)}
 
 
+# How long an idle connection to a model server is kept for the next call: less than the
+# 5 s after which uvicorn, and so vLLM (VLLM_HTTP_TIMEOUT_KEEP_ALIVE), closes one. Kept
+# longer, a call could go out on a connection the server was closing at that moment and
+# fail as 502 upstream_error (tests/e2e/test_fuzz.py met it once in 5,200 requests).
+# Edge and core serve with a 75 s keep-alive (shared.serve), so the edge keeps its
+# connections to core for 60 s.
+MODEL_SERVER_KEEPALIVE_S: Final = 4.0
+
+
 def open_session(
     *,
     max_connections: int,
     connect_timeout_ms: int,
     read_timeout_ms: int,
     ssl_context: ssl.SSLContext | None = None,
+    keepalive_s: float = 60.0,
 ) -> aiohttp.ClientSession:
     """The one client session a process uses for a kind of next hop (kept-alive connections).
 
     ``read_timeout_ms`` bounds the silence between two reads, not the whole call: a long
     generation that keeps streaming is never cut off. ``ssl_context``: how ``https://`` hops
     are verified and which client certificate is shown (shared.tls); None: aiohttp's default
-    verification against the system's CAs.
+    verification against the system's CAs. ``keepalive_s``: how long an idle connection is
+    kept; less than the next hop keeps it (:data:`MODEL_SERVER_KEEPALIVE_S` for a model
+    server).
     """
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(
             limit=max_connections,
-            keepalive_timeout=60,
+            keepalive_timeout=keepalive_s,
             ssl=True if ssl_context is None else ssl_context,
         ),
         timeout=aiohttp.ClientTimeout(
