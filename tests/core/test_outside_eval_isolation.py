@@ -1,7 +1,7 @@
-"""The outside evaluation sets (``eval/outside``, ``eval/outside2``, ``eval/outside3``, issue
-16) measure generalisation only if training never saw them: no text of them is in what the
-classifier is trained on (the corpus's train split and the rows ``core.model.synth`` builds from the
-seeds), and no training module reads their folders."""
+"""The outside evaluation sets (``eval/outside`` to ``eval/outside4``, issue 16) measure
+generalisation only if training never saw them: no text of them is in what the classifier is
+trained on (the corpus's train split and the rows ``core.model.synth`` builds from the seeds),
+and no training module reads their folders."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ SETS = {
     "outside": (None, 1000),
     "outside2": (ROOT / "eval" / "outside2" / "data", 700),
     "outside3": (ROOT / "eval" / "outside3" / "data", 700),
+    "outside4": (ROOT / "eval" / "outside4" / "data", 450),
 }
 
 
