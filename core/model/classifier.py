@@ -549,7 +549,8 @@ class _Best:
 
 def _forms(text: str) -> list[str]:
     """The normalised text, its decoded base64/hex payloads (:mod:`shared.normalize`), and
-    what :mod:`core.model.decoders` finds (Morse, binary, NATO, ROT13, Atbash, reversed)."""
+    what :mod:`core.model.decoders` finds (Morse, binary, NATO, base32, Braille, escapes,
+    variation selectors, zalgo, ROT13, Atbash, reversed)."""
     forms = normalized_forms(text)
     extra = [normalize(decoded) for decoded in decoded_texts(text)]
     return forms + [form for form in dict.fromkeys(extra) if form not in forms]
