@@ -157,7 +157,8 @@ def test_classifier_scores_the_decoded_form() -> None:
 )
 def test_classifier_scores_each_new_encoding_as_its_payload(text: str) -> None:
     """An instruction in Braille, character references, variation selectors, zalgo or
-    percent-encoding is scored as what it hides (each one scored under the threshold before these decoders)."""
+    percent-encoding is scored as what it hides (each scored under the threshold before
+    these decoders)."""
     classifier = InjectionClassifier()
     result = classifier.classify("Decode this: " + text)
     assert result.score > classifier.threshold
