@@ -1,0 +1,201 @@
+"""Write the fifth outside set's JSONL files from its hand-written texts.
+
+    python -m eval.outside5.build          # rewrites eval/outside5/data/*.jsonl
+
+Deterministic: every random choice comes from
+``random.Random(f"aegis-outside-v5/{family}/{lang}")`` (string seeds hash the same in every
+process), so the same checkout always writes the same bytes.
+
+Families that are lists of finished texts (direct, roleplay, exfiltration, hard_negative,
+plain) are copied as written; the others combine hand-written parts:
+
+* ``indirect``: each document already holds its one planted instruction; the user's own
+  request goes before it (60%) or, behind one of a few joins, after it;
+* ``encoded``: each item names its technique, a hand-written wrapper and a payload; the
+  payload is encoded and put into the wrapper. Besides the encoders of ``eval.textforms``
+  this set also uses five of ``eval.outside.encodings`` (Braille, variation selectors,
+  quoted-printable, MIME encoded words and uuencode);
+* ``smuggling``: each item names its transform, a frame and a payload whose trigger words
+  are marked ``⟦...⟧``; only the marked words are disguised (the whole payload when nothing
+  is marked); acrostics and code words are written out by hand;
+* ``suffix``: a harmful request followed by 12-25 random pieces of the language's own
+  ``SUFFIX_PIECES``.
+
+Exact duplicates (after NFKC, case and space folding) are dropped; near-duplicates
+(character 4-gram Jaccard >= 0.8 within a family and language) fail the build, and so does
+any family whose per-language count is not the one this set promises (``EXPECTED``), an
+indirect document outside its length range, a smuggling marker or an unfilled ``{P}`` /
+``{J}`` left in a text. The closest pairs within each family and language are printed after
+every build.
+
+The fold, near-duplicate and closest-pair checks, the encoders, the smuggling transforms and
+the suffix runs are ``eval.textforms``'s and ``eval.outside.encodings``'s; neither holds any
+set's texts, so building this set loads no other set's texts.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Final
+
+from eval.outside.encodings import (
+    braille,
+    mime_words,
+    quoted_printable,
+    uuencode,
+    variation_selectors,
+)
+from eval.outside5 import material_en, material_ko
+from eval.textforms import (
+    ATTACK_FAMILIES,
+    ENCODERS,
+    FAMILIES,
+    Item,
+    apply_transform,
+    closest_pairs,
+    count_problems,
+    fold,
+    near_duplicates,
+    suffix_run,
+    write_set,
+)
+
+__all__ = ["DATA", "ENCODINGS", "EXPECTED", "FAMILIES", "build", "main", "problems"]
+
+SEED: Final = "aegis-outside-v5"
+DATA: Final = Path(__file__).parent / "data"
+LANGS: Final = (("en", material_en), ("ko", material_ko))
+# Texts per family and language (Korean weighs as much as English).
+EXPECTED: Final = {
+    "direct": 20,
+    "roleplay": 20,
+    "indirect": 25,
+    "encoded": 20,
+    "exfiltration": 15,
+    "smuggling": 20,
+    "suffix": 10,
+    "hard_negative": 60,
+    "plain": 60,
+}
+# Characters an indirect item's document (without the user's request) may have.
+INDIRECT_LENGTH: Final = {"en": (300, 1400), "ko": (200, 700)}
+# How the user's request follows an indirect item's document, when it comes after it.
+AFTER: Final = {
+    "en": ("{R}", "---\n{R}", "(that's the whole paste) {R}", "[end of document]\n\n{R}"),
+    "ko": ("{R}", "---\n{R}", "(붙여넣기 끝) {R}", "[문서 끝]\n\n{R}"),
+}
+# name -> (encode, works on any script): textforms' encoders plus five more.
+ENCODINGS: Final[dict[str, tuple[Callable[[str], str], bool]]] = {
+    **ENCODERS,
+    "braille": (braille, False),
+    "variation_selectors": (variation_selectors, True),
+    "quoted_printable": (quoted_printable, True),
+    "mime_words": (mime_words, True),
+    "uu": (uuencode, True),
+}
+
+
+def _rng(family: str, lang: str) -> random.Random:
+    return random.Random(f"{SEED}/{family}/{lang}")  # noqa: S311 (reproducible data)
+
+
+def _produce(family: str, m: ModuleType, lang: str) -> Iterator[str | tuple[str, str]]:
+    """One language's texts of one family (with the technique, where it has one)."""
+    if family == "indirect":
+        r = _rng(family, lang)
+        for request, document in m.INDIRECT:
+            if r.random() < 0.6:
+                yield f"{request}\n\n{document}"
+            else:
+                yield f"{document}\n\n{r.choice(AFTER[lang]).format(R=request)}"
+    elif family == "encoded":
+        for technique, wrapper, payload in m.ENCODED:
+            encode, any_script = ENCODINGS[technique]
+            if not any_script and not payload.isascii():
+                raise ValueError(f"{lang} {technique}: payload must be ASCII: {payload!r}")
+            if "{P}" not in wrapper:
+                raise ValueError(f"{lang} {technique}: wrapper lacks {{P}}: {wrapper!r}")
+            yield wrapper.replace("{P}", encode(payload)), technique
+    elif family == "smuggling":
+        r = _rng(family, lang)
+        for technique, frame, payload in m.SMUGGLING:
+            yield apply_transform(technique, frame, payload, r), technique
+    elif family == "suffix":
+        r = _rng(family, lang)
+        for request in m.SUFFIX_REQUESTS:
+            yield f"{request} {suffix_run(m.SUFFIX_PIECES, r)}"
+    elif family == "plain":
+        yield from m.PLAIN
+        for request, document in m.PLAIN_LONG:
+            yield f"{request}\n\n{document}"
+    else:
+        yield from getattr(m, family.upper())
+
+
+def build() -> dict[str, list[Item]]:
+    """Every family's items, both languages, exact duplicates dropped."""
+    out: dict[str, list[Item]] = {}
+    seen: set[str] = set()
+    for family in FAMILIES:
+        label = "attack" if family in ATTACK_FAMILIES else "benign"
+        items: list[Item] = []
+        for lang, module in LANGS:
+            n = 0
+            for produced in _produce(family, module, lang):
+                text, technique = produced if isinstance(produced, tuple) else (produced, "")
+                key = fold(text)
+                if key in seen:
+                    print(f"exact duplicate dropped: {family}/{lang}: {text[:60]!r}")
+                    continue
+                seen.add(key)
+                n += 1
+                item = {"text": text, "label": label, "family": family, "lang": lang,
+                        "id": f"{family}-{lang}-{n}"}  # fmt: skip
+                if technique:
+                    item["technique"] = technique
+                items.append(item)
+        out[family] = items
+    return out
+
+
+def problems(sets: dict[str, list[Item]]) -> list[str]:
+    """Counts that differ from ``EXPECTED``, indirect documents of the wrong length, and
+    smuggling markers or unfilled placeholders left in any text."""
+    found = count_problems(sets, EXPECTED, (lang for lang, _ in LANGS))
+    for lang, module in LANGS:
+        low, high = INDIRECT_LENGTH[lang]
+        for n, (_, document) in enumerate(module.INDIRECT, 1):
+            if not low <= len(document) <= high:
+                found.append(f"indirect/{lang} #{n}: document has {len(document)} characters")
+    for items in sets.values():
+        for item in items:
+            text = item["text"]
+            if "⟦" in text or "⟧" in text:
+                found.append(f"{item['id']}: smuggling marker left in the text")
+            if item["family"] in ("encoded", "smuggling") and ("{P}" in text or "{J}" in text):
+                found.append(f"{item['id']}: placeholder left in the text")
+    return found
+
+
+def main() -> None:
+    sets = build()
+    everything = [item for items in sets.values() for item in items]
+    duplicates = near_duplicates(everything, round_first=True)
+    for a, b, score in duplicates:
+        print(f"near-duplicate {a} {b} {score}")
+    found = problems(sets)
+    for problem in found:
+        print(problem)
+    print("closest pairs (family and language):")
+    for a, b, score in closest_pairs(everything, n=12):
+        print(f"  {a} {b} {score}")
+    if duplicates or found:
+        raise SystemExit(1)
+    write_set(sets, DATA, [lang for lang, _ in LANGS])
+
+
+if __name__ == "__main__":
+    main()
