@@ -1,7 +1,8 @@
 """Decoders for the encodings :mod:`shared.normalize` leaves alone: ROT13, Atbash, Morse,
-binary, the NATO alphabet, reversed text, Braille, escapes (HTML character references,
-``\\u``/``\\x`` escapes, URL percent-encoding, quoted-printable), bytes hidden in variation
-selectors, and zalgo (letters buried under combining marks).
+binary, the NATO alphabet, reversed text, text written one character per line, Braille,
+escapes (HTML character references, ``\\u``/``\\x`` escapes, URL percent-encoding,
+quoted-printable), bytes hidden in variation selectors, and zalgo (letters buried under
+combining marks).
 
 :func:`decoded_texts` returns the plain texts hidden in ``text`` in these encodings; the
 classifier scores each as one more form, so an instruction written in Morse is scored as the
@@ -10,6 +11,7 @@ a few regular-expression searches:
 
 * Morse, binary and NATO words are recognised by their shape (a run of at least
   ``_MIN_UNITS`` symbols: dot-dash groups, 8-bit groups, code words) and decoded where found;
+* a column of at least ``_MIN_UNITS`` lines of one character each is read down, joined;
 * Braille cells, escapes, variation selectors and combining marks are recognised by a run of
   at least ``_MIN_UNITS`` of them (combining marks: also at least one per two letters, so
   accented prose is not taken for zalgo); the escapes are decoded in the whole text, the
@@ -128,6 +130,10 @@ _BRAILLE: Final = {
 _BRAILLE_NUMBER: Final = "\u283c"  # the number sign: a-j that follow are the digits 1-0
 # Cells with white space between them; each repetition takes one cell, so the search is linear.
 _BRAILLE_RUN: Final = re.compile(r"[\u2800-\u28ff](?:\s*+[\u2800-\u28ff])*+")
+# One character per line (white space dropped), read down: the lines joined.
+_VERTICAL_RUN: Final = re.compile(
+    rf"(?:^[ \t]*+\S[ \t]*+(?:\r?\n|\Z)){{{_MIN_UNITS},}}+", re.MULTILINE
+)
 # Bytes 0-15 as VS1-VS16 (U+FE00..), 16-255 as VS17-VS256 (U+E0100..), the usual way of
 # hiding a text after one visible character.
 _SELECTOR_RUN: Final = re.compile(rf"[\ufe00-\ufe0f\U000e0100-\U000e01ef]{{{_MIN_UNITS},}}")
@@ -229,6 +235,8 @@ def decoded_texts(text: str) -> list[str]:
     if text.count("0") + text.count("1") >= 8 * _MIN_UNITS:
         found += [_binary(m.group()) for m in _BINARY_RUN.finditer(text)]
     found += _nato(text)
+    if text.count("\n") >= _MIN_UNITS - 1:
+        found += ["".join(m.group().split()) for m in _VERTICAL_RUN.finditer(text)]
     if any(len(word) >= _BASE32_MIN for word in text.split()):
         found += [t for m in _BASE32_RUN.finditer(text) if (t := _base32(m.group())) is not None]
     if not text.isascii():
