@@ -66,6 +66,7 @@ _DOT_DASH: Final = ".\\-\u00b7\u2022\u2010\u2013\u2014_"
 _MORSE_RUN: Final = re.compile(rf"(?:[{_DOT_DASH}]{{1,6}}(?:\s*/\s*|[ \t]+|$)){{{_MIN_UNITS},}}")
 _BINARY_RUN: Final = re.compile(rf"(?:[01]{{8}}[\s,]*){{{_MIN_UNITS},}}")
 _NATO_WORD: Final = re.compile(r"[A-Za-z-]+")
+_NATO_WORD_GAP: Final = re.compile(r"[/|\n]| {2}")
 _ROT13_CUE: Final = re.compile(r"rot[\s\-_]?13|caesar|카이사르|시저", re.IGNORECASE)
 _ATBASH_CUE: Final = re.compile(r"atbash|아트바시", re.IGNORECASE)
 _REVERSE_CUE: Final = re.compile(
@@ -100,18 +101,24 @@ def _binary(run: str) -> str:
 
 
 def _nato(text: str) -> list[str]:
-    """Letters of each run of at least ``_MIN_UNITS`` NATO code words (a space is a gap)."""
+    """Letters of each run of at least ``_MIN_UNITS`` NATO code words (a space is a gap
+    between letters; a ``/``, ``|``, line break or two spaces between words, as spelled-out
+    text is usually written)."""
     out: list[str] = []
     letters: list[str] = []
+    end = 0
     for match in _NATO_WORD.finditer(text):
         letter = _NATO.get(match.group().lower())
         if letter is not None:
+            if letters and _NATO_WORD_GAP.search(text, end, match.start()):
+                letters.append(" ")
             letters.append(letter)
+            end = match.end()
             continue
-        if len(letters) >= _MIN_UNITS:
+        if len(letters) - letters.count(" ") >= _MIN_UNITS:
             out.append("".join(letters))
         letters = []
-    if len(letters) >= _MIN_UNITS:
+    if len(letters) - letters.count(" ") >= _MIN_UNITS:
         out.append("".join(letters))
     return out
 
