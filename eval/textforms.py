@@ -363,14 +363,18 @@ EXPECTED: Final = {
 
 
 def build_set(
-    langs: Sequence[tuple[str, ModuleType]], seed: str, after: Mapping[str, Sequence[str]]
+    langs: Sequence[tuple[str, ModuleType]],
+    seed: str,
+    after: Mapping[str, Sequence[str]],
+    encoders: Mapping[str, tuple[Callable[[str], str], bool]] = ENCODERS,
 ) -> dict[str, list[Item]]:
     """Every family's items of a set whose texts are in ``langs``' material modules, exact
-    duplicates dropped (second and third sets). Families that are lists of finished texts
+    duplicates dropped (second to fifth sets). Families that are lists of finished texts
     are copied as written; ``indirect`` puts the user's request before its document (60%) or
     after it behind one of ``after[lang]``'s joins; ``encoded`` encodes each payload into its
-    wrapper; ``smuggling`` disguises the marked words; ``suffix`` adds a run of the set's
-    pieces. Random choices come from ``random.Random(f"{seed}/{family}/{lang}")``."""
+    wrapper with ``encoders`` (name -> encoder, whether it takes any script); ``smuggling``
+    disguises the marked words; ``suffix`` adds a run of the set's pieces. Random choices
+    come from ``random.Random(f"{seed}/{family}/{lang}")``."""
 
     def rng(family: str, lang: str) -> random.Random:
         return random.Random(f"{seed}/{family}/{lang}")  # noqa: S311 (reproducible data)
@@ -385,7 +389,7 @@ def build_set(
                     yield f"{document}\n\n{r.choice(after[lang]).format(R=request)}"
         elif family == "encoded":
             for technique, wrapper, payload in m.ENCODED:
-                encode, any_script = ENCODERS[technique]
+                encode, any_script = encoders[technique]
                 if not any_script and not payload.isascii():
                     raise ValueError(f"{lang} {technique}: payload must be ASCII: {payload!r}")
                 if "{P}" not in wrapper:

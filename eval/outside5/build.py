@@ -28,17 +28,16 @@ indirect document outside its length range, a smuggling marker or an unfilled ``
 ``{J}`` left in a text. The closest pairs within each family and language are printed after
 every build.
 
-The fold, near-duplicate and closest-pair checks, the encoders, the smuggling transforms and
-the suffix runs are ``eval.textforms``'s and ``eval.outside.encodings``'s; neither holds any
-set's texts, so building this set loads no other set's texts.
+The assembly (``build_set``), the fold, near-duplicate and closest-pair checks, the encoders,
+the smuggling transforms and the suffix runs are ``eval.textforms``'s and
+``eval.outside.encodings``'s; neither holds any set's texts, so building this set loads no
+other set's texts.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Final
 
 from eval.outside.encodings import (
@@ -50,16 +49,13 @@ from eval.outside.encodings import (
 )
 from eval.outside5 import material_en, material_ko
 from eval.textforms import (
-    ATTACK_FAMILIES,
     ENCODERS,
     FAMILIES,
     Item,
-    apply_transform,
+    build_set,
     closest_pairs,
     count_problems,
-    fold,
     near_duplicates,
-    suffix_run,
     write_set,
 )
 
@@ -98,67 +94,9 @@ ENCODINGS: Final[dict[str, tuple[Callable[[str], str], bool]]] = {
 }
 
 
-def _rng(family: str, lang: str) -> random.Random:
-    return random.Random(f"{SEED}/{family}/{lang}")  # noqa: S311 (reproducible data)
-
-
-def _produce(family: str, m: ModuleType, lang: str) -> Iterator[str | tuple[str, str]]:
-    """One language's texts of one family (with the technique, where it has one)."""
-    if family == "indirect":
-        r = _rng(family, lang)
-        for request, document in m.INDIRECT:
-            if r.random() < 0.6:
-                yield f"{request}\n\n{document}"
-            else:
-                yield f"{document}\n\n{r.choice(AFTER[lang]).format(R=request)}"
-    elif family == "encoded":
-        for technique, wrapper, payload in m.ENCODED:
-            encode, any_script = ENCODINGS[technique]
-            if not any_script and not payload.isascii():
-                raise ValueError(f"{lang} {technique}: payload must be ASCII: {payload!r}")
-            if "{P}" not in wrapper:
-                raise ValueError(f"{lang} {technique}: wrapper lacks {{P}}: {wrapper!r}")
-            yield wrapper.replace("{P}", encode(payload)), technique
-    elif family == "smuggling":
-        r = _rng(family, lang)
-        for technique, frame, payload in m.SMUGGLING:
-            yield apply_transform(technique, frame, payload, r), technique
-    elif family == "suffix":
-        r = _rng(family, lang)
-        for request in m.SUFFIX_REQUESTS:
-            yield f"{request} {suffix_run(m.SUFFIX_PIECES, r)}"
-    elif family == "plain":
-        yield from m.PLAIN
-        for request, document in m.PLAIN_LONG:
-            yield f"{request}\n\n{document}"
-    else:
-        yield from getattr(m, family.upper())
-
-
 def build() -> dict[str, list[Item]]:
     """Every family's items, both languages, exact duplicates dropped."""
-    out: dict[str, list[Item]] = {}
-    seen: set[str] = set()
-    for family in FAMILIES:
-        label = "attack" if family in ATTACK_FAMILIES else "benign"
-        items: list[Item] = []
-        for lang, module in LANGS:
-            n = 0
-            for produced in _produce(family, module, lang):
-                text, technique = produced if isinstance(produced, tuple) else (produced, "")
-                key = fold(text)
-                if key in seen:
-                    print(f"exact duplicate dropped: {family}/{lang}: {text[:60]!r}")
-                    continue
-                seen.add(key)
-                n += 1
-                item = {"text": text, "label": label, "family": family, "lang": lang,
-                        "id": f"{family}-{lang}-{n}"}  # fmt: skip
-                if technique:
-                    item["technique"] = technique
-                items.append(item)
-        out[family] = items
-    return out
+    return build_set(LANGS, SEED, AFTER, encoders=ENCODINGS)
 
 
 def problems(sets: dict[str, list[Item]]) -> list[str]:
