@@ -66,6 +66,7 @@ __all__ = [
     "b64",
     "binary",
     "build_set",
+    "check_and_write",
     "choseong",
     "closest_pairs",
     "count_problems",
@@ -432,6 +433,33 @@ def build_set(
                 items.append(item)
         out[family] = items
     return out
+
+
+def check_and_write(
+    sets: Mapping[str, Sequence[Item]],
+    problems: Sequence[str],
+    data: Path,
+    langs: Sequence[str],
+    *,
+    round_first: bool = True,
+    closest: int = 8,
+) -> None:
+    """A set builder's last step: print the near-duplicates, ``problems`` and the
+    ``closest`` closest pairs, then exit 1 if there were duplicates or problems, else write
+    the files (:func:`write_set`)."""
+    everything = [item for items in sets.values() for item in items]
+    duplicates = near_duplicates(everything, round_first=round_first)
+    for a, b, score in duplicates:
+        print(f"near-duplicate {a} {b} {score}")
+    for problem in problems:
+        print(problem)
+    if closest:
+        print("closest pairs (family and language):")
+        for a, b, score in closest_pairs(everything, n=closest):
+            print(f"  {a} {b} {score}")
+    if duplicates or problems:
+        raise SystemExit(1)
+    write_set(sets, data, langs)
 
 
 def write_set(sets: Mapping[str, Sequence[Item]], data: Path, langs: Sequence[str]) -> None:

@@ -35,9 +35,9 @@ from eval.textforms import (
     FAMILIES,
     Item,
     build_set,
+    check_and_write,
     count_problems,
     near_duplicates,
-    write_set,
 )
 
 __all__ = ["DATA", "EXPECTED", "FAMILIES", "build", "main", "near_duplicates"]
@@ -59,16 +59,8 @@ def build() -> dict[str, list[Item]]:
 
 def main() -> None:
     sets = build()
-    everything = [item for items in sets.values() for item in items]
-    duplicates = near_duplicates(everything)
-    for a, b, score in duplicates:
-        print(f"near-duplicate {a} {b} {score}")
     problems = count_problems(sets, EXPECTED, (lang for lang, _ in LANGS))
-    for problem in problems:
-        print(problem)
-    if duplicates or problems:
-        raise SystemExit(1)
-    write_set(sets, DATA, [lang for lang, _ in LANGS])
+    check_and_write(sets, problems, DATA, [lang for lang, _ in LANGS], round_first=False, closest=0)
 
 
 if __name__ == "__main__":

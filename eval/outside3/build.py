@@ -41,10 +41,10 @@ from eval.textforms import (
     FAMILIES,
     Item,
     build_set,
+    check_and_write,
     closest_pairs,
     count_problems,
     near_duplicates,
-    write_set,
 )
 
 __all__ = ["DATA", "EXPECTED", "FAMILIES", "build", "closest_pairs", "main", "near_duplicates"]
@@ -66,19 +66,8 @@ def build() -> dict[str, list[Item]]:
 
 def main() -> None:
     sets = build()
-    everything = [item for items in sets.values() for item in items]
-    duplicates = near_duplicates(everything, round_first=True)
-    for a, b, score in duplicates:
-        print(f"near-duplicate {a} {b} {score}")
     problems = count_problems(sets, EXPECTED, (lang for lang, _ in LANGS))
-    for problem in problems:
-        print(problem)
-    print("closest pairs (family and language):")
-    for a, b, score in closest_pairs(everything):
-        print(f"  {a} {b} {score}")
-    if duplicates or problems:
-        raise SystemExit(1)
-    write_set(sets, DATA, [lang for lang, _ in LANGS])
+    check_and_write(sets, problems, DATA, [lang for lang, _ in LANGS])
 
 
 if __name__ == "__main__":

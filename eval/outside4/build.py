@@ -41,10 +41,8 @@ from eval.textforms import (
     FAMILIES,
     Item,
     build_set,
-    closest_pairs,
+    check_and_write,
     count_problems,
-    near_duplicates,
-    write_set,
 )
 
 __all__ = ["DATA", "EXPECTED", "FAMILIES", "build", "main", "problems"]
@@ -96,19 +94,7 @@ def problems(sets: dict[str, list[Item]]) -> list[str]:
 
 def main() -> None:
     sets = build()
-    everything = [item for items in sets.values() for item in items]
-    duplicates = near_duplicates(everything, round_first=True)
-    for a, b, score in duplicates:
-        print(f"near-duplicate {a} {b} {score}")
-    found = problems(sets)
-    for problem in found:
-        print(problem)
-    print("closest pairs (family and language):")
-    for a, b, score in closest_pairs(everything, n=12):
-        print(f"  {a} {b} {score}")
-    if duplicates or found:
-        raise SystemExit(1)
-    write_set(sets, DATA, [lang for lang, _ in LANGS])
+    check_and_write(sets, problems(sets), DATA, [lang for lang, _ in LANGS], closest=12)
 
 
 if __name__ == "__main__":
