@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Final
 
 import pytest
 from presidio_analyzer import RecognizerResult
@@ -11,6 +13,7 @@ from presidio_analyzer import RecognizerResult
 from core.pii.analyzer import PiiAnalyzer, build_analyzer
 from core.pii.evaluate import load_cases
 from core.pii.recognizers import rrn_check_digit_ok
+from core.scanning.output import pii
 from core.scanning.output.pii import SCANNER, OutputPiiGuard
 from core.scanning.policy import DEFAULT_POLICY, Policy, PolicyDocument
 from shared.errors import InvalidRequestError
@@ -261,3 +264,31 @@ def test_numbers_in_prose_cost_no_analysis(guard: OutputPiiGuard) -> None:
         "2023년",
         "사용자님,",
     ]
+
+
+SEARCHED: Final = (
+    "Dear Alice, call 010-1234-5678 or mail kim.minsu@example.kr; the server is 10.0.12.7 "
+    "(::1 on IPv6). Mr Park and Prof. Lee signed. 김민수 씨가 어제 왔고, 박지훈 고객님의 계좌는 "
+    "110-234-567890 입니다. 담당자: 이영희 과장, Name: Bob. 가김민수 님, 2024년 3월 5일.",
+    " ".join(PROSE),
+)
+
+
+@pytest.mark.parametrize("text", SEARCHED)
+@pytest.mark.parametrize("name", ["_STRICT", "_HOLDING"])
+def test_stream_searches_find_what_finditer_finds(text: str, name: str) -> None:
+    """A stream's trigger searches (``_spans``: a slice, as bytes when ASCII) find the spans
+    pyre2's ``finditer`` finds on the whole text, from every position, up to any end: the
+    ``^`` and ``\\b`` of a name's trigger read the same neighbours in the slice."""
+    pattern = getattr(pii, name)
+    rng = random.Random(name + text[:10])
+    cuts = [(pos, None) for pos in range(len(text) + 1)] + [
+        (pos, rng.randint(pos, len(text) + 1)) for pos in range(len(text) + 1) for _ in range(3)
+    ]
+    found = 0
+    for pos, endpos in cuts:
+        end = len(text) if endpos is None else min(endpos, len(text))
+        expected = [match.span() for match in pattern.finditer(text, pos, end)]
+        assert list(pii._spans(pattern, text, pos, endpos)) == expected, (pos, endpos)
+        found += len(expected)
+    assert found > len(text)  # the texts are full of triggers: the searches found them
