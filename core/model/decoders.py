@@ -85,6 +85,27 @@ _ATBASH: Final = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA",
 )
+# The hundred commonest English words (function words, mostly), the measure of whether a run
+# of Latin letters reads as English: ordinary text is a third to a half of them, its ROT13,
+# Atbash or reversal almost none. Generic word frequency, chosen from no prompt or payload.
+_COMMON_WORDS: Final = frozenset(
+    "the be to of and a in that have i it for not on with he as you do at this but his by "
+    "from they we say her she or an will my one all would there their what so up out if "
+    "about who get which go me when make can like time no just him know take people into "
+    "year your good some could them see other than then now look only come its over think "
+    "also back after use two how our work first well way even new want because any these "
+    "give day most us is are was were been has had did does should must tell write".split()
+)
+# A run of this many words or more is judged: it is a cipher where none of its words is a
+# common one as written (one per _PLAIN_WORDS words in a long run: ROT13 makes "be" of "or")
+# and at least _DECODED_SHARE of them are once decoded (two or more). Counted as distinct
+# common words (a set intersection): terse English prose has one in nearly every sentence.
+_RUN_WORDS: Final = 5
+_PLAIN_WORDS: Final = 20
+_DECODED_SHARE: Final = 0.25
+# Runs of text between sentence ends, colons, quotes and line breaks: a payload is often one
+# of them, after a wrapper in plain English.
+_RUN_BREAK: Final = re.compile(r"[.!?:;\n\"'`()\[\]{}<>]+")
 _DASHES: Final = str.maketrans(
     {"\u00b7": ".", "\u2022": ".", "\u2010": "-", "\u2013": "-", "\u2014": "-", "_": "-"}
 )
@@ -230,6 +251,26 @@ def _unzalgo(text: str) -> str | None:
     return unicodedata.normalize("NFC", stripped)
 
 
+def _unnamed_ciphers(text: str) -> list[str]:
+    """Runs of words that read as English only once ROT13-, Atbash- or right-to-left-
+    decoded, decoded (a text that names its cipher is decoded whole, above)."""
+    found: list[str] = []
+    for run in _RUN_BREAK.split(text):
+        if not run.isascii():
+            continue  # these ciphers leave ASCII letters ASCII; Hangul is no cipher of them
+        words = run.lower().split()
+        if len(words) < _RUN_WORDS:
+            continue
+        if len(_COMMON_WORDS.intersection(words)) > len(words) // _PLAIN_WORDS:
+            continue
+        for decoded in (run.translate(_ROT13), run.translate(_ATBASH), run[::-1]):
+            common = len(_COMMON_WORDS.intersection(decoded.lower().split()))
+            if common >= 2 and common >= _DECODED_SHARE * len(words):
+                found.append(decoded.strip())
+                break
+    return found
+
+
 def decoded_texts(text: str) -> list[str]:
     """The texts hidden in ``text`` in the encodings above, in that order, without repeats
     and without ``text`` itself (an empty list for ordinary prompts)."""
@@ -267,4 +308,5 @@ def decoded_texts(text: str) -> list[str]:
             found.append(text.translate(_ATBASH))
         if _REVERSE_CUE.search(text):
             found.append(text[::-1])
+    found += _unnamed_ciphers(text)
     return [t for t in dict.fromkeys(found) if t.strip() and t != text]
