@@ -81,6 +81,16 @@ _EVENT_END: Final = re.compile(rb"\r?\n\r?\n")
 # Fields a model writes: on the delta or message (chat), or on the choice (completion).
 _MESSAGE_FIELDS: Final = ("content", "reasoning_content")
 _CONTENT_FILTER: Final = "content_filter"
+# The shape nearly every event of a streamed chat answer has, as vLLM writes it (pydantic's
+# compact JSON, fields in order): one choice, index 0, whose delta is its content (after the
+# first chunk's role) and which does not finish. No "[" outside the choices: one choices
+# array, one choice, nothing else that holds text. SseAnswer._content_only reads it.
+_CONTENT_ONLY: Final = re.compile(
+    rb'(\{[^\[]*"choices":\[\{"index":0,"delta":\{(?:"role":"assistant",)?"content":)'
+    rb'("(?:[^"\\]|\\.)*+")'
+    rb'(\},(?:"logprobs":null,)?"finish_reason":null(?:,"stop_reason":null)?\}\][^\[]*\})',
+    re.DOTALL,
+)
 # A streamed answer whose checks took more CPU time than this in one read (on the event
 # loop) is checked off the loop from then on, the rest of that read included
 # (SseAnswer.offloading).
@@ -96,6 +106,9 @@ class TextKey:
     choice: int
     field: str  # content | reasoning_content | text | name | arguments
     call: int | None = None
+
+
+_CONTENT: Final = TextKey(0, "content")
 
 
 class AnswerBlocked(Exception):
@@ -295,6 +308,7 @@ class SseAnswer:
         # The keys of each choice that have had text, in order, until flushed.
         self._open: dict[int, dict[TextKey, None]] = {}
         self._template: dict[str, Any] | None = None  # the last chunk, for a closing event
+        self._template_payload: bytes | None = None  # or its bytes, not parsed yet
         self.finished = False  # set when a member ended the answer: read no more
 
     def feed(self, chunk: bytes) -> bytes:
@@ -397,6 +411,10 @@ class SseAnswer:
             if calls is not None and not self._texted:
                 self._texted = _has_content(payload)
             return event + terminator
+        if skipped:
+            fast = self._content_only(event, payload, terminator)
+            if fast is not None:
+                return fast
         try:
             chunk = orjson.loads(payload)
         except orjson.JSONDecodeError:
@@ -410,6 +428,38 @@ class SseAnswer:
         return b"".join(
             self._send(held, terminator) for held in calls.feed(chunk, event + terminator, payload)
         )
+
+    def _content_only(self, event: bytes, payload: bytes, terminator: bytes) -> bytes | None:
+        """An event of the :data:`_CONTENT_ONLY` shape through the chain without parsing it
+        into objects: its one text is read from its bytes, and what the members let through
+        is written back between the same bytes; ``None`` for any other event (parsed, as
+        :meth:`_emit` does). Measured in-process with the thread idle 2 ms before each event,
+        as a core is between vLLM's chunks: parsing and writing the chunk again cost 34-55 µs
+        an event of a member that changes the text, this path 12-23 µs."""
+        shape = _CONTENT_ONLY.fullmatch(payload)
+        if shape is None:
+            return None
+        try:
+            text = orjson.loads(shape[2])
+        except orjson.JSONDecodeError:
+            return None
+        if not text:
+            return event + terminator  # no text: nothing for the members, as in _emit
+        self._template, self._template_payload = None, payload
+        if self._calls is not None:
+            self._texted = True
+        self._open.setdefault(0, {})[_CONTENT] = None
+        passed = self._chain.feed(_CONTENT, text)
+        if passed == text:
+            return event + terminator
+        return b"data: " + shape[1] + orjson.dumps(passed) + shape[3] + terminator
+
+    def _last_chunk(self) -> dict[str, Any] | None:
+        """The last chunk seen (for a closing event's id, model and object)."""
+        if self._template_payload is not None:
+            self._template = orjson.loads(self._template_payload)
+            self._template_payload = None
+        return self._template
 
     def _send(self, held: Held, terminator: bytes) -> bytes:
         """A chunk the call gate lets go: as the model sent it when no member changes it."""
@@ -434,7 +484,7 @@ class SseAnswer:
     def _emit(self, chunk: dict[str, Any], raw: bytes | None, terminator: bytes) -> bytes:
         """A parsed chunk through the members; ``raw`` (the event as the model server wrote
         it) goes on instead when none of them changed it."""
-        self._template = chunk
+        self._template, self._template_payload = chunk, None
         calls = self._calls
         changed = False
         for index, choice in _choices(chunk):
@@ -458,7 +508,7 @@ class SseAnswer:
             return b""
         out = [self._send(held, b"\n\n") for held in calls.drain()]
         for index, refused in calls.unannounced():
-            template = self._template or {}
+            template = self._last_chunk() or {}
             chunk = {k: v for k, v in template.items() if k not in ("choices", "usage")}
             chunk["choices"] = [
                 {"index": index, "delta": {"content": refusal_text(refused)}, "finish_reason": None}
@@ -497,9 +547,10 @@ class SseAnswer:
                     choice = choices.setdefault(index, {"index": index, "finish_reason": None})
                     _put(choice, key, held)
         self._open.clear()
-        if not choices or self._template is None:
+        template = self._last_chunk()
+        if not choices or template is None:
             return b""
-        chunk = {k: v for k, v in self._template.items() if k not in ("choices", "usage")}
+        chunk = {k: v for k, v in template.items() if k not in ("choices", "usage")}
         chunk["choices"] = list(choices.values())
         return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
@@ -508,7 +559,7 @@ class SseAnswer:
         self.finished = True
         if self._exchange is not None:
             self._exchange.output_block = block
-        template = self._template or {}
+        template = self._last_chunk() or {}
         completion = template.get("object") == "text_completion"
         indexes = sorted(self._open) or [0]
         chunk = {k: v for k, v in template.items() if k not in ("choices", "usage")}

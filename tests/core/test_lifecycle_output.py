@@ -13,6 +13,7 @@ import orjson
 import pytest
 from starlette.responses import Response
 
+from core.lifecycle import output
 from core.lifecycle.exchange import Exchange
 from core.lifecycle.guard import OutputScanners, Prepared
 from core.lifecycle.output import (
@@ -454,3 +455,95 @@ def test_an_event_that_is_not_json_is_dropped_not_sent_unchecked() -> None:
     assert b"1478257" not in sent
     assert _content(sent) == "다음 안내입니다. 다음 안내입니다. "
     assert sent.endswith(b"data: [DONE]\n\n")
+
+
+class Upper(AnswerTransform):
+    """Changes every text it is given (so every event it sees is written again)."""
+
+    def feed(self, key: TextKey, delta: str) -> str:
+        return delta.upper()
+
+
+TRICKY = 'a "quoted" \\ back\\slash, \n [brackets] {"content":"x"} 한국어 😀 \u2028 end'
+HEAD = {"id": "chatcmpl-7", "object": "chat.completion.chunk", "created": 1, "model": "m[1]x"}
+
+
+def _vllm(choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"id": "chatcmpl-7", "object": "chat.completion.chunk", "created": 1, "model": "m"} | {
+        "choices": choices,
+        **extra,
+    }
+
+
+def _open(delta: dict[str, Any], index: int = 0, **extra: Any) -> dict[str, Any]:
+    return {"index": index, "delta": delta, "logprobs": None, "finish_reason": None, **extra}
+
+
+@pytest.mark.parametrize(
+    ("chunk", "fast"),
+    [
+        pytest.param(_vllm([_open({"content": TRICKY})]), True, id="content"),
+        pytest.param(_vllm([_open({"role": "assistant", "content": "Hi"})]), True, id="role"),
+        pytest.param(_vllm([_open({"content": "x"}, stop_reason=None)]), True, id="stop-reason"),
+        pytest.param(
+            _vllm([_open({"content": "x"})], usage={"prompt_tokens": 3}), True, id="usage"
+        ),
+        pytest.param(HEAD | {"choices": [_open({"content": "x"})]}, False, id="bracket-in-head"),
+        pytest.param(
+            _vllm([_open({"content": "a"}), _open({"content": "b"}, 1)]), False, id="two-choices"
+        ),
+        pytest.param(_vllm([_open({"content": "x"}, 1)]), False, id="index-1"),
+        pytest.param(
+            _vllm([_open({"content": "x", "reasoning_content": "think"})]), False, id="reasoning"
+        ),
+        pytest.param(
+            _vllm([_open({"reasoning_content": "think", "content": "x"})]),
+            False,
+            id="reasoning-1st",
+        ),
+        pytest.param(
+            _vllm([{"index": 0, "delta": {"content": "x"}, "finish_reason": "stop"}]),
+            False,
+            id="finishing",
+        ),
+        pytest.param(
+            _vllm([_open({"content": "x"}) | {"logprobs": {"content": []}}]), False, id="logprobs"
+        ),
+    ],
+)
+def test_every_chunk_shape_is_read_and_written_alike(chunk: dict[str, Any], fast: bool) -> None:
+    """Chunks of the shape nearly every streamed event has are read from their bytes, the rest
+    parsed (``_CONTENT_ONLY`` says which); either way every text reaches the members and the
+    client gets the chunk with each text as the members let it through, the rest unchanged."""
+    payload = orjson.dumps(chunk)
+    assert (output._CONTENT_ONLY.fullmatch(payload) is not None) is fast
+    seen = Seen()
+    out = SseAnswer(OutputChain([seen, Upper()])).feed(b"data: " + payload + b"\n\n")
+    expected = orjson.loads(payload)
+    texts = {}
+    for choice in expected["choices"]:
+        delta = choice["delta"]
+        for field in ("content", "reasoning_content"):
+            if field in delta:
+                texts[TextKey(choice["index"], field)] = delta[field]
+                delta[field] = delta[field].upper()
+    assert _events(out) == [expected]
+    assert seen.texts == texts
+
+
+def test_a_block_after_chunks_read_from_their_bytes_names_the_stream() -> None:
+    """The content_filter chunk that ends a stream of such chunks carries the stream's id and
+    model (read from the last chunk's bytes)."""
+    stream = b"".join(
+        b"data: " + orjson.dumps(_vllm([_open({"content": piece})])) + b"\n\n"
+        for piece in ["one ", "two ", "secret"]
+    )
+    out = SseAnswer(OutputChain([Cut("secret")])).feed(stream)
+    last = _events(out)[-1]
+    assert (last["id"], last["model"], last["object"]) == (
+        "chatcmpl-7",
+        "m",
+        "chat.completion.chunk",
+    )
+    assert last["choices"][0]["finish_reason"] == "content_filter"
+    assert _content(out) == "one two "
