@@ -223,6 +223,18 @@ class Front:
         lines = [json.loads(line) for line in self.log.read_text().splitlines() if line[:1] == "{"]
         return [line for line in lines if line.get("event") == "http_request"]
 
+    def access(self, path: str, within: float = 2.0) -> list[dict[str, Any]]:
+        """The access-log lines of ``path``. nginx writes a request's line after it has
+        answered, so a test that reads right after the response waits for the first line
+        (up to ``within`` seconds; twice a read came first and found none, and a stop that
+        comes first loses the line)."""
+        deadline = time.monotonic() + within
+        while True:
+            lines = [line for line in self.access_lines() if line["path"] == path]
+            if lines or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
+
 
 def _front(kind: str, tmp_path: Path, edge_port: int, ingress: str | None = None) -> Front:
     port = free_port()
@@ -249,6 +261,7 @@ def test_forged_headers_never_reach_the_edge_as_sent(
                 headers={"authorization": f"Bearer {key}", **FORGED},
             )
             request_lines = access_lines(logs, 2, "/v1/chat/completions")
+        nginx_lines = front.access("/v1/chat/completions")
     finally:
         front.service.stop()
     assert response.status_code == 200, response.text
@@ -264,7 +277,7 @@ def test_forged_headers_never_reach_the_edge_as_sent(
     assert [(line["client_ip"], line["request_id"]) for line in request_lines] == [
         ("127.0.0.1", request_id)
     ] * 2  # the edge's line and core's
-    [access] = [line for line in front.access_lines() if line["path"] == "/v1/chat/completions"]
+    [access] = nginx_lines
     assert (access["request_id"], access["client_ip"], access["status"]) == (
         request_id,
         "127.0.0.1",
@@ -371,16 +384,9 @@ class Layout:
         transport = httpx.HTTPTransport(verify=context, local_address=source)
         return httpx.Client(base_url=self.url, transport=transport, timeout=30)
 
-    def access(self, path: str, within: float = 2.0) -> list[dict[str, Any]]:
-        """The access-log lines of ``path``. nginx writes a request's line after it has
-        answered, so a test that reads right after the response waits for the first line
-        (up to ``within`` seconds; once, a read came first and found none)."""
-        deadline = time.monotonic() + within
-        while True:
-            lines = [line for line in self.front.access_lines() if line["path"] == path]
-            if lines or time.monotonic() > deadline:
-                return lines
-            time.sleep(0.02)
+    def access(self, path: str) -> list[dict[str, Any]]:
+        """The access-log lines of ``path`` (see :meth:`Front.access`)."""
+        return self.front.access(path)
 
     def stop(self) -> None:
         self.front.service.stop()
