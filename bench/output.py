@@ -24,6 +24,7 @@ alternating rounds, to the upstream directly, to the bare core and to the guarde
 Results also go to ``bench/results/output.json``.
 
     python -m bench.output --requests 300 --chunks 200
+    python -m bench.output --modes json --requests 3000   # the JSON figures alone, closer
 """
 
 from __future__ import annotations
@@ -124,8 +125,14 @@ def main() -> int:
     parser.add_argument("--answer-bytes", type=int, default=4096)
     parser.add_argument("--chunks", type=int, default=200)
     parser.add_argument("--chunk-delay-ms", type=float, default=2.0)
+    parser.add_argument(
+        "--modes", default="json,stream", help="comma-separated: json, stream (default both)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "output.json")
     args = parser.parse_args()
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    if not modes or set(modes) - {"json", "stream"}:
+        parser.error(f"--modes takes json and/or stream, not {args.modes!r}")
 
     with ExitStack() as stack:
         space = workspace(
@@ -156,7 +163,7 @@ def main() -> int:
         # The echo model answers "echo: " + the last user message: the answer is the prompt.
         answer = _answer(args.answer_bytes)
         results: dict[str, dict[str, float]] = {}
-        for mode in ("json", "stream"):
+        for mode in modes:
             stream = mode == "stream"
             knobs = (
                 {"chunks": args.chunks, "delay_ms": args.chunk_delay_ms, "stamp": True}

@@ -48,6 +48,7 @@ import functools
 import json
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,13 +283,25 @@ class InjectionClassifier:
         a 192-character slice of a document, mostly benign context, is not one)."""
         if result.windows == 1:
             return text
+        found = self.winning_form(text, result)
+        return found[0] if found is not None and found[1] == 1 else None
+
+    def winning_form(self, text: str, result: ClassifierResult) -> tuple[str, int] | None:
+        """The normalised (or decoded) form of ``text`` that ``result``'s window belongs to,
+        and how many windows that form has."""
         first = 0
         for form in _forms(text):
             count = len(TextWindows(form, self.spec, canonical=self._canonical).spans)
             if result.window < first + count:
-                return form if count == 1 else None
+                return form, count
             first += count
         return None
+
+    def window_score(self, text: str) -> float:
+        """The n-gram model's score of ``text`` (a normalised form, at most one ``window``
+        long) read as one window, as training read a long text's windows."""
+        batch = next(TextWindows(text, self.spec, canonical=self._canonical).rows()).padded()
+        return float(self._run([batch])[0])
 
     def _score_short(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
         """Score forms of one window each, in shared calls."""
@@ -566,8 +579,8 @@ class _Cascade:
     when a decoded form won; the encoder reads at most ``MAX_TOKENS`` word pieces, and a
     longer text keeps its n-gram score): above the
     model's threshold exactly when the combination is above the one chosen on the dev split
-    (``core/model/train_encoder.py``); outside the band, and for a window of a long text,
-    the n-gram score stands.
+    (``core/model/train_encoder.py``); outside the band the n-gram score stands. A window
+    of a long text in the band is read again (:meth:`_rescore_long`) and can only go down.
     """
 
     encoder: SentenceEncoder
@@ -597,7 +610,7 @@ class _Cascade:
             return result
         window = classifier.window_text(text, result)
         if window is None:
-            return result
+            return self._rescore_long(classifier, text, result)
         # Only a text the encoder reads whole (SentenceEncoder.whole_logit).
         head = self.encoder.whole_logit(window)
         if head is None:
@@ -610,11 +623,86 @@ class _Cascade:
             written = self.encoder.whole_logit(text)
             if written is not None:
                 head = min(head, written)
-        z = self.weight * math.log(p / (1 - p)) + (1 - self.weight) * head + self.shift
-        score = 1.0 / (1.0 + math.exp(-min(max(z, -60.0), 60.0)))
+        score = _sigmoid(self.weight * _logit(p) + (1 - self.weight) * head + self.shift)
         return ClassifierResult(
             score, result.window, result.windows, result.start, result.end, result.decoded, True
         )
+
+    def _rescore_long(
+        self, classifier: InjectionClassifier, text: str, result: ClassifierResult
+    ) -> ClassifierResult:
+        """A window of a long text, unsure: it keeps its score only as far as a second
+        reading agrees, the higher of
+
+        * its surroundings: the n-gram model on the ``window`` (1,024) characters centred on
+          it, the size training read long texts in, averaged with it in log-odds;
+        * the encoder on the window itself, combined as for a short text.
+
+        The 192-character windows that find an attack padded with pages of filler also cut
+        ordinary prose mid-sentence, and the n-gram model, trained on whole texts, took some
+        such cuts of Korean documents for attacks: 16 KB of ordinary Korean sentences scored
+        0.73 (blocked) on one window while every sentence scored about 0.01. Either reading
+        alone lost attacks hidden in our held-out long documents (the encoder misreads some
+        slices; the surroundings dilute a short attack); together they lost one of 51
+        (``core/model/MODEL_CARD.md``). The score never rises above the window's own.
+        """
+        found = classifier.winning_form(text, result)
+        if found is None:
+            return result
+        form, p = found[0], result.score
+        size = classifier.spec.window
+        middle = (result.start + result.end) // 2
+        start = max(0, min(middle - size // 2, len(form) - size))
+        around = classifier.window_score(form[start : start + size])
+        second = _sigmoid(0.5 * _logit(p) + 0.5 * _logit(around))
+        head = self.encoder.whole_logit(form[result.start : result.end])
+        if head is not None:
+            read = _sigmoid(self.weight * _logit(p) + (1 - self.weight) * head + self.shift)
+            second = max(second, read)
+        sentences = _sentences_around(form, result.start, result.end)
+        if sentences and second < p:
+            scored = classifier.second_tier(sentences, classifier.first_tier(sentences), limit=1)
+            second = max(second, *(found.score for found in scored))
+        return ClassifierResult(
+            min(p, second),
+            result.window,
+            result.windows,
+            result.start,
+            result.end,
+            result.decoded,
+            True,
+        )
+
+
+# Where a sentence ends: after ., !, ?, 。 and white space, or at a line break.
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?。])\s+|\n\s*")
+# How far past a window's edge its first and last sentences are read.
+_SENTENCE_REACH: Final = 256
+
+
+def _sentences_around(form: str, start: int, end: int) -> list[str]:
+    """The sentences that ``form[start:end]`` touches, whole (each up to
+    :data:`_SENTENCE_REACH` characters past the window's edges)."""
+    lo = max(0, start - _SENTENCE_REACH)
+    hi = min(len(form), end + _SENTENCE_REACH)
+    pieces: list[str] = []
+    at = lo
+    for match in _SENTENCE_END.finditer(form, lo, hi):
+        if match.end() > start and at < end:
+            pieces.append(form[at : match.start()])
+        at = match.end()
+    if at < end:
+        pieces.append(form[at:hi])
+    return [piece for piece in dict.fromkeys(pieces) if piece.strip()]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(max(z, -60.0), 60.0)))
 
 
 def _metadata(
