@@ -194,7 +194,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--by-technique", action="store_true", help="also a table per encoding and transform"
     )
     args = parser.parse_args(argv)
-    items = load(args.data, families=args.family or FAMILIES)
+    # Every family asked for must have its file; without --family, those the set has (the
+    # sixth set holds only documents: indirect, hard_negative and plain).
+    families = args.family or [f for f in FAMILIES if (args.data / f"{f}.jsonl").is_file()]
+    missing = [f for f in families if not (args.data / f"{f}.jsonl").is_file()]
+    if missing or not families:
+        parser.error(f"{args.data} has no {', '.join(f'{f}.jsonl' for f in missing or FAMILIES)}")
+    items = load(args.data, families=families)
     scored, load_s = asyncio.run(score(items, args.model))
     print(table(scored, load_s))
     if args.by_technique:
