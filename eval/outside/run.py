@@ -58,8 +58,11 @@ class Scored:
         return self.decision == Decision.BLOCK.value
 
 
-def load(data: Path = DATA, families: Sequence[str] = FAMILIES) -> list[dict[str, str]]:
-    """The items of ``families``, in file order."""
+def load(data: Path = DATA, families: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """The items of ``families`` (default: every family the set has a file for), in file
+    order."""
+    if families is None:
+        families = [family for family in FAMILIES if (data / f"{family}.jsonl").is_file()]
     return [
         orjson.loads(line)
         for family in families
@@ -196,11 +199,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # Every family asked for must have its file; without --family, those the set has (the
     # sixth set holds only documents: indirect, hard_negative and plain).
-    families = args.family or [f for f in FAMILIES if (args.data / f"{f}.jsonl").is_file()]
-    missing = [f for f in families if not (args.data / f"{f}.jsonl").is_file()]
-    if missing or not families:
-        parser.error(f"{args.data} has no {', '.join(f'{f}.jsonl' for f in missing or FAMILIES)}")
-    items = load(args.data, families=families)
+    asked = args.family or FAMILIES
+    present = [f for f in asked if (args.data / f"{f}.jsonl").is_file()]
+    missing = [f for f in asked if f not in present]
+    if not present or (args.family and missing):
+        parser.error(f"{args.data} has no {', '.join(f'{f}.jsonl' for f in missing)}")
+    items = load(args.data, families=present)
     scored, load_s = asyncio.run(score(items, args.model))
     print(table(scored, load_s))
     if args.by_technique:

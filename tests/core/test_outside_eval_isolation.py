@@ -1,4 +1,4 @@
-"""The outside evaluation sets (``eval/outside`` to ``eval/outside5``, issue 16) measure
+"""The outside evaluation sets (``eval/outside`` to ``eval/outside6``, issue 16) measure
 generalisation only if training never saw them: no text of them is in what the classifier is
 trained on (the corpus's train split and the rows ``core.model.synth`` builds from the seeds),
 and no training module reads their folders."""
@@ -26,6 +26,7 @@ SETS = {
     "outside3": (ROOT / "eval" / "outside3" / "data", 700),
     "outside4": (ROOT / "eval" / "outside4" / "data", 450),
     "outside5": (ROOT / "eval" / "outside5" / "data", 450),
+    "outside6": (ROOT / "eval" / "outside6" / "data", 120),
 }
 
 
