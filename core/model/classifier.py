@@ -244,7 +244,7 @@ class InjectionClassifier:
         results (a score in the band): 15-25 ms, which a caller on an event loop should run
         on a thread; the n-gram tier alone is about a millisecond per KB."""
         cascade = self._cascade
-        return cascade is not None and any(cascade.low < r.score < cascade.high for r in results)
+        return cascade is not None and any(cascade.unsure(r) for r in results)
 
     def second_tier(
         self,
@@ -261,7 +261,7 @@ class InjectionClassifier:
             return list(results)
         unsure: dict[str, float] = {}
         for text, result in zip(texts, results, strict=True):
-            if cascade.low < result.score < cascade.high:
+            if cascade.unsure(result):
                 unsure[text] = result.score
         chosen = set(sorted(unsure, key=unsure.__getitem__, reverse=True)[:limit])
         done: dict[str, ClassifierResult] = {}
@@ -297,11 +297,19 @@ class InjectionClassifier:
             first += count
         return None
 
-    def window_score(self, text: str) -> float:
-        """The n-gram model's score of ``text`` (a normalised form, at most one ``window``
-        long) read as one window, as training read a long text's windows."""
-        batch = next(TextWindows(text, self.spec, canonical=self._canonical).rows()).padded()
-        return float(self._run([batch])[0])
+    def window_scores(self, texts: Sequence[str]) -> list[float]:
+        """The n-gram model's score of each of ``texts`` (normalised, at most one ``window``
+        long each) read as one window, as training read a long text's windows; one ONNX
+        call for them all (no decoding, no forms)."""
+        if not texts:
+            return []
+        if max(map(len, texts)) > self.spec.window:
+            raise ValueError(f"window_scores takes texts of at most {self.spec.window} characters")
+        batches = [
+            next(TextWindows(text, self.spec, canonical=self._canonical).rows()).padded()
+            for text in texts
+        ]
+        return [float(score) for score in self._run(batches)]
 
     def _score_short(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
         """Score forms of one window each, in shared calls."""
@@ -579,8 +587,9 @@ class _Cascade:
     when a decoded form won; the encoder reads at most ``MAX_TOKENS`` word pieces, and a
     longer text keeps its n-gram score): above the
     model's threshold exactly when the combination is above the one chosen on the dev split
-    (``core/model/train_encoder.py``); outside the band the n-gram score stands. A window
-    of a long text in the band is read again (:meth:`_rescore_long`) and can only go down.
+    (``core/model/train_encoder.py``); outside the band the n-gram score stands. A long
+    text whose best window is above the band's floor is judged by its sentences instead
+    (:meth:`_read_sentences`).
     """
 
     encoder: SentenceEncoder
@@ -602,15 +611,23 @@ class _Cascade:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(f"encoder model metadata is invalid: {path}") from exc
 
+    def unsure(self, result: ClassifierResult) -> bool:
+        """Whether the second tier reads ``result``'s text again: an n-gram score in the
+        band, or any window of a long text above the band's floor (its sentences are read,
+        :meth:`_read_sentences`)."""
+        if result.windows > 1 and result.score > self.low:
+            return True
+        return self.low < result.score < self.high
+
     def rescore(
         self, classifier: InjectionClassifier, text: str, result: ClassifierResult
     ) -> ClassifierResult:
         p = result.score
-        if not self.low < p < self.high:
-            return result
         window = classifier.window_text(text, result)
         if window is None:
-            return self._rescore_long(classifier, text, result)
+            return self._read_sentences(classifier, text, result)
+        if not self.low < p < self.high:
+            return result
         # Only a text the encoder reads whole (SentenceEncoder.whole_logit).
         head = self.encoder.whole_logit(window)
         if head is None:
@@ -623,77 +640,81 @@ class _Cascade:
             written = self.encoder.whole_logit(text)
             if written is not None:
                 head = min(head, written)
-        score = _sigmoid(self.weight * _logit(p) + (1 - self.weight) * head + self.shift)
+        score = self._combined(p, head)
         return ClassifierResult(
             score, result.window, result.windows, result.start, result.end, result.decoded, True
         )
 
-    def _rescore_long(
+    def _combined(self, p: float, head: float) -> float:
+        return _sigmoid(self.weight * _logit(p) + (1 - self.weight) * head + self.shift)
+
+    def _read_sentences(
         self, classifier: InjectionClassifier, text: str, result: ClassifierResult
     ) -> ClassifierResult:
-        """A window of a long text, unsure: it keeps its score only as far as a second
-        reading agrees, the higher of
+        """A long text (a form of more than one window) judged by its sentences.
 
-        * its surroundings: the n-gram model on the ``window`` (1,024) characters centred on
-          it, the size training read long texts in, averaged with it in log-odds;
-        * the encoder on the window itself, combined as for a short text.
-
-        The 192-character windows that find an attack padded with pages of filler also cut
-        ordinary prose mid-sentence, and the n-gram model, trained on whole texts, took some
-        such cuts of Korean documents for attacks: 16 KB of ordinary Korean sentences scored
-        0.73 (blocked) on one window while every sentence scored about 0.01. Either reading
-        alone lost attacks hidden in our held-out long documents (the encoder misreads some
-        slices; the surroundings dilute a short attack); together they lost one of 51
-        (``core/model/MODEL_CARD.md``). The score never rises above the window's own.
+        Its 192-character windows find an attack padded with pages of filler, but they cut
+        a document mid-sentence, and over a document's dozens of windows the n-gram model's
+        doubts add up: on ``eval/longdev`` (ordinary documents written for choosing this
+        rule) the best window blocked 27 of 40 ordinary documents and 13 of 16 security
+        ones. Read sentence by sentence (:func:`_sentence_spans`, pieces of at most one
+        window; the n-gram model on each, as one window), a document counts as an attack
+        where a sentence is one the n-gram model is sure of (``high``), or where its most
+        suspect sentence is above the threshold and the encoder, on that sentence, is sure
+        too: its combined score is read against ``high`` instead of the threshold. Anything
+        else keeps a score below the threshold. On longdev that
+        blocked 7 of 40 ordinary documents, 3 of 16 security ones and 14 of 16 attacks (13
+        by the window); on the held-out attacks hidden in long texts of ``core/model/data``
+        47 of 51 (35 by the window), with none of their 63 long benign texts
+        (``core/model/MODEL_CARD.md``). A form longer than :data:`SENTENCE_READ_CHARS`
+        keeps its best window's score.
         """
         found = classifier.winning_form(text, result)
-        if found is None:
+        if found is None or len(found[0]) > SENTENCE_READ_CHARS:
             return result
-        form, p = found[0], result.score
-        size = classifier.spec.window
-        middle = (result.start + result.end) // 2
-        start = max(0, min(middle - size // 2, len(form) - size))
-        around = classifier.window_score(form[start : start + size])
-        second = _sigmoid(0.5 * _logit(p) + 0.5 * _logit(around))
-        head = self.encoder.whole_logit(form[result.start : result.end])
-        if head is not None:
-            read = _sigmoid(self.weight * _logit(p) + (1 - self.weight) * head + self.shift)
-            second = max(second, read)
-        sentences = _sentences_around(form, result.start, result.end)
-        if sentences and second < p:
-            scored = classifier.second_tier(sentences, classifier.first_tier(sentences), limit=1)
-            second = max(second, *(found.score for found in scored))
+        form = found[0]
+        spans = _sentence_spans(form, classifier.spec.window)
+        if not spans:
+            return result
+        scores = classifier.window_scores([form[a:b] for a, b in spans])
+        top = max(range(len(spans)), key=scores.__getitem__)
+        p = scores[top]
+        encoded = False
+        if self.low < p < self.high and p >= classifier.threshold:
+            head = self.encoder.whole_logit(form[spans[top][0] : spans[top][1]])
+            if head is not None:
+                encoded = True
+                # Above the threshold only where the combined score is at least ``high``.
+                stricter = _logit(self.high) - _logit(classifier.threshold)
+                p = min(p, _sigmoid(_logit(self._combined(p, head)) - stricter))
+        start, end = spans[top]
         return ClassifierResult(
-            min(p, second),
-            result.window,
-            result.windows,
-            result.start,
-            result.end,
-            result.decoded,
-            True,
+            p, result.window, result.windows, start, end, result.decoded, encoded
         )
 
 
+# A long form up to this many characters is judged by its sentences (_Cascade._read_sentences):
+# 16 KB of prose has ~150 of them, a few milliseconds of n-gram work in one batch.
+SENTENCE_READ_CHARS: Final = 65536
 # Where a sentence ends: after ., !, ?, 。 and white space, or at a line break.
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?。])\s+|\n\s*")
-# How far past a window's edge its first and last sentences are read.
-_SENTENCE_REACH: Final = 256
 
 
-def _sentences_around(form: str, start: int, end: int) -> list[str]:
-    """The sentences that ``form[start:end]`` touches, whole (each up to
-    :data:`_SENTENCE_REACH` characters past the window's edges)."""
-    lo = max(0, start - _SENTENCE_REACH)
-    hi = min(len(form), end + _SENTENCE_REACH)
-    pieces: list[str] = []
-    at = lo
-    for match in _SENTENCE_END.finditer(form, lo, hi):
-        if match.end() > start and at < end:
-            pieces.append(form[at : match.start()])
-        at = match.end()
-    if at < end:
-        pieces.append(form[at:hi])
-    return [piece for piece in dict.fromkeys(pieces) if piece.strip()]
+def _sentence_spans(form: str, longest: int) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each sentence of ``form`` (pieces of at most ``longest``
+    characters: a longer run without a sentence end is cut), each distinct piece once."""
+    spans: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    at = 0
+    ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(form)]
+    for stop, after in [*ends, (len(form), len(form))]:
+        for cut in range(at, stop, longest):
+            piece = form[cut : min(stop, cut + longest)]
+            if piece.strip() and piece not in seen:
+                seen.add(piece)
+                spans.append((cut, min(stop, cut + longest)))
+        at = after
+    return spans
 
 
 def _logit(p: float) -> float:
