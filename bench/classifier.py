@@ -3,7 +3,8 @@
 p50/p99/max of one ``score`` call (normalisation, featurization, ONNX, and the encoder tier
 when the n-gram score falls in its band) on prompts of 1 KB and 16 KB of UTF-8: English,
 Korean, and English with an attack at the end. Prompts are built from the sentences of the
-held-out long benign documents of ``core/model/data`` (no dataset needed). Then the cost of
+held-out long benign documents of ``core/model/data`` (no dataset needed); at 16 KB also
+real documents (``eval/longdev``'s ordinary ones, every sentence distinct). Then the cost of
 the encoder tier alone (``SentenceEncoder.logit``) on 1 KB, what a text in the band pays on
 top, and a mix: every held-out row of ``core/model/data`` once per pass, with the share of
 them that reached the encoder. One session, one thread, as core runs it. ``--out`` also
@@ -122,6 +123,19 @@ def _sentences() -> dict[str, list[str]]:
     return {lang: list(found) for lang, found in sentences.items()}
 
 
+def _documents(lang: str, size: int) -> str:
+    """The ordinary documents of ``eval/longdev`` in ``lang``, one after the other, cut at
+    ``size`` UTF-8 bytes: pages whose sentences are nearly all distinct."""
+    path = Path(__file__).resolve().parent.parent / "eval" / "longdev" / "data" / "plain.jsonl"
+    texts = [
+        row["text"]
+        for row in map(json.loads, path.read_text("utf-8").splitlines())
+        if row["lang"] == lang
+    ]
+    data = "\n\n".join(texts).encode()[:size]
+    return data.decode("utf-8", "ignore")
+
+
 def _timed_each(classifier: InjectionClassifier, texts: list[str]) -> list[float]:
     samples = []
     for text in texts:
@@ -148,6 +162,9 @@ def main() -> None:
             "ko": _fill(sentences["ko"], size),
             "en+attack": _fill(sentences["en"], size, ATTACK),
         }
+        if size > 4096:
+            # Real documents: every sentence distinct (the fills above repeat a few dozen).
+            cases.update({f"{lang} docs": _documents(lang, size) for lang in ("en", "ko")})
         for name, text in cases.items():
             results.append(_latency(classifier, f"{name} {size // 1024} KB", text, runs))
     encoder = SentenceEncoder()
