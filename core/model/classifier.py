@@ -66,6 +66,7 @@ from core.model.features import (
     FeatureSpec,
     TextWindows,
     WindowRows,
+    featurize_many,
 )
 from shared.normalize import normalize, normalized_forms
 
@@ -303,13 +304,12 @@ class InjectionClassifier:
         call for them all (no decoding, no forms)."""
         if not texts:
             return []
-        if max(map(len, texts)) > self.spec.window:
-            raise ValueError(f"window_scores takes texts of at most {self.spec.window} characters")
-        batches = [
-            next(TextWindows(text, self.spec, canonical=self._canonical).rows()).padded()
-            for text in texts
-        ]
-        return [float(score) for score in self._run(batches)]
+        scores: list[float] = []
+        for first in range(0, len(texts), WINDOWS_PER_BATCH):
+            part = texts[first : first + WINDOWS_PER_BATCH]
+            batch = featurize_many(part, self.spec, canonical=self._canonical)
+            scores.extend(float(score) for score in self._run([batch]))
+        return scores
 
     def _score_short(self, pending: Sequence[tuple[_Best, bool, int, FeatureBatch]]) -> None:
         """Score forms of one window each, in shared calls."""

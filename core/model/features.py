@@ -30,7 +30,7 @@ window always reaches the end of the text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
@@ -316,6 +316,37 @@ def featurize(
     some buckets lets them all be counted as one (see :func:`feature_batches`).
     """
     return next(feature_batches(text, spec, canonical=canonical, per_batch=None))
+
+
+def featurize_many(
+    texts: Sequence[str], spec: FeatureSpec, *, canonical: npt.NDArray[np.int32] | None = None
+) -> FeatureBatch:
+    """:func:`featurize` of each of ``texts`` (normalised, each at most one window long) as
+    one row each, counted together: the texts' codes are hashed as one array and each
+    n-gram that crosses from one text into the next is dropped, so a row is exactly the one
+    :func:`featurize` gives its text. Featurised one at a time, a sentence cost ~0.05 ms in
+    numpy calls; 1,260 sentences of documents took 109 ms one by one.
+    """
+    framed = [_codes(text) for text in texts]
+    if any(codes.size - 2 > spec.window for codes in framed):
+        raise ValueError(f"featurize_many takes texts of at most {spec.window} characters")
+    sizes = np.array([codes.size for codes in framed], dtype=np.int64)
+    codes = np.concatenate(framed)
+    ends = np.cumsum(sizes)  # each text's framed codes end here (exclusive)
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
+    with np.errstate(over="ignore"):
+        hashes = _order_hashes(codes, spec)
+    keys = []
+    for n, buckets in hashes.items():
+        starts = np.arange(buckets.size)
+        inside = starts + n <= ends[owner[: buckets.size]]  # the n-gram ends in its text
+        mapped = buckets[inside] if canonical is None else canonical[buckets[inside]]
+        keys.append((owner[: buckets.size][inside] << spec.bits) | mapped.astype(np.int64))
+    unique, tally = np.unique(np.concatenate(keys), return_counts=True)
+    rows = unique >> spec.bits
+    lengths = np.bincount(rows, minlength=len(texts)).astype(np.int64)
+    indices, counts = _pad(lengths, unique & ((1 << spec.bits) - 1), tally)
+    return FeatureBatch(indices, counts, lengths, [(0, len(text)) for text in texts])
 
 
 def feature_batches(

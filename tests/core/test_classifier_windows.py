@@ -15,7 +15,7 @@ import pytest
 
 from core.model.bound import LOGIT_SLACK, ScoreBound
 from core.model.classifier import DEFAULT_MODEL_PATH, InjectionClassifier
-from core.model.features import FeatureBatch, TextWindows, featurize
+from core.model.features import FeatureBatch, TextWindows, featurize, featurize_many
 from shared.normalize import normalize
 from tests.core.hostile import hostile_texts
 
@@ -84,6 +84,26 @@ def _unpadded(batch: FeatureBatch) -> list[tuple[list[int], list[float]]]:
         (batch.indices[row, :length].tolist(), batch.counts[row, :length].tolist())
         for row, length in enumerate(batch.lengths.tolist())
     ]
+
+
+def test_texts_counted_together_get_the_rows_featurize_gives_each(
+    classifier: InjectionClassifier,
+) -> None:
+    """featurize_many counts sentences of every kind in one array and drops the n-grams that
+    cross from one into the next: each row is the one featurize gives its text alone."""
+    pieces = [
+        piece
+        for text in _texts().values()
+        for piece in normalize(text)[:6000].split(". ")
+        if len(piece) <= classifier.spec.window
+    ]
+    pieces += ["a", " ", "0", "가", "x" * classifier.spec.window]
+    together = _unpadded(featurize_many(pieces, classifier.spec, canonical=classifier._canonical))
+    for piece, row in zip(pieces, together, strict=True):
+        alone = featurize(piece, classifier.spec, canonical=classifier._canonical)
+        assert row == _unpadded(alone)[0], piece[:40]
+    with pytest.raises(ValueError, match="at most"):
+        featurize_many(["x" * (classifier.spec.window + 1)], classifier.spec)
 
 
 def test_a_text_repeating_a_unit_is_counted_in_a_few_rows(classifier: InjectionClassifier) -> None:
