@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 from pathlib import Path
 
@@ -10,7 +11,12 @@ import numpy as np
 import pytest
 
 from core.model import synth
-from core.model.classifier import InjectionClassifier, ModelLoadError, _sentence_spans
+from core.model.classifier import (
+    SENTENCES_PER_CALL,
+    InjectionClassifier,
+    ModelLoadError,
+    _sentence_spans,
+)
 from core.model.encoder import MAX_TOKENS, EncoderLoadError, SentenceEncoder
 from shared.normalize import normalize
 
@@ -193,3 +199,28 @@ def test_sentence_spans_cut_at_sentence_ends_and_at_the_window() -> None:
     ]
     short = "A b. C d."
     assert [short[a:b] for a, b in _sentence_spans(short, 1024)] == ["A b.", "C d."]
+
+
+def test_sentences_read_per_call_are_bounded(classifier: InjectionClassifier) -> None:
+    """One call reads at most SENTENCES_PER_CALL sentences over all its texts: a text whose
+    sentences no longer fit keeps its best window's score, so a request of many texts made
+    of tiny distinct sentences costs what windows cost (64 KB of them took 0.17 s to read)."""
+    cascade = classifier._cascade
+    assert cascade is not None
+    rng = random.Random(3)
+
+    def tiny_sentences(count: int, tag: str) -> str:
+        return " ".join(f"{rng.choice('abcdefghij')}{tag}{i}." for i in range(count))
+
+    over = tiny_sentences(SENTENCES_PER_CALL + 100, "x")
+    half = SENTENCES_PER_CALL // 2 + 100
+    first_text, second_text = tiny_sentences(half, "y"), tiny_sentences(half, "z")
+    texts = [over, first_text, second_text]
+    windows = classifier.first_tier(texts)
+    for result in windows:
+        assert result.windows > 1
+        assert result.score > cascade.low  # each would be read by its sentences
+    read = classifier.second_tier(texts, windows)
+    assert read[0] == windows[0]  # more sentences than one call may read: windows
+    assert read[1] != windows[1]  # read by its sentences: the finding is a sentence
+    assert read[2] == windows[2]  # the budget is spent
