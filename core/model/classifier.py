@@ -628,11 +628,18 @@ class _Cascade:
         budget: _SentenceBudget | None = None,
     ) -> ClassifierResult:
         p = result.score
-        window = classifier.window_text(text, result)
-        if window is None:
-            return self._read_sentences(
-                classifier, text, result, budget or _SentenceBudget(SENTENCES_PER_CALL)
-            )
+        window = text
+        if result.windows > 1:
+            # The form the winning window belongs to, found once (_forms normalises and
+            # decodes the whole text): a long one is read by its sentences.
+            found = classifier.winning_form(text, result)
+            if found is None:
+                return result
+            window, count = found
+            if count > 1:
+                return self._read_sentences(
+                    classifier, window, result, budget or _SentenceBudget(SENTENCES_PER_CALL)
+                )
         if not self.low < p < self.high:
             return result
         # Only a text the encoder reads whole (SentenceEncoder.whole_logit).
@@ -658,7 +665,7 @@ class _Cascade:
     def _read_sentences(
         self,
         classifier: InjectionClassifier,
-        text: str,
+        form: str,
         result: ClassifierResult,
         budget: _SentenceBudget,
     ) -> ClassifierResult:
@@ -680,10 +687,8 @@ class _Cascade:
         (``core/model/MODEL_CARD.md``). A form longer than :data:`SENTENCE_READ_CHARS`
         keeps its best window's score.
         """
-        found = classifier.winning_form(text, result)
-        if found is None or len(found[0]) > SENTENCE_READ_CHARS:
+        if len(form) > SENTENCE_READ_CHARS:
             return result
-        form = found[0]
         spans = _sentence_spans(form, classifier.spec.window)
         if not spans or len(spans) > budget.pieces:
             return result
